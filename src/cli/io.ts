@@ -1,0 +1,39 @@
+/** Node-only file helpers for the CLI: read a file that may be binary, hex text or PEM. */
+import { readFileSync } from 'node:fs';
+import { AttestationError } from '../errors.js';
+import { tryFromHex } from '../util/bytes.js';
+
+export function readFileOrUsage(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new AttestationError('InvalidArgument', `cannot read ${what} file ${path}: ${(e as Error).message}`, {
+      check: `cli.${what}`,
+      found: path,
+    });
+  }
+}
+
+/** A quote file is either raw bytes or hex text (optionally 0x-prefixed, whitespace ignored). */
+export function decodeBinaryOrHex(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0 || bytes.length > 64 * 1024 * 1024) return bytes;
+  for (const b of bytes) {
+    const isHexChar = (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46) || b === 0x78 || b === 0x58;
+    const isSpace = b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+    if (!isHexChar && !isSpace) return bytes;
+  }
+  const text = new TextDecoder().decode(bytes).replace(/\s+/g, '');
+  return tryFromHex(text) ?? bytes;
+}
+
+export function readJsonFile(path: string, what: string): unknown {
+  const text = new TextDecoder().decode(readFileOrUsage(path, what));
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AttestationError('CollateralParse', `${what} file ${path} is not JSON: ${(e as Error).message}`, {
+      check: `cli.${what}`,
+      found: path,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The two collateral input shapes accepted by `verifyQuote`.
+ *
+ * 1. `CollateralJson`: the common JSON shape used by peers (dcap-qvl's
+ *    `QuoteCollateralV3` serde form). `tcb_info` / `qe_identity` are the exact
+ *    signed JSON texts (the value of the `tcbInfo` / `enclaveIdentity` member as
+ *    Intel served it); signatures are raw r‖s hex; CRLs are DER as hex (PEM is
+ *    accepted too); chains are PEM.
+ * 2. `PcsCollateral`: raw Intel PCS / PCCS v4 responses: the TCB Info and QE
+ *    Identity response bodies as served (`{"tcbInfo":{...},"signature":"..."}`),
+ *    the issuer-chain response headers (PEM, percent-encoded or not) and the
+ *    CRLs (DER bytes, PEM or hex).
+ */
+export interface CollateralJson {
+  readonly tcb_info_issuer_chain: string;
+  readonly tcb_info: string;
+  readonly tcb_info_signature: string;
+  readonly qe_identity_issuer_chain: string;
+  readonly qe_identity: string;
+  readonly qe_identity_signature: string;
+  readonly root_ca_crl: string;
+  readonly pck_crl: string;
+  readonly pck_crl_issuer_chain: string;
+  /** PCK chain for quotes whose certification data is not type 5. */
+  readonly pck_certificate_chain?: string;
+}
+
+export interface PcsCollateral {
+  /** Body of GET {base}/{sgx|tdx}/certification/v4/tcb?fmspc=… exactly as served. */
+  readonly tcbInfo: string | Uint8Array;
+  /** `TCB-Info-Issuer-Chain` (or `SGX-TCB-Info-Issuer-Chain`) header. */
+  readonly tcbInfoIssuerChain: string;
+  /** Body of GET {base}/{sgx|tdx}/certification/v4/qe/identity exactly as served. */
+  readonly qeIdentity: string | Uint8Array;
+  /** `SGX-Enclave-Identity-Issuer-Chain` header. */
+  readonly qeIdentityIssuerChain: string;
+  /** Body of GET {base}/sgx/certification/v4/pckcrl?ca=…(&encoding=der). */
+  readonly pckCrl: string | Uint8Array;
+  /** `SGX-PCK-CRL-Issuer-Chain` header. */
+  readonly pckCrlIssuerChain: string;
+  /** The Intel SGX Root CA CRL (DER, PEM or hex). */
+  readonly rootCaCrl: string | Uint8Array;
+  readonly pckCertificateChain?: string;
+}
+
+export type CollateralInput = CollateralJson | PcsCollateral;
+
+export function isCollateralJson(c: CollateralInput): c is CollateralJson {
+  return typeof (c as CollateralJson).tcb_info === 'string';
+}

@@ -1,0 +1,123 @@
+/**
+ * Collateral input (either accepted shape) → parsed collateral. Parsing only:
+ * nothing here checks a signature or a date; `verify/collateral.ts` does.
+ */
+import { ParseError } from '../errors.js';
+import { tryFromHex, utf8Encode } from '../util/bytes.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import { parseCrlAny, type Crl } from '../x509/crl.js';
+import { decodePemChain } from '../x509/pem.js';
+import { parseJson } from './json.js';
+import { isCollateralJson, type CollateralInput } from './input.js';
+import { parseTcbInfo, type TcbInfo } from './tcb-info.js';
+import { parseQeIdentity, type QeIdentity } from './qe-identity.js';
+
+export interface SignedTcbInfo {
+  readonly info: TcbInfo;
+  /** Raw r ‖ s over `info.bytes`. */
+  readonly signature: Uint8Array;
+  /** TCB Signing certificate first, then (optionally) the root. */
+  readonly chain: readonly Certificate[];
+}
+
+export interface SignedQeIdentity {
+  readonly identity: QeIdentity;
+  readonly signature: Uint8Array;
+  readonly chain: readonly Certificate[];
+}
+
+export interface Collateral {
+  readonly tcbInfo: SignedTcbInfo;
+  readonly qeIdentity: SignedQeIdentity;
+  readonly rootCaCrl: Crl;
+  readonly pckCrl: Crl;
+  readonly pckCrlChain: readonly Certificate[];
+  /** PCK chain supplied with the collateral (for quotes without certification data type 5). */
+  readonly pckChain?: readonly Certificate[];
+}
+
+function fail(field: string, message: string, found?: string): never {
+  throw new ParseError('CollateralParse', `collateral.${field}: ${message}`, {
+    check: 'collateral',
+    field,
+    ...(found === undefined ? {} : { found }),
+  });
+}
+
+function requireString(v: unknown, field: string): string {
+  if (typeof v !== 'string') fail(field, v === undefined ? 'missing' : 'expected a string');
+  return v;
+}
+
+function signature(hex: string, field: string): Uint8Array {
+  const sig = tryFromHex(hex.trim());
+  if (sig === undefined || sig.length !== 64) fail(field, 'expected 64 bytes (r ‖ s) of hex', hex.slice(0, 140));
+  return sig;
+}
+
+export function parseChain(pem: string, field: string): Certificate[] {
+  const ders = decodePemChain(pem);
+  return ders.map((der) => parseCertificate(der));
+}
+
+/**
+ * A PCS response body `{"<member>":{...},"signature":"<hex>"}`: returns the
+ * exact bytes of the member's value (what Intel signed) and the signature.
+ */
+export function splitSignedResponse(body: string | Uint8Array, member: string): { bytes: Uint8Array; signature: Uint8Array } {
+  const bytes = typeof body === 'string' ? utf8Encode(body) : body;
+  const root = parseJson(bytes, member);
+  if (root.kind !== 'object') fail(member, 'expected a JSON object');
+  const inner = root.members.get(member);
+  if (inner?.kind !== 'object') fail(member, `missing "${member}" object`);
+  const sig = root.members.get('signature');
+  if (sig?.kind !== 'string') fail(`${member}.signature`, 'missing signature');
+  if (root.members.size !== 2) fail(member, 'unexpected members besides the signed object and signature');
+  return { bytes: bytes.subarray(inner.start, inner.end), signature: signature(sig.value, `${member}.signature`) };
+}
+
+/** Parse either collateral shape. Throws ParseError (CollateralParse, PemParse, CertificateParse, CrlParse). */
+export function parseCollateral(input: CollateralInput): Collateral {
+  if (input === null || typeof input !== 'object') fail('', 'expected an object');
+  if (isCollateralJson(input)) {
+    const pckChain = input.pck_certificate_chain;
+    return {
+      tcbInfo: {
+        info: parseTcbInfo(utf8Encode(requireString(input.tcb_info, 'tcb_info'))),
+        signature: signature(requireString(input.tcb_info_signature, 'tcb_info_signature'), 'tcb_info_signature'),
+        chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), 'tcb_info_issuer_chain'),
+      },
+      qeIdentity: {
+        identity: parseQeIdentity(utf8Encode(requireString(input.qe_identity, 'qe_identity'))),
+        signature: signature(requireString(input.qe_identity_signature, 'qe_identity_signature'), 'qe_identity_signature'),
+        chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), 'qe_identity_issuer_chain'),
+      },
+      rootCaCrl: parseCrlAny(requireString(input.root_ca_crl, 'root_ca_crl')),
+      pckCrl: parseCrlAny(requireString(input.pck_crl, 'pck_crl')),
+      pckCrlChain: parseChain(requireString(input.pck_crl_issuer_chain, 'pck_crl_issuer_chain'), 'pck_crl_issuer_chain'),
+      ...(typeof pckChain === 'string' && pckChain.length > 0
+        ? { pckChain: parseChain(pckChain, 'pck_certificate_chain') }
+        : {}),
+    };
+  }
+  const tcb = splitSignedResponse(input.tcbInfo, 'tcbInfo');
+  const qe = splitSignedResponse(input.qeIdentity, 'enclaveIdentity');
+  return {
+    tcbInfo: {
+      info: parseTcbInfo(tcb.bytes),
+      signature: tcb.signature,
+      chain: parseChain(requireString(input.tcbInfoIssuerChain, 'tcbInfoIssuerChain'), 'tcbInfoIssuerChain'),
+    },
+    qeIdentity: {
+      identity: parseQeIdentity(qe.bytes),
+      signature: qe.signature,
+      chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), 'qeIdentityIssuerChain'),
+    },
+    rootCaCrl: parseCrlAny(input.rootCaCrl),
+    pckCrl: parseCrlAny(input.pckCrl),
+    pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), 'pckCrlIssuerChain'),
+    ...(typeof input.pckCertificateChain === 'string' && input.pckCertificateChain.length > 0
+      ? { pckChain: parseChain(input.pckCertificateChain, 'pckCertificateChain') }
+      : {}),
+  };
+}

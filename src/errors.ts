@@ -1,0 +1,152 @@
+/**
+ * One error base class for the whole library. Every failure carries a stable
+ * string `code` (tests and callers branch on it, never on the message), the
+ * stage it came from (`kind`) and, where there is one, the evidence: which
+ * check failed, on which field, what was expected and what was found.
+ */
+
+/** Stage of the pipeline an error comes from. */
+export type ErrorKind = 'parse' | 'verify' | 'policy' | 'usage';
+
+/** Stable error codes. Adding a code is fine; renaming one is a breaking change. */
+export const ErrorCodes = {
+  // --- parse: malformed or unsupported input -------------------------------
+  /** Quote bytes are malformed: bad length, bad enum, trailing bytes, ... */
+  QuoteParse: 'parse',
+  /** Quote is well-formed but of a version / TEE / key type we do not verify. */
+  QuoteUnsupported: 'parse',
+  /** DER structure is malformed (bad tag, length, non-minimal encoding, ...). */
+  DerParse: 'parse',
+  /** PEM text is malformed. */
+  PemParse: 'parse',
+  /** X.509 certificate structure is malformed or uses an unsupported algorithm. */
+  CertificateParse: 'parse',
+  /** Intel SGX PCK certificate extension (1.2.840.113741.1.13.1) is malformed or missing. */
+  SgxExtensionParse: 'parse',
+  /** CRL structure is malformed. */
+  CrlParse: 'parse',
+  /** Collateral (TCB Info, QE Identity, bundle JSON) is malformed. */
+  CollateralParse: 'parse',
+  /** A required piece of collateral is absent. */
+  CollateralMissing: 'parse',
+
+  // --- verify: authenticity and TCB evaluation -----------------------------
+  /** A certificate chain does not build or a certificate signature is invalid. */
+  PckChain: 'verify',
+  /** A chain does not end in the pinned root key. */
+  UntrustedRoot: 'verify',
+  /** A certificate is expired or not yet valid at the verification time. */
+  CertificateExpired: 'verify',
+  /** A certificate misses a required property (CA flag, key usage, issuer name). */
+  CertificateInvalid: 'verify',
+  /** A CRL signature is invalid or it is not issued by the expected CA. */
+  CrlSignature: 'verify',
+  /** A CRL is outside its thisUpdate..nextUpdate window. */
+  CrlExpired: 'verify',
+  /** A certificate in a chain is listed in a CRL. */
+  CrlRevoked: 'verify',
+  /** TCB Info signature or its signing chain is invalid. */
+  TcbInfoSignature: 'verify',
+  /** QE Identity signature or its signing chain is invalid. */
+  QeIdentitySignature: 'verify',
+  /** TCB Info / QE Identity is outside issueDate..nextUpdate. */
+  CollateralExpired: 'verify',
+  /** Collateral does not fit the quote (TEE type, id, version). */
+  CollateralMismatch: 'verify',
+  /** FMSPC in the PCK certificate differs from the TCB Info. */
+  FmspcMismatch: 'verify',
+  /** PCE-ID in the PCK certificate differs from the TCB Info. */
+  PceIdMismatch: 'verify',
+  /** QE report signature by the PCK key is invalid. */
+  QeReportSignature: 'verify',
+  /** QE report data does not bind the attestation key and QE auth data. */
+  QeReportBinding: 'verify',
+  /** Quote signature by the attestation key is invalid. */
+  QuoteSignature: 'verify',
+  /** QE report does not match QE Identity (MRSIGNER, ISVPRODID, MISCSELECT, ATTRIBUTES). */
+  QeIdentityMismatch: 'verify',
+  /** No TCB level of the TCB Info matches the platform. */
+  TcbNotSupported: 'verify',
+  /** TDX module identity is missing or does not match MRSIGNERSEAM / SEAMATTRIBUTES. */
+  TdxModuleMismatch: 'verify',
+
+  // --- policy: verified, but not acceptable --------------------------------
+  PolicyDebug: 'policy',
+  PolicyTcbStatus: 'policy',
+  PolicyAdvisory: 'policy',
+  PolicyMeasurement: 'policy',
+  PolicyAttributes: 'policy',
+  PolicyViolation: 'policy',
+
+  // --- usage: the caller's mistake ------------------------------------------
+  InvalidArgument: 'usage',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** Evidence attached to a failed check. Values are rendered as strings (hex for bytes). */
+export interface Evidence {
+  /** The check that failed, e.g. `quote.header.version`, `pck.chain.signature`. */
+  readonly check: string;
+  /** The field examined, if any (e.g. `MRSIGNER`, `fmspc`, `certs[1]`). */
+  readonly field?: string;
+  readonly expected?: string;
+  readonly found?: string;
+  /** Byte offset into the input for parse errors. */
+  readonly offset?: number;
+}
+
+export class AttestationError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly evidence: Evidence | undefined;
+
+  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AttestationError';
+    this.code = code;
+    this.kind = ErrorCodes[code];
+    this.evidence = evidence;
+  }
+
+  toJSON(): { code: ErrorCode; kind: ErrorKind; message: string; evidence?: Evidence } {
+    return this.evidence === undefined
+      ? { code: this.code, kind: this.kind, message: this.message }
+      : { code: this.code, kind: this.kind, message: this.message, evidence: this.evidence };
+  }
+}
+
+/** Raised by parsers (quote, DER, PEM, X.509, CRL, collateral JSON). */
+export class ParseError extends AttestationError {
+  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+    super(code, message, evidence, options);
+    this.name = 'ParseError';
+  }
+}
+
+/** Raised by authenticity checks and TCB evaluation. */
+export class VerifyError extends AttestationError {
+  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+    super(code, message, evidence, options);
+    this.name = 'VerifyError';
+  }
+}
+
+/** Raised when verified claims do not satisfy the caller's policy. */
+export class PolicyError extends AttestationError {
+  /** Every violated rule (the first one is also in `code` / `evidence`). */
+  readonly violations: readonly { code: ErrorCode; message: string; evidence?: Evidence }[];
+
+  constructor(violations: readonly { code: ErrorCode; message: string; evidence?: Evidence }[]) {
+    const first = violations[0] ?? { code: 'PolicyViolation' as const, message: 'policy violated' };
+    const msg =
+      violations.length > 1 ? `${first.message} (and ${violations.length - 1} more violation(s))` : first.message;
+    super(first.code, msg, first.evidence);
+    this.name = 'PolicyError';
+    this.violations = violations;
+  }
+}
+
+export function isAttestationError(e: unknown): e is AttestationError {
+  return e instanceof AttestationError;
+}

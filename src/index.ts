@@ -1,0 +1,31 @@
+/**
+ * tee-attest: pure-TypeScript remote-attestation verification.
+ *
+ * Pipeline: parse (quote, collateral) → verify (signatures, chains, CRLs,
+ * dates, TCB evaluation as Intel's QVL) → policy (what this caller accepts).
+ */
+export { AttestationError, ParseError, VerifyError, PolicyError, ErrorCodes, isAttestationError } from './errors.js';
+export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
+
+export { verifyQuote, type VerifyQuoteOptions } from './verify/verify-quote.js';
+export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims } from './verify/result.js';
+export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
+
+export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
+export { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from './tcb/status.js';
+
+export { parseQuote } from './quote/parse.js';
+export type * from './quote/types.js';
+export { tdAttributeFlags, sgxAttributeFlags, isDebugTd, isDebugEnclave } from './quote/attributes.js';
+
+export { parseCollateral, type Collateral } from './collateral/parse.js';
+export type { CollateralJson, PcsCollateral, CollateralInput } from './collateral/input.js';
+export { parseTcbInfo, type TcbInfo, type TcbLevel } from './collateral/tcb-info.js';
+export { parseQeIdentity, type QeIdentity } from './collateral/qe-identity.js';
+
+export type { CryptoBackend } from './crypto/backend.js';
+export { nobleBackend } from './crypto/noble.js';
+export { webCryptoBackend, webCryptoAvailable } from './crypto/webcrypto.js';
+export { defaultCryptoBackend } from './crypto/default.js';
+
+export { toHex, fromHex } from './util/bytes.js';

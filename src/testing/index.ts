@@ -1,0 +1,19 @@
+/**
+ * Test-only factory for a FAKE Intel DCAP hierarchy, collateral and quotes.
+ * Exported as the `./testing` subpath. Depends only on @noble/curves and
+ * @noble/hashes; no Node built-ins (runs in browsers).
+ *
+ * NOTHING here is trusted by the verifier: the keys are derived from public
+ * labels, so anyone can mint these certificates.
+ */
+/** Minimal DER encoder (namespaced: generic names like `sequence`, `integer`). */
+export * as der from './der-writer.js';
+export * from './keys.js';
+export * from './pem.js';
+export * from './x509-writer.js';
+export * from './pki.js';
+export * from './pck.js';
+export * from './crl.js';
+export * from './collateral.js';
+export * from './quote.js';
+export * from './scenario.js';

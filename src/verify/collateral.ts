@@ -1,0 +1,66 @@
+/**
+ * Authenticity of the collateral: TCB Info and QE Identity signatures over
+ * their exact signed bytes, their signing chains to the pinned root (with the
+ * root CA CRL applied), and their validity windows (QVL steps 4.1.2.2-4.1.2.4).
+ */
+import { VerifyError, type ErrorCode } from '../errors.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import type { Certificate } from '../x509/certificate.js';
+import type { Crl } from '../x509/crl.js';
+import { isoFromSeconds } from '../util/time.js';
+import { verifyChain } from './chain.js';
+
+export interface CollateralCheckContext {
+  readonly at: number;
+  readonly crypto: CryptoBackend;
+  readonly rootPublicKey: Uint8Array;
+  readonly rootCaCrl: Crl;
+}
+
+/** The signer of TCB Info and QE Identity is Intel's "TCB Signing" certificate. */
+function checkSignerName(cert: Certificate, context: string, code: ErrorCode): void {
+  if (!/CN=[^,]*TCB Signing/.test(cert.subjectText)) {
+    throw new VerifyError(code, `${context} is not signed by a TCB Signing certificate`, {
+      check: `${context}.signer`,
+      field: 'subject',
+      expected: 'CN=… TCB Signing',
+      found: cert.subjectText,
+    });
+  }
+}
+
+/** Verify a signed JSON object (TCB Info or QE Identity): chain, signature over the exact bytes, dates. */
+export async function verifySignedJson(
+  ctx: CollateralCheckContext,
+  what: 'tcbInfo' | 'qeIdentity',
+  signed: { bytes: Uint8Array; signature: Uint8Array; chain: readonly Certificate[]; issueDate: number; nextUpdate: number },
+): Promise<void> {
+  const code: ErrorCode = what === 'tcbInfo' ? 'TcbInfoSignature' : 'QeIdentitySignature';
+  const signer = signed.chain[0];
+  if (signer === undefined) {
+    throw new VerifyError(code, `${what} issuer chain is empty`, { check: `${what}.chain`, expected: '>= 1 certificate', found: '0' });
+  }
+  await verifyChain(signed.chain, {
+    rootPublicKey: ctx.rootPublicKey,
+    at: ctx.at,
+    crypto: ctx.crypto,
+    crls: [ctx.rootCaCrl],
+    context: what,
+    failCode: code,
+  });
+  checkSignerName(signer, what, code);
+  if (!(await ctx.crypto.verifyP256(signer.publicKey, signed.bytes, signed.signature))) {
+    throw new VerifyError(code, `${what} signature does not verify over the signed bytes`, {
+      check: `${what}.signature`,
+      field: 'signature',
+    });
+  }
+  if (ctx.at < signed.issueDate || ctx.at > signed.nextUpdate) {
+    throw new VerifyError('CollateralExpired', `${what} is not valid at ${isoFromSeconds(ctx.at)}`, {
+      check: `${what}.validity`,
+      field: ctx.at < signed.issueDate ? 'issueDate' : 'nextUpdate',
+      expected: `${isoFromSeconds(signed.issueDate)} .. ${isoFromSeconds(signed.nextUpdate)}`,
+      found: isoFromSeconds(ctx.at),
+    });
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * DCAP quote verification: parse, then authenticate everything, then evaluate
+ * the TCB, in the order of the Intel QVL (QuoteVerification.cpp and
+ * Verifiers/QuoteVerifier.cpp, spec section 4.1.2.5). Policy (which statuses
+ * and measurements are acceptable) is a separate step: see `policy/`.
+ *
+ * Pure: the time (`at`), the crypto backend and the root key are inputs; no
+ * clock, network or global state is touched.
+ */
+import { AttestationError, VerifyError } from '../errors.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { defaultCryptoBackend } from '../crypto/default.js';
+import { parseQuote } from '../quote/parse.js';
+import type { Quote, SgxReportBody, TdReportBody } from '../quote/types.js';
+import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
+import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
+import type { CollateralInput } from '../collateral/input.js';
+import type { Certificate } from '../x509/certificate.js';
+import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
+import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
+import { isoFromSeconds, toUnixSeconds } from '../util/time.js';
+import { checkQeIdentity } from '../tcb/qe-identity-check.js';
+import { checkTdxModuleSigner } from '../tcb/tdx-module.js';
+import { evaluateTcb } from '../tcb/evaluate.js';
+import { verifyChain } from './chain.js';
+import { verifySignedJson } from './collateral.js';
+import { intelRootPublicKey } from './root.js';
+import type { PckClaims, SgxEnclaveClaims, TdClaims, VerifiedQuote } from './result.js';
+
+export interface VerifyQuoteOptions {
+  /** Verification time: unix seconds, ISO-8601 string or Date. Required: the core never reads a clock. */
+  readonly at: number | string | Date;
+  /** Trust anchor (65-byte uncompressed P-256 point). Default: the pinned Intel SGX Root CA key. */
+  readonly rootPublicKey?: Uint8Array;
+  /** Crypto backend. Default: WebCrypto when available, else @noble/curves. */
+  readonly crypto?: CryptoBackend;
+  /**
+   * What may follow the quote's signature data. Default `'zeros'`: zero padding
+   * (TDX guests hand out fixed 5006 / 8000-byte buffers) but no other byte.
+   * `'reject'` is stricter; `'any'` accepts any trailing bytes, as the Intel QVL
+   * does. Trailing bytes are never signed and never read.
+   */
+  readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+}
+
+const PCK_LEAF_CN = 'SGX PCK Certificate';
+
+function isParsedCollateral(c: unknown): c is Collateral {
+  if (typeof c !== 'object' || c === null) return false;
+  const t = (c as { tcbInfo?: unknown }).tcbInfo;
+  return typeof t === 'object' && t !== null && typeof (t as { info?: unknown }).info === 'object';
+}
+
+function fail(code: ConstructorParameters<typeof VerifyError>[0], message: string, check: string, extra: { field?: string; expected?: string; found?: string } = {}): never {
+  throw new VerifyError(code, message, { check, ...extra });
+}
+
+/** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
+function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[] {
+  const cd = quote.signatureData.certificationData;
+  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
+  if (collateral.pckChain !== undefined) return collateral.pckChain;
+  throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
+    check: 'pck.chain.source',
+    expected: 'certification data type 5 or collateral pck_certificate_chain',
+    found: cd.type === 5 ? 'type 5 without PEM text' : `type ${cd.type}`,
+  });
+}
+
+function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxPckExtension): PckClaims {
+  return {
+    ca: issuer !== undefined && /Processor/.test(issuer.subjectText) ? 'processor' : 'platform',
+    ppid: toHex(ext.ppid),
+    cpusvn: toHex(ext.cpusvn),
+    pcesvn: ext.pcesvn,
+    tcbComponents: ext.tcbComponents,
+    sgxType: ext.sgxType,
+    ...(ext.platformInstanceId ? { platformInstanceId: toHex(ext.platformInstanceId) } : {}),
+    ...(ext.configuration ? { configuration: ext.configuration } : {}),
+    serial: leaf.serialHex,
+    notAfter: leaf.notAfter,
+  };
+}
+
+function sgxClaims(b: SgxReportBody): SgxEnclaveClaims {
+  return {
+    kind: 'sgx',
+    mrEnclave: toHex(b.mrEnclave),
+    mrSigner: toHex(b.mrSigner),
+    isvProdId: b.isvProdId,
+    isvSvn: b.isvSvn,
+    cpuSvn: toHex(b.cpuSvn),
+    miscSelect: b.miscSelect,
+    attributes: toHex(b.attributes),
+    reportData: toHex(b.reportData),
+    debug: isDebugEnclave(b),
+  };
+}
+
+function tdClaims(b: TdReportBody): TdClaims {
+  return {
+    kind: b.kind,
+    mrTd: toHex(b.mrTd),
+    rtmr0: toHex(b.rtmr0),
+    rtmr1: toHex(b.rtmr1),
+    rtmr2: toHex(b.rtmr2),
+    rtmr3: toHex(b.rtmr3),
+    reportData: toHex(b.reportData),
+    mrConfigId: toHex(b.mrConfigId),
+    mrOwner: toHex(b.mrOwner),
+    mrOwnerConfig: toHex(b.mrOwnerConfig),
+    mrSeam: toHex(b.mrSeam),
+    mrSignerSeam: toHex(b.mrSignerSeam),
+    seamAttributes: toHex(b.seamAttributes),
+    tdAttributes: toHex(b.tdAttributes),
+    xfam: toHex(b.xfam),
+    teeTcbSvn: toHex(b.teeTcbSvn),
+    ...(b.kind === 'td15' ? { teeTcbSvn2: toHex(b.teeTcbSvn2), mrServiceTd: toHex(b.mrServiceTd) } : {}),
+    debug: isDebugTd(b),
+    septVeDisable: tdAttributeFlags(b.tdAttributes).septVeDisable,
+  };
+}
+
+/**
+ * Verify a DCAP quote against its collateral at time `at`.
+ *
+ * Returns the verified claims with the converged TCB status (which may be any
+ * status, including OutOfDate or Revoked: accepting it is policy's job).
+ * Throws an AttestationError with a stable code on any failure.
+ */
+export async function verifyQuote(
+  quoteInput: Uint8Array | Quote,
+  collateralInput: CollateralInput | Collateral,
+  options: VerifyQuoteOptions,
+): Promise<VerifiedQuote> {
+  if (options === undefined || options === null || options.at === undefined) {
+    throw new AttestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
+  }
+  const at = toUnixSeconds(options.at);
+  const crypto = options.crypto ?? defaultCryptoBackend();
+  const rootPublicKey = options.rootPublicKey ?? intelRootPublicKey();
+  const checks: string[] = [];
+
+  // --- 1. Parse -------------------------------------------------------------
+  const quote =
+    quoteInput instanceof Uint8Array
+      ? parseQuote(quoteInput, { trailingBytes: options.trailingBytes ?? 'zeros' })
+      : quoteInput;
+  const collateral = isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput);
+  const tcbInfo = collateral.tcbInfo.info;
+  const qeIdentity = collateral.qeIdentity.identity;
+  const sig = quote.signatureData;
+  checks.push('quote.parse', 'collateral.parse');
+
+  // --- 2. PCK chain to the pinned root, with both CRLs (4.1.2.1, 4.1.2.5.5-8) ---
+  const pckChain = pckChainOf(quote, collateral);
+  await verifyChain(pckChain, {
+    rootPublicKey,
+    at,
+    crypto,
+    crls: [collateral.rootCaCrl, collateral.pckCrl],
+    context: 'pck',
+    failCode: 'PckChain',
+  });
+  checks.push('pck.chain', 'pck.crl');
+  const pckLeaf = pckChain[0]!;
+  if (!pckLeaf.subjectText.includes(PCK_LEAF_CN)) {
+    fail('CertificateInvalid', 'PCK leaf subject CN does not contain "SGX PCK Certificate"', 'pck.leaf.subject', {
+      field: 'subject',
+      expected: PCK_LEAF_CN,
+      found: pckLeaf.subjectText,
+    });
+  }
+  // 4.1.2.5.7: the PCK CRL must be the one issued by the leaf's CA.
+  if (!bytesEqual(collateral.pckCrl.issuer, pckLeaf.issuer)) {
+    fail('PckChain', 'PCK CRL issuer differs from the PCK certificate issuer', 'pck.crl.issuer', {
+      field: 'pck_crl.issuer',
+      expected: pckLeaf.issuerText,
+      found: collateral.pckCrl.issuerText,
+    });
+  }
+  const ext = parseSgxExtension(pckLeaf);
+
+  // --- 3. Collateral authenticity (TCB Info, QE Identity) ------------------
+  const collateralCtx = { at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl };
+  await verifySignedJson(collateralCtx, 'tcbInfo', {
+    bytes: tcbInfo.bytes,
+    signature: collateral.tcbInfo.signature,
+    chain: collateral.tcbInfo.chain,
+    issueDate: tcbInfo.issueDate,
+    nextUpdate: tcbInfo.nextUpdate,
+  });
+  checks.push('tcbInfo.signature', 'tcbInfo.validity');
+  await verifySignedJson(collateralCtx, 'qeIdentity', {
+    bytes: qeIdentity.bytes,
+    signature: collateral.qeIdentity.signature,
+    chain: collateral.qeIdentity.chain,
+    issueDate: qeIdentity.issueDate,
+    nextUpdate: qeIdentity.nextUpdate,
+  });
+  checks.push('qeIdentity.signature', 'qeIdentity.validity');
+
+  // --- 4. Collateral fits the quote (4.1.2.5.10-11) -------------------------
+  if (tcbInfo.version >= 3 ? tcbInfo.id !== quote.teeType : quote.teeType === 'TDX') {
+    fail('CollateralMismatch', `TCB Info ${tcbInfo.id} v${tcbInfo.version} does not fit a ${quote.teeType} quote`, 'tcbInfo.id', {
+      field: 'tcbInfo.id',
+      expected: quote.teeType,
+      found: `${tcbInfo.id} v${tcbInfo.version}`,
+    });
+  }
+  if (!bytesEqual(ext.fmspc, tcbInfo.fmspc)) {
+    fail('FmspcMismatch', 'FMSPC of the PCK certificate differs from the TCB Info', 'tcbInfo.fmspc', {
+      field: 'fmspc',
+      expected: toHex(ext.fmspc),
+      found: toHex(tcbInfo.fmspc),
+    });
+  }
+  if (!bytesEqual(ext.pceId, tcbInfo.pceId)) {
+    fail('PceIdMismatch', 'PCE-ID of the PCK certificate differs from the TCB Info', 'tcbInfo.pceId', {
+      field: 'pceId',
+      expected: toHex(ext.pceId),
+      found: toHex(tcbInfo.pceId),
+    });
+  }
+  checks.push('tcbInfo.fmspc', 'tcbInfo.pceId');
+
+  // --- 5. TDX module signer (4.1.2.5.12) ------------------------------------
+  if (quote.teeType === 'TDX' && tcbInfo.id === 'TDX') {
+    checkTdxModuleSigner(tcbInfo, quote.version, quote.body);
+    checks.push('tdxModule.signer');
+  }
+
+  // --- 6. QE report signed by the PCK key (4.1.2.5.13) ----------------------
+  if (!(await crypto.verifyP256(pckLeaf.publicKey, sig.qeReportRaw, sig.qeReportSignature))) {
+    fail('QeReportSignature', 'QE report signature does not verify with the PCK key', 'qeReport.signature');
+  }
+  checks.push('qeReport.signature');
+
+  // --- 7. QE report binds the attestation key (4.1.2.5.14) ------------------
+  const binding = crypto.sha256(concatBytes(sig.attestationKey, sig.qeAuthData));
+  const reportData = sig.qeReport.reportData;
+  if (!bytesEqual(reportData.subarray(0, 32), binding) || !isAllZero(reportData.subarray(32))) {
+    fail('QeReportBinding', 'QE report data is not SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes', 'qeReport.reportData', {
+      field: 'reportData',
+      expected: toHex(binding) + '00'.repeat(32),
+      found: toHex(reportData),
+    });
+  }
+  checks.push('qeReport.binding');
+
+  // --- 8. QE identity (4.1.2.5.15-16) ----------------------------------------
+  const qe = checkQeIdentity(qeIdentity, quote.teeType, sig.qeReport);
+  checks.push('qeIdentity.report');
+
+  // --- 9. Quote signed by the attestation key (4.1.2.5.17) ------------------
+  const attestationKey = concatBytes(Uint8Array.of(0x04), sig.attestationKey);
+  if (!(await crypto.verifyP256(attestationKey, quote.signedData, sig.signature))) {
+    fail('QuoteSignature', 'quote signature does not verify with the attestation key', 'quote.signature');
+  }
+  checks.push('quote.signature');
+
+  // --- 10. TCB evaluation (4.1.2.5.18) --------------------------------------
+  const tdBody = quote.teeType === 'TDX' ? (quote.body as TdReportBody) : undefined;
+  const evaluation = evaluateTcb(tcbInfo, {
+    teeType: quote.teeType,
+    quoteVersion: quote.version,
+    pckComponents: ext.tcbComponents,
+    pckPcesvn: ext.pcesvn,
+    ...(tdBody ? { teeTcbSvn: tdBody.teeTcbSvn } : {}),
+    ...(tdBody?.kind === 'td15' ? { teeTcbSvn2: tdBody.teeTcbSvn2 } : {}),
+    qe,
+  });
+  checks.push('tcb.evaluate');
+
+  const expiries = [
+    tcbInfo.nextUpdate,
+    qeIdentity.nextUpdate,
+    collateral.rootCaCrl.nextUpdate ?? at,
+    collateral.pckCrl.nextUpdate ?? at,
+    ...pckChain.map((c) => c.notAfter),
+    ...collateral.tcbInfo.chain.map((c) => c.notAfter),
+    ...collateral.qeIdentity.chain.map((c) => c.notAfter),
+  ];
+
+  return {
+    teeType: quote.teeType,
+    quoteVersion: quote.version,
+    status: evaluation.status,
+    advisoryIds: evaluation.advisoryIds,
+    tcbDate: isoFromSeconds(evaluation.tcbDate),
+    platformStatus: evaluation.platformLevel.status,
+    sgxStatus: evaluation.sgxStatus,
+    qeStatus: evaluation.qeLevel?.status ?? 'UpToDate',
+    ...(evaluation.moduleLevel
+      ? { moduleStatus: evaluation.moduleLevel.status, moduleIdentity: evaluation.moduleLevel.identityId }
+      : {}),
+    tcbEvaluationDataNumber: Math.min(tcbInfo.tcbEvaluationDataNumber, qeIdentity.tcbEvaluationDataNumber),
+    fmspc: toHex(ext.fmspc),
+    pceId: toHex(ext.pceId),
+    pck: pckClaims(pckLeaf, pckChain[1], ext),
+    qe: {
+      mrEnclave: toHex(sig.qeReport.mrEnclave),
+      mrSigner: toHex(sig.qeReport.mrSigner),
+      isvProdId: sig.qeReport.isvProdId,
+      isvSvn: sig.qeReport.isvSvn,
+    },
+    report: quote.body.kind === 'sgx' ? sgxClaims(quote.body) : tdClaims(quote.body),
+    collateralExpiresAt: Math.min(...expiries),
+    verifiedAt: at,
+    checks,
+    quote,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * X.501 Name (RFC 5280 §4.1.2.4): validated structurally and rendered as text
+ * for messages. Names are compared byte-for-byte elsewhere (the DER TLV), never
+ * by this text.
+ *
+ *   Name ::= SEQUENCE OF RelativeDistinguishedName
+ *   RelativeDistinguishedName ::= SET SIZE (1..MAX) OF AttributeTypeAndValue
+ *   AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
+ */
+import type { ErrorCode } from '../errors.js';
+import { type DerNode, Tag, derChildren, derFail, derOid, derSequence, expectTag } from '../der/reader.js';
+import { asciiOrUndefined } from '../der/primitives.js';
+import { toHex, tryUtf8Decode } from '../util/bytes.js';
+import { NAME_ATTRIBUTES } from './oids.js';
+
+function escapeValue(s: string): string {
+  return s.replace(/[,+"\\<>;=]/g, (c) => '\\' + c);
+}
+
+function bmp(v: Uint8Array): string | undefined {
+  if (v.length % 2 !== 0) return undefined;
+  let s = '';
+  for (let i = 0; i < v.length; i += 2) s += String.fromCharCode((v[i]! << 8) | v[i + 1]!);
+  return s;
+}
+
+/** Best-effort text of an attribute value; non-string values render as #hex (RFC 4514 §2.4). */
+function valueText(node: DerNode): string {
+  let s: string | undefined;
+  switch (node.tag) {
+    case Tag.UTF8String:
+      s = tryUtf8Decode(node.value);
+      break;
+    case Tag.PrintableString:
+    case Tag.IA5String:
+    case Tag.T61String:
+      s = asciiOrUndefined(node.value);
+      break;
+    case Tag.BMPString:
+      s = bmp(node.value);
+      break;
+    default:
+      s = undefined;
+  }
+  return s === undefined ? '#' + toHex(node.raw) : escapeValue(s);
+}
+
+/** Validates a Name TLV and returns its text, e.g. "CN=Intel SGX Root CA,O=Intel Corporation,C=US" (encoded order). */
+export function parseName(node: DerNode, field: string, code: ErrorCode): string {
+  const rdns = derSequence(node, field, code);
+  const parts: string[] = [];
+  for (const rdn of rdns) {
+    expectTag(rdn, Tag.SET, field, code);
+    const atvs = derChildren(rdn, code, field);
+    if (atvs.length === 0) derFail(code, 'x509.name', field, 'empty RelativeDistinguishedName', rdn.offset);
+    const texts: string[] = [];
+    for (const atv of atvs) {
+      const kids = derSequence(atv, field, code, { min: 2, max: 2 });
+      const oid = derOid(kids[0]!, field, code);
+      texts.push(`${NAME_ATTRIBUTES[oid] ?? oid}=${valueText(kids[1]!)}`);
+    }
+    parts.push(texts.join('+'));
+  }
+  return parts.join(',');
+}
