@@ -50,7 +50,7 @@ export interface CrlVerifyOptions {
   /** Verification time, unix seconds. */
   at: number;
   crypto: CryptoBackend;
-  /** Prefix of evidence.check (default 'crl'). */
+  /** Prefix of evidence.check: checks are named `${context}.crl.*` (default `crl.*`). */
   context?: string;
 }
 
@@ -87,12 +87,12 @@ interface CrlSigner {
 
 async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Promise<void> {
   checkTime(opts.at);
-  const ctx = opts.context ?? 'crl';
+  const ctx = opts.context === undefined ? 'crl' : `${opts.context}.crl`;
   const at = opts.at;
   // §5.2 / §5.3: a CRL with an unrecognised critical (entry) extension must not be used.
   if (crl.unknownCriticalExtensions.length > 0) {
     fail('CrlParse', `CRL of ${crl.issuerText} has unsupported critical extensions`, {
-      check: `${ctx}.crl.criticalExtension`,
+      check: `${ctx}.criticalExtension`,
       field: 'crlExtensions',
       found: crl.unknownCriticalExtensions.join(','),
     });
@@ -100,7 +100,7 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
   // §6.3.3 (b): the CRL issuer must match the certificate issuer.
   if (!bytesEqual(crl.issuer, signer.subject)) {
     fail('CrlSignature', 'CRL issuer does not match the issuing CA', {
-      check: `${ctx}.crl.issuer`,
+      check: `${ctx}.issuer`,
       field: 'issuer',
       expected: signer.subjectText,
       found: crl.issuerText,
@@ -108,7 +108,7 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
   }
   if (crl.authorityKeyId !== undefined && signer.subjectKeyId !== undefined && !bytesEqual(crl.authorityKeyId, signer.subjectKeyId)) {
     fail('CrlSignature', 'CRL authorityKeyIdentifier does not match the issuing CA', {
-      check: `${ctx}.crl.authorityKeyId`,
+      check: `${ctx}.authorityKeyId`,
       field: 'authorityKeyIdentifier',
       expected: toHex(signer.subjectKeyId),
       found: toHex(crl.authorityKeyId),
@@ -117,7 +117,7 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
   // §6.3.3 (f): the CRL issuer's key usage must allow cRLSign.
   if (signer.keyUsage !== undefined && !signer.keyUsage.cRLSign) {
     fail('CrlSignature', 'CRL issuer certificate lacks the cRLSign key usage', {
-      check: `${ctx}.crl.keyUsage`,
+      check: `${ctx}.keyUsage`,
       field: 'keyUsage',
       expected: 'cRLSign',
       found: 'absent',
@@ -125,7 +125,7 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
   }
   if (!(await opts.crypto.verifyP256(signer.publicKey, crl.tbs, crl.signature))) {
     fail('CrlSignature', `CRL signature by ${signer.subjectText} does not verify`, {
-      check: `${ctx}.crl.signature`,
+      check: `${ctx}.signature`,
       field: 'signatureValue',
       expected: `signature by ${toHex(signer.publicKey)}`,
       found: toHex(crl.signature),
@@ -133,11 +133,11 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
   }
   const window = `${iso(crl.thisUpdate)}..${crl.nextUpdate === undefined ? 'absent' : iso(crl.nextUpdate)}`;
   if (crl.nextUpdate === undefined) {
-    fail('CrlExpired', 'CRL has no nextUpdate', { check: `${ctx}.crl.validity`, field: 'nextUpdate', expected: window, found: iso(at) });
+    fail('CrlExpired', 'CRL has no nextUpdate', { check: `${ctx}.validity`, field: 'nextUpdate', expected: window, found: iso(at) });
   }
   if (at < crl.thisUpdate || at > crl.nextUpdate) {
     fail('CrlExpired', `CRL of ${crl.issuerText} is not valid at ${iso(at)}`, {
-      check: `${ctx}.crl.validity`,
+      check: `${ctx}.validity`,
       field: at < crl.thisUpdate ? 'thisUpdate' : 'nextUpdate',
       expected: window,
       found: iso(at),

@@ -174,7 +174,7 @@ describe('verifyCrl: real Intel CRLs', () => {
 
   it('CrlSignature for the wrong issuer or a flipped byte', async () => {
     const e = await expectCodeAsync(() => verifyCrl(pckCrl, processorCa, { at: TDX_NOW, crypto: noble }), 'CrlSignature');
-    expect(e.evidence?.check).toBe('crl.crl.issuer');
+    expect(e.evidence?.check).toBe('crl.issuer');
     const der = pckCrl.der.slice();
     const at = indexOf(der, Uint8Array.from([0x6f, 0xc3, 0x4e, 0x50]));
     der[at] = der[at]! ^ 1;
@@ -222,7 +222,27 @@ describe('verifyChain: minted test PKI', () => {
     await expectCodeAsync(() => verifyChain(chain, o([stale, rootCrl])), 'CrlExpired');
     const open = await mintCrl(ca, [], { nextUpdate: null });
     expect(open.nextUpdate).toBeUndefined();
-    await expectCodeAsync(() => verifyChain(chain, o([open, rootCrl])), 'CrlExpired');
+    const ex = await expectCodeAsync(() => verifyChain(chain, o([open, rootCrl])), 'CrlExpired');
+    expect(ex.evidence).toMatchObject({ check: 'pck.crl.validity', field: 'nextUpdate' });
+    // a critical issuingDistributionPoint (not processed here) makes the CRL unusable
+    const idp = new x509.Extension('2.5.29.28', true, new Uint8Array([0x30, 0x00]));
+    const scoped = parseCrl(
+      new Uint8Array(
+        (
+          await x509.X509CrlGenerator.create({
+            issuer: ca.name,
+            thisUpdate: T0,
+            nextUpdate: new Date('2034-01-01T00:00:00Z'),
+            signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+            signingKey: ca.keys.privateKey,
+            extensions: [idp],
+          })
+        ).rawData,
+      ),
+    );
+    expect(scoped.unknownCriticalExtensions).toEqual(['2.5.29.28']);
+    const pe = await expectCodeAsync(() => verifyChain(chain, o([scoped, rootCrl])), 'CrlParse');
+    expect(pe.evidence?.check).toBe('pck.crl.criticalExtension');
 
     const noCrlSign = await mintCa(root, 'CN=No CRL Sign CA, O=Test', { keyUsage: x509.KeyUsageFlags.keyCertSign });
     const leaf2 = await mintLeaf(noCrlSign);

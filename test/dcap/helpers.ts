@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { AttestationError } from '../../src/errors.js';
+import type { CollateralInput } from '../../src/collateral/input.js';
+import { parseCertificate } from '../../src/x509/certificate.js';
+import { decodePem } from '../../src/x509/pem.js';
+import { tryFromHex } from '../../src/util/bytes.js';
+
+export const V = 'vectors/dcap/';
+
+export function bin(path: string): Uint8Array {
+  const raw = new Uint8Array(readFileSync(path));
+  const text = new TextDecoder().decode(raw).trim();
+  if (/^(0x)?[0-9a-fA-F\s]+$/.test(text)) return tryFromHex(text.replace(/\s+/g, ''))!;
+  return raw;
+}
+
+export function json<T = CollateralInput>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function rootKeyFromPem(path: string): Uint8Array {
+  return parseCertificate(decodePem(readFileSync(path, 'utf8'))[0]!).publicKey;
+}
+
+/** Await a promise that must reject with an AttestationError of `code`; returns it. */
+export async function rejectsWith(p: Promise<unknown>, code: string): Promise<AttestationError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected rejection with ${code}`).toBeInstanceOf(AttestationError);
+  expect((caught as AttestationError).code).toBe(code);
+  return caught as AttestationError;
+}
+
+export interface Sample {
+  name: string;
+  quote: string;
+  collateral: string;
+  at: number | string;
+  root?: string;
+  trailingBytes?: 'reject' | 'zeros' | 'any';
+  expect: { status?: string; advisoryIds?: string[]; error?: string };
+}
+
+export const samples: Sample[] = json<{ samples: Sample[] }>('vectors/samples.json').samples;
