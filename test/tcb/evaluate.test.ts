@@ -270,7 +270,7 @@ describe('QE identity check (EnclaveReportVerifier)', () => {
   });
   it('MRSIGNER, ISVPRODID, MISCSELECT, ATTRIBUTES or the identity id differing → QeIdentityMismatch', () => {
     const other = Uint8Array.from(report.mrSigner);
-    other[0] ^= 1;
+    other[0] = other[0]! ^ 1;
     expect(code(() => checkQeIdentity(identity, 'TDX', { ...report, mrSigner: other }))).toBe('QeIdentityMismatch');
     expect(code(() => checkQeIdentity(identity, 'TDX', { ...report, isvProdId: 1 }))).toBe('QeIdentityMismatch');
     expect(code(() => checkQeIdentity(identity, 'TDX', { ...report, miscSelect: 1 }))).toBe('QeIdentityMismatch');
