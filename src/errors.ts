@@ -29,6 +29,18 @@ export const ErrorCodes = {
   CollateralParse: 'parse',
   /** A required piece of collateral is absent. */
   CollateralMissing: 'parse',
+  /** Certificate carries no RA-TLS attestation extension (OID 1.3.6.1.4.1.62397.1.8, nor .1.1). */
+  RaTlsMissing: 'parse',
+  /** An RA-TLS extension is malformed: OCTET STRING wrapper, SCALE V0 or msgpack V1 attestation. */
+  RaTlsParse: 'parse',
+  /** RA-TLS attestation is well-formed but of a platform / wire format we do not verify (GCP TDX, Nitro, SEV-SNP, ...). */
+  RaTlsUnsupported: 'parse',
+  /** A TDX event log (SCALE entries or dstack JSON) is malformed. */
+  EventLogParse: 'parse',
+  /** A sidecar `/attestation` JSON report is malformed. */
+  AttestationReportParse: 'parse',
+  /** A JWT (Intel Trust Authority token) or a JWKS document is malformed. */
+  TokenParse: 'parse',
 
   // --- verify: authenticity and TCB evaluation -----------------------------
   /** A certificate chain does not build or a certificate signature is invalid. */
@@ -53,6 +65,8 @@ export const ErrorCodes = {
   CollateralExpired: 'verify',
   /** Collateral does not fit the quote (TEE type, id, version). */
   CollateralMismatch: 'verify',
+  /** Collateral could not be fetched: network error, HTTP status, timeout, oversized body, refused redirect. */
+  CollateralFetch: 'verify',
   /** FMSPC in the PCK certificate differs from the TCB Info. */
   FmspcMismatch: 'verify',
   /** PCE-ID in the PCK certificate differs from the TCB Info. */
@@ -69,6 +83,22 @@ export const ErrorCodes = {
   TcbNotSupported: 'verify',
   /** TDX module identity is missing or does not match MRSIGNERSEAM / SEAMATTRIBUTES. */
   TdxModuleMismatch: 'verify',
+  /** The quote's REPORTDATA does not bind the certificate's public key under the chosen binding mode. */
+  RaTlsBinding: 'verify',
+  /** An attestation's own fields disagree with its quote (e.g. declared report_data differs from the quote's REPORTDATA). */
+  RaTlsInconsistent: 'verify',
+  /** Replaying the event log does not give the quote's RTMR, or an event's digest does not match its content. */
+  EventLogReplay: 'verify',
+  /** A remote verifier or injected provider (Intel Trust Authority, JWKS, collateral provider) failed or answered badly. */
+  VerifierUnavailable: 'verify',
+  /** JWT signature invalid, key unknown, or algorithm refused (alg=none, unknown algorithms). */
+  TokenSignature: 'verify',
+  /** JWT outside its validity window (exp / nbf / iat) at the verification time. */
+  TokenExpired: 'verify',
+  /** JWT claims unacceptable: wrong issuer, missing or malformed claims, or claims about another quote. */
+  TokenClaims: 'verify',
+  /** A sidecar report's REPORTDATA is not SHA-256(wal_lsn ‖ controldata_hash ‖ timestamp) ‖ 32 zero bytes. */
+  AttestationReportBinding: 'verify',
 
   // --- policy: verified, but not acceptable --------------------------------
   PolicyDebug: 'policy',
@@ -77,6 +107,10 @@ export const ErrorCodes = {
   PolicyMeasurement: 'policy',
   PolicyAttributes: 'policy',
   PolicyViolation: 'policy',
+  /** The verifier did not authenticate the quote with Intel's root (simulator / NoopVerifier result). */
+  PolicySimulator: 'policy',
+  /** A report is older than the allowed maximum age, or dated in the future. */
+  PolicyFreshness: 'policy',
 
   // --- usage: the caller's mistake ------------------------------------------
   InvalidArgument: 'usage',

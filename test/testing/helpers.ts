@@ -111,3 +111,8 @@ export function openssl(args: string[], input: Uint8Array | string): string {
 export function pemBlocks(text: string): string[] {
   return text.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----\n?/g) ?? [];
 }
+
+/** Copy into a plain ArrayBuffer-backed view (what @peculiar/x509's types want). */
+export function ab(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(b);
+}

@@ -1,9 +1,9 @@
-import './reflect-shim.js';
+import 'reflect-metadata';
 import { X509Certificate as PX509, BasicConstraintsExtension, KeyUsagesExtension, KeyUsageFlags, AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension, CRLDistributionPointsExtension, cryptoProvider } from '@peculiar/x509';
 import { createHash, webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestPki, INTEL_NAMES, ROOT_CRL_URL, tcbSigningChainPem, pckCaChainPem, type TestCertificate } from '../../src/testing/index.js';
-import { hex, pemBlocks, spkiKey, x509 } from './helpers.js';
+import { ab, hex, pemBlocks, spkiKey, x509 } from './helpers.js';
 
 cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -40,7 +40,7 @@ describe('createTestPki', () => {
 
   it('carries Intel-style extensions', async () => {
     const check = (c: TestCertificate, ca: boolean, pathLen: number | undefined, issuer: TestCertificate) => {
-      const p = new PX509(c.cert);
+      const p = new PX509(ab(c.cert));
       const bc = p.getExtension(BasicConstraintsExtension)!;
       expect(bc.critical).toBe(true);
       expect(bc.ca).toBe(ca);
@@ -62,7 +62,7 @@ describe('createTestPki', () => {
     check(pki.tcbSigning, false, undefined, pki.root);
     expect(x509(pki.root.pem).ca).toBe(true);
     expect(x509(pki.tcbSigning.pem).ca).toBe(false);
-    expect(await new PX509(pki.platformCa.cert).verify({ publicKey: await new PX509(pki.root.cert).publicKey.export() })).toBe(true);
+    expect(await new PX509(ab(pki.platformCa.cert)).verify({ publicKey: await new PX509(ab(pki.root.cert)).publicKey.export() })).toBe(true);
   });
 
   it('is deterministic and label-separated', () => {

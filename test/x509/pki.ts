@@ -1,5 +1,5 @@
 /** A throw-away P-256 test PKI minted with @peculiar/x509 (tests only). */
-import './reflect-shim.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { parseCertificate, type Certificate } from '../../src/x509/certificate.js';
 import { parseCrl, type Crl } from '../../src/x509/crl.js';

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:fuzz`: the long property / fuzz / mutation runs (FUZZ_RUNS scales them). */
+export default defineConfig({
+  test: {
+    include: ['test/**/*.slow.test.ts'],
+    testTimeout: 600_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+  },
+});
