@@ -8,6 +8,8 @@ export { AttestationError, ParseError, VerifyError, PolicyError, ErrorCodes, isA
 export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
 
 export { verifyQuote, type VerifyQuoteOptions } from './verify/verify-quote.js';
+export { createVerifier, type Verifier, type VerifierOptions } from './verify/verifier.js';
+export { VerificationCache, type VerificationCacheOptions } from './verify/cache.js';
 export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims } from './verify/result.js';
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 

@@ -131,15 +131,15 @@ async function checkCrl(crl: Crl, signer: CrlSigner, opts: CrlVerifyOptions): Pr
       found: toHex(crl.signature),
     });
   }
-  const window = `${iso(crl.thisUpdate)}..${crl.nextUpdate === undefined ? 'absent' : iso(crl.nextUpdate)}`;
+  const window = (): string => `${iso(crl.thisUpdate)}..${crl.nextUpdate === undefined ? 'absent' : iso(crl.nextUpdate)}`;
   if (crl.nextUpdate === undefined) {
-    fail('CrlExpired', 'CRL has no nextUpdate', { check: `${ctx}.validity`, field: 'nextUpdate', expected: window, found: iso(at) });
+    fail('CrlExpired', 'CRL has no nextUpdate', { check: `${ctx}.validity`, field: 'nextUpdate', expected: window(), found: iso(at) });
   }
   if (at < crl.thisUpdate || at > crl.nextUpdate) {
     fail('CrlExpired', `CRL of ${crl.issuerText} is not valid at ${iso(at)}`, {
       check: `${ctx}.validity`,
       field: at < crl.thisUpdate ? 'thisUpdate' : 'nextUpdate',
-      expected: window,
+      expected: window(),
       found: iso(at),
     });
   }

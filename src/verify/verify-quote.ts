@@ -25,6 +25,8 @@ import { evaluateTcb } from '../tcb/evaluate.js';
 import { verifyChain } from './chain.js';
 import { verifySignedJson } from './collateral.js';
 import { intelRootPublicKey } from './root.js';
+import { SignatureMemo, type VerificationCache } from './cache.js';
+import { isCollateralJson } from '../collateral/input.js';
 import type { PckClaims, SgxEnclaveClaims, TdClaims, VerifiedQuote } from './result.js';
 
 export interface VerifyQuoteOptions {
@@ -41,6 +43,12 @@ export interface VerifyQuoteOptions {
    * does. Trailing bytes are never signed and never read.
    */
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+  /**
+   * Reuse work across verifications (parsed PCK chains and collateral,
+   * signature results of chains, CRLs, collateral and QE reports), all keyed
+   * by exact bytes. Dates are still checked on every call. See `createVerifier`.
+   */
+  readonly cache?: VerificationCache;
 }
 
 const PCK_LEAF_CN = 'SGX PCK Certificate';
@@ -56,15 +64,46 @@ function fail(code: ConstructorParameters<typeof VerifyError>[0], message: strin
 }
 
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
-function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[] {
+function pckChainOf(quote: Quote, collateral: Collateral, cache: VerificationCache | undefined): readonly Certificate[] {
   const cd = quote.signatureData.certificationData;
-  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
+  if (cd.type === 5 && cd.pemChain !== undefined) {
+    const hit = cache?.chains.get(cd.data);
+    if (hit !== undefined) return hit;
+    const chain = parseChain(cd.pemChain, 'quote.certificationData');
+    cache?.chains.set(cd.data, chain);
+    return chain;
+  }
   if (collateral.pckChain !== undefined) return collateral.pckChain;
   throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
     expected: 'certification data type 5 or collateral pck_certificate_chain',
     found: cd.type === 5 ? 'type 5 without PEM text' : `type ${cd.type}`,
   });
+}
+
+/** Parsed collateral, from the cache when the same input (object or content) was seen before. */
+function collateralOf(input: CollateralInput | Collateral, cache: VerificationCache | undefined): Collateral {
+  if (isParsedCollateral(input)) return input;
+  if (cache === undefined || typeof input !== 'object' || input === null) return parseCollateral(input);
+  const byObject = cache.collateralByObject.get(input);
+  if (byObject !== undefined) return byObject;
+  const key = contentKey(input);
+  const byContent = key === undefined ? undefined : cache.collateralByContent.get(key);
+  const parsed = byContent ?? parseCollateral(input);
+  cache.collateralByObject.set(input, parsed);
+  if (key !== undefined && byContent === undefined) cache.collateralByContent.set(key, parsed);
+  return parsed;
+}
+
+/** A content key for collateral given as strings (both shapes); undefined when a field is binary. */
+function contentKey(input: CollateralInput): string | undefined {
+  const values: unknown[] = isCollateralJson(input)
+    ? [input.tcb_info, input.tcb_info_signature, input.tcb_info_issuer_chain, input.qe_identity, input.qe_identity_signature,
+       input.qe_identity_issuer_chain, input.root_ca_crl, input.pck_crl, input.pck_crl_issuer_chain, input.pck_certificate_chain ?? '']
+    : [input.tcbInfo, input.tcbInfoIssuerChain, input.qeIdentity, input.qeIdentityIssuerChain, input.pckCrl,
+       input.pckCrlIssuerChain, input.rootCaCrl, input.pckCertificateChain ?? ''];
+  if (!values.every((v) => typeof v === 'string')) return undefined;
+  return (isCollateralJson(input) ? 'json\0' : 'pcs\0') + values.join('\0');
 }
 
 function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxPckExtension): PckClaims {
@@ -137,7 +176,12 @@ export async function verifyQuote(
     throw new AttestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
   }
   const at = toUnixSeconds(options.at);
-  const crypto = options.crypto ?? defaultCryptoBackend();
+  const rawCrypto = options.crypto ?? defaultCryptoBackend();
+  const cache = options.cache;
+  // Chains, CRLs, collateral and the QE report go through a signature memo:
+  // the long-lived one of the cache, or a per-call one that still avoids
+  // checking the same root / CRL / signer certificate three times.
+  const crypto = (cache?.signatures ?? new SignatureMemo(32)).wrap(rawCrypto);
   const rootPublicKey = options.rootPublicKey ?? intelRootPublicKey();
   const checks: string[] = [];
 
@@ -146,14 +190,14 @@ export async function verifyQuote(
     quoteInput instanceof Uint8Array
       ? parseQuote(quoteInput, { trailingBytes: options.trailingBytes ?? 'zeros' })
       : quoteInput;
-  const collateral = isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput);
+  const collateral = collateralOf(collateralInput, cache);
   const tcbInfo = collateral.tcbInfo.info;
   const qeIdentity = collateral.qeIdentity.identity;
   const sig = quote.signatureData;
   checks.push('quote.parse', 'collateral.parse');
 
   // --- 2. PCK chain to the pinned root, with both CRLs (4.1.2.1, 4.1.2.5.5-8) ---
-  const pckChain = pckChainOf(quote, collateral);
+  const pckChain = pckChainOf(quote, collateral, cache);
   await verifyChain(pckChain, {
     rootPublicKey,
     at,
@@ -179,7 +223,11 @@ export async function verifyQuote(
       found: collateral.pckCrl.issuerText,
     });
   }
-  const ext = parseSgxExtension(pckLeaf);
+  let ext = cache?.sgxExtensions.get(pckLeaf);
+  if (ext === undefined) {
+    ext = parseSgxExtension(pckLeaf);
+    cache?.sgxExtensions.set(pckLeaf, ext);
+  }
 
   // --- 3. Collateral authenticity (TCB Info, QE Identity) ------------------
   const collateralCtx = { at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl };
@@ -253,8 +301,9 @@ export async function verifyQuote(
   checks.push('qeIdentity.report');
 
   // --- 9. Quote signed by the attestation key (4.1.2.5.17) ------------------
+  // Always checked afresh (never memoised): it is the per-quote work.
   const attestationKey = concatBytes(Uint8Array.of(0x04), sig.attestationKey);
-  if (!(await crypto.verifyP256(attestationKey, quote.signedData, sig.signature))) {
+  if (!(await rawCrypto.verifyP256(attestationKey, quote.signedData, sig.signature))) {
     fail('QuoteSignature', 'quote signature does not verify with the attestation key', 'quote.signature');
   }
   checks.push('quote.signature');

@@ -1,0 +1,148 @@
+/**
+ * One bounded HTTP GET over an injected fetch: a total deadline (headers and
+ * body), a body size limit enforced while streaming, redirects followed only
+ * within the same origin and only a few times. Every failure is an
+ * AttestationError CollateralFetch (see fetch-error.ts for evidence.check).
+ */
+import { isAttestationError } from '../../errors.js';
+import { linkSignal } from '../store/abort.js';
+import { fetchError } from './fetch-error.js';
+import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+
+export interface HttpGetOptions {
+  readonly fetch: FetchLike;
+  readonly headers: Record<string, string>;
+  /** Deadline for the whole exchange, redirects and body included. */
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxSameOriginRedirects: number;
+  readonly signal?: AbortSignal;
+  /** Resource name for errors (tcbInfo, qeIdentity, pckCrl, rootCaCrl). */
+  readonly what: string;
+  /** Headers to send only to this origin (e.g. the API key to the PCS, not to a CRL host). */
+  readonly privateHeadersOrigin?: string;
+  readonly privateHeaders?: Record<string, string>;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  /** Final URL (after same-origin redirects). */
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: Uint8Array;
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+async function discard(res: FetchResponseLike): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    // already errored or locked: nothing to free
+  }
+}
+
+function contentLength(res: FetchResponseLike): number | undefined {
+  const v = res.headers.get('content-length');
+  if (v === null || !/^\d{1,15}$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+}
+
+async function readBody(res: FetchResponseLike, max: number, signal: AbortSignal, what: string): Promise<Uint8Array> {
+  const declared = contentLength(res);
+  if (declared !== undefined && declared > max) {
+    await discard(res);
+    throw fetchError('bodyTooLarge', what, `response body of ${declared} bytes exceeds the limit`, { expected: `<= ${max} bytes`, found: `${declared} bytes` });
+  }
+  if (res.body === null) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (buf.length > max) {
+      throw fetchError('bodyTooLarge', what, 'response body exceeds the limit', { expected: `<= ${max} bytes`, found: `${buf.length} bytes` });
+    }
+    return buf;
+  }
+  const reader = res.body.getReader();
+  const onAbort = (): void => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > max) {
+        reader.cancel().catch(() => undefined);
+        throw fetchError('bodyTooLarge', what, 'response body exceeds the limit', { expected: `<= ${max} bytes`, found: `> ${max} bytes` });
+      }
+      chunks.push(value);
+    }
+    // A cancel on abort ends the stream early: never return a truncated body as complete.
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+export async function httpGet(url: string, o: HttpGetOptions): Promise<HttpResult> {
+  const controller = new AbortController();
+  const unlink = linkSignal(o.signal, controller);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, o.timeoutMs);
+  try {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const origin = new URL(current).origin;
+      const headers = o.privateHeadersOrigin === origin ? { ...o.headers, ...o.privateHeaders } : { ...o.headers };
+      const res = await o.fetch(current, { method: 'GET', headers, redirect: 'manual', signal: controller.signal });
+      if (res.type === 'opaqueredirect') {
+        throw fetchError('redirect', o.what, 'redirect refused (the fetch implementation hides its target)', { found: 'opaque redirect' });
+      }
+      if (!REDIRECT.has(res.status)) {
+        if (res.status !== 200) {
+          await discard(res);
+          return { status: res.status, url: current, headers: res.headers, body: new Uint8Array(0) };
+        }
+        const body = await readBody(res, o.maxBodyBytes, controller.signal, o.what);
+        return { status: res.status, url: current, headers: res.headers, body };
+      }
+      await discard(res);
+      const location = res.headers.get('location');
+      if (location === null) throw fetchError('redirect', o.what, `HTTP ${res.status} without a Location header`, { found: String(res.status) });
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw fetchError('redirect', o.what, 'redirect to an invalid URL', { found: location.slice(0, 200) });
+      }
+      if (next.origin !== origin) {
+        throw fetchError('redirect', o.what, 'redirect to another origin refused', { expected: origin, found: next.origin });
+      }
+      if (hop >= o.maxSameOriginRedirects) {
+        throw fetchError('redirect', o.what, 'too many redirects', { expected: `<= ${o.maxSameOriginRedirects}`, found: String(hop + 1) });
+      }
+      current = next.href;
+    }
+  } catch (e) {
+    if (timedOut) throw fetchError('timeout', o.what, `no complete response within ${o.timeoutMs} ms`, { expected: `<= ${o.timeoutMs} ms` }, e);
+    if (o.signal?.aborted === true) throw fetchError('aborted', o.what, 'request aborted by the caller', { found: 'aborted' }, e);
+    if (isAttestationError(e)) throw e;
+    throw fetchError('network', o.what, `request failed: ${e instanceof Error ? e.message : String(e)}`, {}, e);
+  } finally {
+    clearTimeout(timer);
+    unlink();
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * PcsSource: collateral from Intel PCS or a PCCS over the v4 API
+ * (endpoints.ts lists the endpoints and headers with their [PCS-v4] sections).
+ *
+ * One getCollateral call makes four GETs in parallel (TCB Info, QE Identity,
+ * PCK CRL, root CA CRL); the first failure aborts the others. The answer is
+ * parsed and checked against the request (FMSPC, TEE type, QE identity id,
+ * PCK CRL issuer) but its signatures are NOT verified here: CachedSource
+ * verifies before caching, and verifyQuote verifies whatever it is given.
+ *
+ * Failures (all AttestationError):
+ *   CollateralFetch    network error, HTTP status other than 200 / 404, timeout,
+ *                      body over maxBodyBytes, redirect to another origin / too many
+ *   CollateralMissing  HTTP 404 (e.g. unknown FMSPC), missing issuer-chain header
+ *   CollateralParse    body not UTF-8 / not the expected JSON; PemParse,
+ *                      CertificateParse, CrlParse for malformed chains and CRLs
+ *   FmspcMismatch, CollateralMismatch   the answer does not fit the request
+ */
+import { AttestationError } from '../../errors.js';
+import { parseCollateral } from '../parse.js';
+import { linkSignal } from '../store/abort.js';
+import { crlToHex, decodeUtf8, issuerChainText } from '../store/bundle.js';
+import { checkCollateralFits } from '../store/fit.js';
+import { normalizeRequest } from '../store/request.js';
+import type { BundleCollateral, CollateralBundle, CollateralRequest, CollateralSource, GetCollateralOptions } from '../store/types.js';
+import {
+  INTEL_PCS_BASE_URL,
+  INTEL_ROOT_CA_CRL_URL,
+  PCS_HEADERS,
+  checkUrl,
+  normalizeBaseUrl,
+  pccsRootCaCrlUrl,
+  pckCrlUrl,
+  qeIdentityUrl,
+  tcbInfoUrl,
+} from './endpoints.js';
+import { fetchError } from './fetch-error.js';
+import type { FetchLike } from './fetch-like.js';
+import { httpGet, type HttpResult } from './http-get.js';
+
+export interface PcsSourceOptions {
+  /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
+  readonly fetch: FetchLike;
+  /** PCS / PCCS base URL. Default Intel PCS, https://api.trustedservices.intel.com. */
+  readonly baseUrl?: string;
+  /** Sent as Ocp-Apim-Subscription-Key, to the base URL's origin only. */
+  readonly apiKey?: string;
+  /**
+   * Where the root CA CRL comes from: 'intel' (the Intel SGX Root CA's CRL
+   * distribution point, DER), 'pccs' ({base}/sgx/certification/v4/rootcacrl,
+   * hex or DER) or an explicit URL (DER, PEM or hex). Default: 'intel' when
+   * the base URL is Intel PCS, else 'pccs'.
+   */
+  readonly rootCaCrl?: 'intel' | 'pccs' | { readonly url: string };
+  /** Deadline per HTTP request, headers and body. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Largest response body accepted. Default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Same-origin redirects followed per request (other origins are always refused). Default 3. */
+  readonly maxSameOriginRedirects?: number;
+  /** Relaxation, off by default: allow http:// base / CRL URLs (a PCCS on a trusted network, tests). */
+  readonly allowInsecureHttp?: boolean;
+  /** Milliseconds since the epoch, only to stamp `metadata.fetchedAt`. Default: no stamp. */
+  readonly clock?: () => number;
+}
+
+function positiveInt(v: number | undefined, name: string, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min) {
+    throw new AttestationError('InvalidArgument', `PcsSource: ${name} must be an integer >= ${min}`, { check: `pcs.${name}`, found: String(v) });
+  }
+  return v;
+}
+
+export class PcsSource implements CollateralSource {
+  readonly #fetch: FetchLike;
+  readonly #base: string;
+  readonly #apiKey: string | undefined;
+  readonly #rootCaCrlUrl: string;
+  readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxRedirects: number;
+  readonly #clock: (() => number) | undefined;
+
+  constructor(options: PcsSourceOptions) {
+    if (typeof options?.fetch !== 'function') {
+      throw new AttestationError('InvalidArgument', 'PcsSource: options.fetch must be a fetch-like function', { check: 'pcs.fetch' });
+    }
+    const insecure = options.allowInsecureHttp === true;
+    this.#fetch = options.fetch;
+    this.#base = normalizeBaseUrl(options.baseUrl ?? INTEL_PCS_BASE_URL, insecure);
+    this.#apiKey = options.apiKey;
+    const root = options.rootCaCrl ?? (this.#base === INTEL_PCS_BASE_URL ? 'intel' : 'pccs');
+    if (root === 'intel') this.#rootCaCrlUrl = INTEL_ROOT_CA_CRL_URL;
+    else if (root === 'pccs') this.#rootCaCrlUrl = pccsRootCaCrlUrl(this.#base);
+    else this.#rootCaCrlUrl = checkUrl(root.url, insecure).href;
+    this.#timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', 10_000);
+    this.#maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', 4 * 1024 * 1024);
+    this.#maxRedirects = positiveInt(options.maxSameOriginRedirects, 'maxSameOriginRedirects', 3, 0);
+    this.#clock = options.clock;
+  }
+
+  /** The normalised base URL (for metadata and messages). */
+  get baseUrl(): string {
+    return this.#base;
+  }
+
+  async getCollateral(request: CollateralRequest, options: GetCollateralOptions = {}): Promise<CollateralBundle> {
+    const req = normalizeRequest(request);
+    const controller = new AbortController();
+    const unlink = linkSignal(options.signal, controller);
+    const get = (url: string, what: string): Promise<HttpResult> =>
+      httpGet(url, {
+        fetch: this.#fetch,
+        headers: {},
+        privateHeadersOrigin: new URL(this.#base).origin,
+        privateHeaders: this.#apiKey === undefined ? {} : { [PCS_HEADERS.apiKey]: this.#apiKey },
+        timeoutMs: this.#timeoutMs,
+        maxBodyBytes: this.#maxBodyBytes,
+        maxSameOriginRedirects: this.#maxRedirects,
+        signal: controller.signal,
+        what,
+      })
+        .then((r) => this.#expectOk(r, what))
+        .catch((e: unknown) => {
+          controller.abort(); // first failure cancels the sibling requests
+          throw e;
+        });
+    let responses: HttpResult[];
+    try {
+      responses = await Promise.all([
+        get(tcbInfoUrl(this.#base, req), 'tcbInfo'),
+        get(qeIdentityUrl(this.#base, req), 'qeIdentity'),
+        get(pckCrlUrl(this.#base, req.ca), 'pckCrl'),
+        get(this.#rootCaCrlUrl, 'rootCaCrl'),
+      ]);
+    } finally {
+      unlink();
+    }
+    const [tcb, qe, pck, root] = responses as [HttpResult, HttpResult, HttpResult, HttpResult];
+    const collateral: BundleCollateral = {
+      tcbInfo: decodeUtf8(tcb.body, 'tcbInfo'),
+      tcbInfoIssuerChain: issuerChainText(this.#header(tcb, PCS_HEADERS.tcbInfoIssuerChain, 'tcbInfo'), 'tcbInfoIssuerChain'),
+      qeIdentity: decodeUtf8(qe.body, 'qeIdentity'),
+      qeIdentityIssuerChain: issuerChainText(this.#header(qe, PCS_HEADERS.qeIdentityIssuerChain, 'qeIdentity'), 'qeIdentityIssuerChain'),
+      pckCrl: crlToHex(pck.body, 'pckCrl'),
+      pckCrlIssuerChain: issuerChainText(this.#header(pck, PCS_HEADERS.pckCrlIssuerChain, 'pckCrl'), 'pckCrlIssuerChain'),
+      rootCaCrl: crlToHex(root.body, 'rootCaCrl'),
+    };
+    checkCollateralFits(req, parseCollateral(collateral));
+
+    const requestIds: Record<string, string> = {};
+    for (const [name, r] of [['tcbInfo', tcb], ['qeIdentity', qe], ['pckCrl', pck], ['rootCaCrl', root]] as const) {
+      const id = r.headers.get(PCS_HEADERS.requestId);
+      if (id !== null) requestIds[name] = id.slice(0, 128);
+    }
+    const now = this.#clock?.();
+    return {
+      request: req,
+      collateral,
+      metadata: {
+        source: this.#base,
+        ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}),
+        ...(Object.keys(requestIds).length > 0 ? { requestIds } : {}),
+      },
+    };
+  }
+
+  #expectOk(r: HttpResult, what: string): HttpResult {
+    if (r.status === 200) return r;
+    if (r.status === 404) {
+      throw new AttestationError('CollateralMissing', `${what}: the server has no such collateral (HTTP 404)`, {
+        check: 'http.status',
+        field: what,
+        expected: '200',
+        found: '404',
+      });
+    }
+    const retryAfter = r.headers.get('retry-after');
+    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
+      expected: '200',
+      found: String(r.status),
+    });
+  }
+
+  #header(r: HttpResult, names: readonly string[], what: string): string {
+    for (const name of names) {
+      const v = r.headers.get(name);
+      if (v !== null && v.trim() !== '') return v;
+    }
+    throw new AttestationError('CollateralMissing', `${what}: response lacks the ${names[0]} header`, {
+      check: 'http.header',
+      field: what,
+      expected: names.join(' | '),
+      found: 'absent',
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A small bounded LRU map (insertion-ordered Map; the least recently used
+ * entry is evicted first). A hit is moved to the back only when it sits in
+ * the older half, which keeps hot lookups cheap.
+ */
+export class LruMap<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(readonly max: number) {
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('LruMap max must be a positive integer');
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  private tick = 0;
+  private readonly stamp = new Map<K, number>();
+
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined && this.tick - (this.stamp.get(key) ?? 0) > this.max / 2) {
+      this.map.delete(key);
+      this.map.set(key, v);
+      this.stamp.set(key, ++this.tick);
+    }
+    return v;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    this.stamp.set(key, ++this.tick);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next().value as K;
+      this.map.delete(oldest);
+      this.stamp.delete(oldest);
+    }
+  }
+
+  delete(key: K): boolean {
+    this.stamp.delete(key);
+    return this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.stamp.clear();
+  }
+}
