@@ -53,6 +53,12 @@ export interface VerifyQuoteOptions {
 
 const PCK_LEAF_CN = 'SGX PCK Certificate';
 
+function isParsedQuote(q: unknown): q is Quote {
+  if (typeof q !== 'object' || q === null) return false;
+  const o = q as Partial<Quote>;
+  return o.signedData instanceof Uint8Array && typeof o.signatureData === 'object' && typeof o.header === 'object';
+}
+
 function isParsedCollateral(c: unknown): c is Collateral {
   if (typeof c !== 'object' || c === null) return false;
   const t = (c as { tcbInfo?: unknown }).tcbInfo;
@@ -186,10 +192,17 @@ export async function verifyQuote(
   const checks: string[] = [];
 
   // --- 1. Parse -------------------------------------------------------------
-  const quote =
-    quoteInput instanceof Uint8Array
-      ? parseQuote(quoteInput, { trailingBytes: options.trailingBytes ?? 'zeros' })
-      : quoteInput;
+  let quote: Quote;
+  if (quoteInput instanceof Uint8Array) {
+    quote = parseQuote(quoteInput, { trailingBytes: options.trailingBytes ?? 'zeros' });
+  } else if (isParsedQuote(quoteInput)) {
+    quote = quoteInput;
+  } else {
+    throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', {
+      check: 'arguments.quote',
+      found: quoteInput === null ? 'null' : typeof quoteInput,
+    });
+  }
   const collateral = collateralOf(collateralInput, cache);
   const tcbInfo = collateral.tcbInfo.info;
   const qeIdentity = collateral.qeIdentity.identity;
