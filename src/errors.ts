@@ -114,6 +114,40 @@ export const ErrorCodes = {
 
   // --- usage: the caller's mistake ------------------------------------------
   InvalidArgument: 'usage',
+
+  // --- AMD SEV-SNP (src/snp/) ------------------------------------------------
+  /** SEV-SNP attestation report malformed: not 1184 bytes, non-zero reserved field, guest policy bit 17 clear or reserved bits set, reserved SIGNING_KEY, signature padding not zero. */
+  SnpReportParse: 'parse',
+  /** SEV-SNP report well-formed but not verifiable here: version other than 2, 3, 5; signature algorithm other than ECDSA P-384 with SHA-384; unknown product (CPUID / VCEK product name). */
+  SnpReportUnsupported: 'parse',
+  /** AMD VCEK / VLEK certificate extension (1.3.6.1.4.1.3704.1.*) missing or malformed (product name, SPLs, hwID, CSP id). */
+  SnpExtensionParse: 'parse',
+  /** The certificate table after an extended SEV-SNP report (GUID, offset, length entries; GHCB spec "SNP Extended Guest Request") is malformed. */
+  SnpCertTableParse: 'parse',
+  /** The report signature by the VCEK / VLEK (ECDSA P-384, SHA-384, over bytes 0x000-0x29F) does not verify. */
+  SnpReportSignature: 'verify',
+  /** ARK → ASK / ASVK → VCEK / VLEK chain does not build, a certificate signature (RSASSA-PSS-SHA384) does not verify, or a certificate has the wrong role. */
+  SnpCertChain: 'verify',
+  /** REPORTED_TCB differs from the SPLs in the VCEK / VLEK extensions (bl, tee, snp, ucode, and fmc on Turin). */
+  SnpTcbMismatch: 'verify',
+  /** CHIP_ID differs from the VCEK hwID extension (1.3.6.1.4.1.3704.1.4), or is masked when a VCEK signed. */
+  SnpChipIdMismatch: 'verify',
+  /** The product (Milan, Genoa, Turin) of the report CPUID, the VCEK / VLEK, the ASK / ASVK and the ARK disagree. */
+  SnpProductMismatch: 'verify',
+  /** The report's SIGNING_KEY (VCEK, VLEK, none) does not match the endorsement certificate supplied. */
+  SnpSigningKeyMismatch: 'verify',
+  /** SEV-SNP TCB (reported, committed, current, launch), firmware version or guest-policy ABI below the policy's minimum. */
+  PolicyTcbVersion: 'policy',
+
+  // --- Measurement provenance (src/provenance/) -------------------------------
+  /** Sigstore bundle, trusted root or in-toto statement is malformed or of an unsupported kind. */
+  ProvenanceParse: 'parse',
+  /** Sigstore verification failed: DSSE signature, Fulcio chain, SCT, Rekor SET, inclusion proof or checkpoint. */
+  ProvenanceSignature: 'verify',
+  /** The Fulcio signing identity (OIDC issuer, source repository, ref, workflow) is not the expected one. */
+  ProvenanceIdentity: 'verify',
+  /** The measurement differs from the one in the verified provenance predicate. */
+  PolicyProvenance: 'policy',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -21,6 +21,7 @@ export type * from './quote/types.js';
 export { tdAttributeFlags, sgxAttributeFlags, isDebugTd, isDebugEnclave } from './quote/attributes.js';
 
 export { parseCollateral, type Collateral } from './collateral/parse.js';
+export * from './collateral/store/index.js';
 export type { CollateralJson, PcsCollateral, CollateralInput } from './collateral/input.js';
 export { parseTcbInfo, type TcbInfo, type TcbLevel } from './collateral/tcb-info.js';
 export { parseQeIdentity, type QeIdentity } from './collateral/qe-identity.js';

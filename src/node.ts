@@ -1,5 +1,17 @@
 /**
- * Node-only adapters (`tee-attest/node`): the node:crypto backend. The core
- * entry (`tee-attest`) never imports node: modules.
+ * Node-only adapters (`tee-attest/node`): the node:crypto backend, the undici
+ * HTTP client, the filesystem collateral cache and bundle directories. The
+ * core entry (`tee-attest`) never imports node: modules.
  */
 export { nodeBackend, type NodeBackendOptions } from './crypto/node.js';
+export {
+  FsCacheStore,
+  staticSourceFromDirectory,
+  directoryBundleReader,
+  writeBundleFile,
+  createNodeCachedSource,
+  type NodeCachedSourceOptions,
+  createUndiciFetch,
+  type UndiciFetch,
+  type UndiciFetchOptions,
+} from './collateral/store/node/index.js';

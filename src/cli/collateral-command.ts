@@ -176,6 +176,9 @@ export async function collateralForVerify(
 ): Promise<CollateralInput> {
   const collateral = values.get('collateral');
   const pccs = values.get('pccs');
+  if (pccs === undefined) {
+    for (const o of ['cache', 'api-key', 'root-ca-crl']) if (values.has(o)) throw usage(`--${o} needs --pccs`);
+  }
   if (collateral !== undefined && pccs === undefined && !isDirectory(collateral)) {
     return readJsonFile(collateral, 'collateral') as CollateralInput;
   }

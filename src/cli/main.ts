@@ -8,15 +8,17 @@
 import { isAttestationError } from '../errors.js';
 import { verifyCommand } from './verify-command.js';
 import { samplesCommand } from './samples-command.js';
+import { collateralCommand, COLLATERAL_HELP, VERIFY_COLLATERAL_HELP } from './collateral-command.js';
 
 const HELP = `usage:
-  dcap verify --quote FILE --collateral FILE --at <unix seconds|ISO-8601> [--root FILE] [--json]
-              [--trailing-bytes reject|zeros|any] [--allow-trailing-bytes]
+  dcap verify --quote FILE (--collateral FILE|DIR | --pccs URL [--cache DIR]) --at <unix seconds|ISO-8601>
+              [--root FILE] [--json] [--trailing-bytes reject|zeros|any] [--allow-trailing-bytes]
       FILE may be binary or hex text. --root takes a CA certificate (PEM/DER) or a hex P-256 point.
       Exit 0: verified (whatever the TCB status); 2: verification failed; 1: usage error.
+${VERIFY_COLLATERAL_HELP}
   dcap samples [--json]
       Verify the bundled sample quotes offline and compare with their manifests.
-`;
+${COLLATERAL_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
       return verifyCommand(['verify', ...rest]);
     case 'samples':
       return samplesCommand(['samples', ...rest]);
+    case 'collateral':
+      return collateralCommand(['collateral', ...rest]);
     case undefined:
     case 'help':
     case '--help':

@@ -12,8 +12,9 @@ import type { CollateralInput } from '../collateral/input.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { decodePem } from '../x509/pem.js';
 import { tryFromHex } from '../util/bytes.js';
-import { decodeBinaryOrHex, readFileOrUsage, readJsonFile } from './io.js';
+import { decodeBinaryOrHex, readFileOrUsage } from './io.js';
 import { parseArgs, usage } from './args.js';
+import { collateralForVerify, VERIFY_COLLATERAL_FLAG_OPTIONS, VERIFY_COLLATERAL_VALUE_OPTIONS } from './collateral-command.js';
 
 export interface VerifyOutput {
   readonly ok: boolean;
@@ -84,7 +85,11 @@ function summary(out: VerifyOutput): string {
 }
 
 export async function verifyCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, ['quote', 'collateral', 'at', 'root', 'trailing-bytes'], ['json', 'allow-trailing-bytes']);
+  const args = parseArgs(
+    argv,
+    ['quote', 'collateral', 'at', 'root', 'trailing-bytes', ...VERIFY_COLLATERAL_VALUE_OPTIONS],
+    ['json', 'allow-trailing-bytes', ...VERIFY_COLLATERAL_FLAG_OPTIONS],
+  );
   const json = args.flags.has('json');
   const need = (k: string): string => {
     const v = args.values.get(k);
@@ -92,7 +97,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     return v;
   };
   const quotePath = need('quote');
-  const collateralPath = need('collateral');
+  if (!args.values.has('collateral') && !args.values.has('pccs')) throw usage('--collateral or --pccs is required');
   const at = need('at');
   const trailing = args.flags.has('allow-trailing-bytes') ? 'any' : (args.values.get('trailing-bytes') ?? 'zeros');
   if (trailing !== 'reject' && trailing !== 'zeros' && trailing !== 'any') throw usage('--trailing-bytes is reject | zeros | any');
@@ -101,8 +106,11 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   let out: VerifyOutput;
   try {
     const quote = decodeBinaryOrHex(readFileOrUsage(quotePath, 'quote'));
-    const collateral = readJsonFile(collateralPath, 'collateral') as CollateralInput;
     const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
+    const collateral = await collateralForVerify(args.values, args.flags, quote, {
+      trailingBytes: trailing,
+      ...(rootPublicKey ? { rootPublicKey } : {}),
+    });
     out = await runVerify(quote, collateral, {
       at,
       trailingBytes: trailing,

@@ -28,7 +28,7 @@ export interface RtmrReplay {
   readonly counts: readonly [number, number, number, number];
 }
 
-const ZERO48 = new Uint8Array(48);
+const ZERO48: Uint8Array = new Uint8Array(48);
 
 function extend(mr: Uint8Array, digest: Uint8Array, crypto: CryptoBackend): Uint8Array {
   return crypto.sha384(concatBytes(mr, digest));
@@ -70,7 +70,7 @@ export function replayEventLog(log: readonly TdxEvent[], crypto: CryptoBackend):
 
 /** RTMR3 from a runtime event list (dstack `replay_events::<Sha384>`). */
 export function replayRuntimeEvents(events: readonly RuntimeEvent[], crypto: CryptoBackend): Uint8Array {
-  let mr = ZERO48;
+  let mr: Uint8Array = ZERO48;
   for (const e of events) mr = extend(mr, runtimeEventDigest(e, crypto), crypto);
   return mr;
 }

@@ -51,8 +51,8 @@ export function tdFields(body: TdReportBody): TdFields {
 }
 
 /** Parses a TDX quote (zero padding tolerated, as TDX guests hand out fixed buffers); SGX quotes are QuoteUnsupported. */
-export function parseTdxQuote(quote: Uint8Array): Quote & { teeType: 'TDX'; body: TdReportBody } {
-  const q = parseQuote(quote, { trailingBytes: 'zeros' });
+export function parseTdxQuote(quote: Uint8Array, trailingBytes: 'reject' | 'zeros' | 'any' = 'zeros'): Quote & { teeType: 'TDX'; body: TdReportBody } {
+  const q = parseQuote(quote, { trailingBytes });
   if (q.teeType !== 'TDX') {
     throw new ParseError('QuoteUnsupported', 'RA-TLS verifiers handle Intel TDX quotes only', {
       check: 'quote.teeType',

@@ -1,7 +1,11 @@
 /**
- * X.509 v3 certificate parser (RFC 5280 §4.1), restricted to what Intel DCAP
- * uses: ecdsa-with-SHA256 signatures over P-256 keys. Parsing checks structure
- * only; signatures, validity and CA rules are checked by verify/chain.ts.
+ * X.509 v3 certificate parser (RFC 5280 §4.1). `parseCertificate` is
+ * restricted to what Intel DCAP uses: ecdsa-with-SHA256 signatures over P-256
+ * keys. `parseCertificateAnyAlg` is the separate, explicit entry point for AMD
+ * SEV-SNP (RSA / P-384 keys, RSASSA-PSS / ecdsa-with-SHA384 signatures); both
+ * share one structural parser. Parsing checks structure only; signatures,
+ * validity and CA rules are checked by verify/chain.ts (DCAP) or
+ * snp/chain.ts (SEV-SNP).
  *
  *   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
  *   TBSCertificate ::= SEQUENCE {
@@ -27,7 +31,16 @@ import {
   readDer,
 } from '../der/reader.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
-import { type SignatureAlgorithm, parseP256PublicKeyInfo, parseSignatureAlgorithm } from './algorithms.js';
+import {
+  type AnySignatureAlgorithm,
+  type PublicKeyInfo,
+  type SignatureAlgorithm,
+  parseP256PublicKeyInfo,
+  parsePublicKeyInfoAny,
+  parseSignatureAlgorithm,
+  parseSignatureAlgorithmAny,
+  parseSignatureValueAny,
+} from './algorithms.js';
 import {
   type BasicConstraints,
   type Extension,
@@ -42,7 +55,8 @@ import {
 import { parseName } from './name.js';
 import { OID } from './oids.js';
 
-export interface Certificate {
+/** Fields every parsed certificate has, whatever its algorithms. */
+export interface CertificateCore {
   readonly der: Uint8Array;
   /** Exact TBSCertificate TLV bytes (what the signature covers). */
   readonly tbs: Uint8Array;
@@ -63,11 +77,6 @@ export interface Certificate {
   readonly notAfter: number;
   /** SubjectPublicKeyInfo TLV bytes. */
   readonly spki: Uint8Array;
-  /** 65-byte uncompressed P-256 point. */
-  readonly publicKey: Uint8Array;
-  readonly signatureAlgorithm: SignatureAlgorithm;
-  /** Raw r ‖ s, 64 bytes. */
-  readonly signature: Uint8Array;
   readonly basicConstraints?: BasicConstraints;
   readonly keyUsage?: KeyUsage;
   readonly subjectKeyId?: Uint8Array;
@@ -76,6 +85,29 @@ export interface Certificate {
   readonly extensions: readonly Extension[];
   /** Critical extensions other than basicConstraints (2.5.29.19) and keyUsage (2.5.29.15). */
   readonly unknownCriticalExtensions: string[];
+}
+
+/** A DCAP certificate (`parseCertificate`): P-256 key, ecdsa-with-SHA256 signature. */
+export interface Certificate extends CertificateCore {
+  /** 65-byte uncompressed P-256 point. */
+  readonly publicKey: Uint8Array;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** Raw r ‖ s, 64 bytes. */
+  readonly signature: Uint8Array;
+}
+
+/**
+ * A certificate from `parseCertificateAnyAlg` (AMD SEV-SNP): RSA or EC P-256 /
+ * P-384 key; RSASSA-PSS-SHA384, ecdsa-with-SHA256 or ecdsa-with-SHA384 signature.
+ */
+export interface AnyAlgCertificate extends CertificateCore {
+  readonly publicKeyInfo: PublicKeyInfo;
+  readonly signatureAlgorithm: AnySignatureAlgorithm;
+  /**
+   * signatureValue BIT STRING contents: the RSA signature octets, or the DER
+   * ECDSA-Sig-Value (convert with `ecdsaSigDerToRaw` for the signer's curve).
+   */
+  readonly signature: Uint8Array;
 }
 
 const CODE: ErrorCode = 'CertificateParse';
@@ -104,7 +136,52 @@ export function parseEcdsaSignatureValue(node: DerNode, field: string, code: Err
   return ecdsaSigDerToRaw(derBitStringBytes(node, field, code), 32, code);
 }
 
+/** How one parser handles algorithms: the DCAP set, or the any-algorithm set. */
+interface AlgorithmHandlers<A extends string, K> {
+  signatureAlgorithm(node: DerNode, field: string): A;
+  publicKey(node: DerNode, field: string): K;
+  signatureValue(node: DerNode, alg: A, field: string): Uint8Array;
+}
+
+const DCAP_ALGORITHMS: AlgorithmHandlers<SignatureAlgorithm, Uint8Array> = {
+  signatureAlgorithm: (node, field) => parseSignatureAlgorithm(node, field, CODE),
+  publicKey: (node, field) => parseP256PublicKeyInfo(node, field, CODE),
+  signatureValue: (node, _alg, field) => parseEcdsaSignatureValue(node, field, CODE),
+};
+
+const ANY_ALGORITHMS: AlgorithmHandlers<AnySignatureAlgorithm, PublicKeyInfo> = {
+  signatureAlgorithm: (node, field) => parseSignatureAlgorithmAny(node, field, CODE),
+  publicKey: (node, field) => parsePublicKeyInfoAny(node, field, CODE),
+  signatureValue: (node, alg, field) => parseSignatureValueAny(node, alg, field, CODE),
+};
+
+/**
+ * Parses a DCAP certificate: only ecdsa-with-SHA256 signatures and P-256 keys
+ * are accepted (anything else is CertificateParse). This never changes; the
+ * any-algorithm parser below is a separate, explicit entry point.
+ */
 export function parseCertificate(der: Uint8Array): Certificate {
+  const c = parseCertificateWith(der, DCAP_ALGORITHMS);
+  return { ...c.core, publicKey: c.key, signatureAlgorithm: 'ecdsa-with-SHA256', signature: c.signature };
+}
+
+/**
+ * Parses a certificate whose algorithms DCAP does not use, for AMD SEV-SNP:
+ * RSA (rsaEncryption, 2048..4096 bits) and EC P-256 / P-384 keys;
+ * RSASSA-PSS (SHA-384, MGF1-SHA-384, salt 48), ecdsa-with-SHA256 and
+ * ecdsa-with-SHA384 signatures. The same structural rules as
+ * `parseCertificate` apply (v3 only, strict DER, matching algorithm fields,
+ * duplicate extensions refused). Never use it for DCAP chains.
+ */
+export function parseCertificateAnyAlg(der: Uint8Array): AnyAlgCertificate {
+  const c = parseCertificateWith(der, ANY_ALGORITHMS);
+  return { ...c.core, publicKeyInfo: c.key, signatureAlgorithm: c.alg, signature: c.signature };
+}
+
+function parseCertificateWith<A extends string, K>(
+  der: Uint8Array,
+  algs: AlgorithmHandlers<A, K>,
+): { core: CertificateCore; key: K; alg: A; signature: Uint8Array } {
   const root = readDer(der, CODE, 'certificate');
   const [tbsNode, sigAlgNode, sigNode] = derSequence(root, 'certificate', CODE, { min: 3, max: 3 }) as [
     DerNode,
@@ -142,7 +219,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const { serial, serialHex } = parseSerial(serialNode, 'tbsCertificate.serialNumber', CODE);
 
   const tbsSigAlg = next('tbsCertificate.signature');
-  parseSignatureAlgorithm(tbsSigAlg, 'tbsCertificate.signature', CODE);
+  algs.signatureAlgorithm(tbsSigAlg, 'tbsCertificate.signature');
 
   const issuerNode = next('tbsCertificate.issuer');
   const issuerText = parseName(issuerNode, 'tbsCertificate.issuer', CODE);
@@ -157,7 +234,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   const subjectText = parseName(subjectNode, 'tbsCertificate.subject', CODE);
 
   const spkiNode = next('tbsCertificate.subjectPublicKeyInfo');
-  const publicKey = parseP256PublicKeyInfo(spkiNode, 'tbsCertificate.subjectPublicKeyInfo', CODE);
+  const key = algs.publicKey(spkiNode, 'tbsCertificate.subjectPublicKeyInfo');
 
   // §4.1.2.8 unique identifiers ([1], [2] IMPLICIT BIT STRING), then §4.1.2.9 extensions [3].
   let extensions: Extension[] = [];
@@ -182,14 +259,14 @@ export function parseCertificate(der: Uint8Array): Certificate {
   }
 
   // Outer signatureAlgorithm must equal the TBS signature field (§4.1.1.2).
-  parseSignatureAlgorithm(sigAlgNode, 'signatureAlgorithm', CODE);
+  const alg = algs.signatureAlgorithm(sigAlgNode, 'signatureAlgorithm');
   if (!bytesEqual(sigAlgNode.raw, tbsSigAlg.raw)) {
     derFail(CODE, 'x509.signatureAlgorithm', 'signatureAlgorithm', 'outer signatureAlgorithm differs from tbsCertificate.signature', sigAlgNode.offset, {
       expected: toHex(tbsSigAlg.raw),
       found: toHex(sigAlgNode.raw),
     });
   }
-  const signature = parseEcdsaSignatureValue(sigNode, 'signatureValue', CODE);
+  const signature = algs.signatureValue(sigNode, alg, 'signatureValue');
 
   let basicConstraints: BasicConstraints | undefined;
   let keyUsage: KeyUsage | undefined;
@@ -220,7 +297,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     if (ext.critical && !KNOWN_CRITICAL.has(ext.oid)) unknownCriticalExtensions.push(ext.oid);
   }
 
-  return {
+  const core: CertificateCore = {
     der,
     tbs: tbsNode.raw,
     version: 3,
@@ -233,9 +310,6 @@ export function parseCertificate(der: Uint8Array): Certificate {
     notBefore,
     notAfter,
     spki: spkiNode.raw,
-    publicKey,
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    signature,
     ...(basicConstraints === undefined ? {} : { basicConstraints }),
     ...(keyUsage === undefined ? {} : { keyUsage }),
     ...(subjectKeyId === undefined ? {} : { subjectKeyId }),
@@ -244,4 +318,5 @@ export function parseCertificate(der: Uint8Array): Certificate {
     extensions,
     unknownCriticalExtensions,
   };
+  return { core, key, alg, signature };
 }

@@ -1,6 +1,8 @@
 /**
- * X.509 v2 CRL parser (RFC 5280 §5.1), restricted to ecdsa-with-SHA256.
- * Signature, issuer and freshness are checked by verify/chain.ts (verifyCrl).
+ * X.509 v2 CRL parser (RFC 5280 §5.1). `parseCrl` is restricted to
+ * ecdsa-with-SHA256 (DCAP); `parseCrlAnyAlg` is the separate entry point for
+ * AMD SEV-SNP (RSASSA-PSS-SHA384). Signature, issuer and freshness are checked
+ * by verify/chain.ts (verifyCrl) or snp/crl.ts.
  *
  *   CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }
  *   TBSCertList ::= SEQUENCE {
@@ -26,7 +28,13 @@ import {
   readDer,
 } from '../der/reader.js';
 import { bytesEqual, toHex, tryFromHex } from '../util/bytes.js';
-import { type SignatureAlgorithm, parseSignatureAlgorithm } from './algorithms.js';
+import {
+  type AnySignatureAlgorithm,
+  type SignatureAlgorithm,
+  parseSignatureAlgorithm,
+  parseSignatureAlgorithmAny,
+  parseSignatureValueAny,
+} from './algorithms.js';
 import { parseEcdsaSignatureValue, parseSerial } from './certificate.js';
 import { type Extension, parseAuthorityKeyId, parseExtensions } from './extensions.js';
 import { parseName } from './name.js';
@@ -42,7 +50,8 @@ export interface RevokedEntry {
   readonly reasonCode?: number;
 }
 
-export interface Crl {
+/** Fields every parsed CRL has, whatever its signature algorithm. */
+export interface CrlCore {
   readonly der: Uint8Array;
   /** Exact TBSCertList TLV bytes (what the signature covers). */
   readonly tbs: Uint8Array;
@@ -57,9 +66,6 @@ export interface Crl {
   /** Revoked serial numbers, normalised like Certificate.serialHex. */
   readonly revokedSerials: ReadonlySet<string>;
   readonly revoked: readonly RevokedEntry[];
-  readonly signatureAlgorithm: SignatureAlgorithm;
-  /** Raw r ‖ s, 64 bytes. */
-  readonly signature: Uint8Array;
   readonly authorityKeyId?: Uint8Array;
   /** cRLNumber (RFC 5280 §5.2.3) in decimal. */
   readonly crlNumber?: string;
@@ -70,6 +76,20 @@ export interface Crl {
    * (e.g. issuingDistributionPoint, deltaCRLIndicator, certificateIssuer).
    */
   readonly unknownCriticalExtensions: string[];
+}
+
+/** A DCAP CRL (`parseCrl`): ecdsa-with-SHA256 only. */
+export interface Crl extends CrlCore {
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** Raw r ‖ s, 64 bytes. */
+  readonly signature: Uint8Array;
+}
+
+/** A CRL from `parseCrlAnyAlg` (AMD SEV-SNP KDS CRLs are RSASSA-PSS-SHA384 signed by the ARK). */
+export interface AnyAlgCrl extends CrlCore {
+  readonly signatureAlgorithm: AnySignatureAlgorithm;
+  /** signatureValue BIT STRING contents: RSA signature octets or a DER ECDSA-Sig-Value. */
+  readonly signature: Uint8Array;
 }
 
 const CODE: ErrorCode = 'CrlParse';
@@ -117,7 +137,38 @@ function parseEntry(node: DerNode, index: number, st: EntryState): RevokedEntry 
   return reasonCode === undefined ? { serialHex, revocationDate } : { serialHex, revocationDate, reasonCode };
 }
 
+interface CrlAlgorithmHandlers<A extends string> {
+  signatureAlgorithm(node: DerNode, field: string): A;
+  signatureValue(node: DerNode, alg: A, field: string): Uint8Array;
+}
+
+const DCAP_CRL_ALGORITHMS: CrlAlgorithmHandlers<SignatureAlgorithm> = {
+  signatureAlgorithm: (node, field) => parseSignatureAlgorithm(node, field, CODE),
+  signatureValue: (node, _alg, field) => parseEcdsaSignatureValue(node, field, CODE),
+};
+
+const ANY_CRL_ALGORITHMS: CrlAlgorithmHandlers<AnySignatureAlgorithm> = {
+  signatureAlgorithm: (node, field) => parseSignatureAlgorithmAny(node, field, CODE),
+  signatureValue: (node, alg, field) => parseSignatureValueAny(node, alg, field, CODE),
+};
+
+/** Parses a DCAP CRL: ecdsa-with-SHA256 only (anything else is CrlParse). */
 export function parseCrl(der: Uint8Array): Crl {
+  const c = parseCrlWith(der, DCAP_CRL_ALGORITHMS);
+  return { ...c.core, signatureAlgorithm: 'ecdsa-with-SHA256', signature: c.signature };
+}
+
+/**
+ * Parses a CRL signed with an algorithm DCAP does not use (AMD SEV-SNP KDS
+ * CRLs: RSASSA-PSS-SHA384); same structural rules as `parseCrl`. Never use it
+ * for DCAP CRLs.
+ */
+export function parseCrlAnyAlg(der: Uint8Array): AnyAlgCrl {
+  const c = parseCrlWith(der, ANY_CRL_ALGORITHMS);
+  return { ...c.core, signatureAlgorithm: c.alg, signature: c.signature };
+}
+
+function parseCrlWith<A extends string>(der: Uint8Array, algs: CrlAlgorithmHandlers<A>): { core: CrlCore; alg: A; signature: Uint8Array } {
   const root = readDer(der, CODE, 'crl');
   const [tbsNode, sigAlgNode, sigNode] = derSequence(root, 'crl', CODE, { min: 3, max: 3 }) as [DerNode, DerNode, DerNode];
   const kids = derSequence(tbsNode, 'tbsCertList', CODE, { min: 3, max: 7 });
@@ -138,7 +189,7 @@ export function parseCrl(der: Uint8Array): Crl {
   }
 
   const tbsSigAlg = next('tbsCertList.signature');
-  parseSignatureAlgorithm(tbsSigAlg, 'tbsCertList.signature', CODE);
+  algs.signatureAlgorithm(tbsSigAlg, 'tbsCertList.signature');
   const issuerNode = next('tbsCertList.issuer');
   const issuerText = parseName(issuerNode, 'tbsCertList.issuer', CODE);
   const thisUpdate = derTime(next('tbsCertList.thisUpdate'), 'tbsCertList.thisUpdate', CODE);
@@ -176,14 +227,14 @@ export function parseCrl(der: Uint8Array): Crl {
     derFail(CODE, 'x509.version', 'tbsCertList.version', 'extensions require a v2 CRL', tbsNode.offset, { expected: '1 (v2)', found: 'absent' });
   }
 
-  parseSignatureAlgorithm(sigAlgNode, 'signatureAlgorithm', CODE);
+  const alg = algs.signatureAlgorithm(sigAlgNode, 'signatureAlgorithm');
   if (!bytesEqual(sigAlgNode.raw, tbsSigAlg.raw)) {
     derFail(CODE, 'x509.signatureAlgorithm', 'signatureAlgorithm', 'outer signatureAlgorithm differs from tbsCertList.signature', sigAlgNode.offset, {
       expected: toHex(tbsSigAlg.raw),
       found: toHex(sigAlgNode.raw),
     });
   }
-  const signature = parseEcdsaSignatureValue(sigNode, 'signatureValue', CODE);
+  const signature = algs.signatureValue(sigNode, alg, 'signatureValue');
 
   let authorityKeyId: Uint8Array | undefined;
   let crlNumber: string | undefined;
@@ -193,7 +244,7 @@ export function parseCrl(der: Uint8Array): Crl {
     if (ext.critical && !KNOWN_CRITICAL_CRL.has(ext.oid)) unknownCritical.add(ext.oid);
   }
 
-  return {
+  const core: CrlCore = {
     der,
     tbs: tbsNode.raw,
     version,
@@ -203,13 +254,12 @@ export function parseCrl(der: Uint8Array): Crl {
     ...(nextUpdate === undefined ? {} : { nextUpdate }),
     revokedSerials: new Set(revoked.map((r) => r.serialHex)),
     revoked,
-    signatureAlgorithm: 'ecdsa-with-SHA256',
-    signature,
     ...(authorityKeyId === undefined ? {} : { authorityKeyId }),
     ...(crlNumber === undefined ? {} : { crlNumber }),
     extensions,
     unknownCriticalExtensions: [...unknownCritical],
   };
+  return { core, alg, signature };
 }
 
 /**

@@ -40,3 +40,23 @@ export const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
   '0.9.2342.19200300.100.1.25': 'DC',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
+
+/**
+ * Algorithms accepted only by the explicit any-algorithm parsers
+ * (`parseCertificateAnyAlg`, `parseCrlAnyAlg`), for AMD SEV-SNP. The DCAP
+ * parsers never accept these.
+ */
+export const OID_ANY_ALG = {
+  /** RFC 5758 §3.2 */
+  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
+  /** RFC 5480 §2.1.1.1 (secp384r1) */
+  secp384r1: '1.3.132.0.34',
+  /** RFC 8017 Appendix C / RFC 3279 §2.3.1 */
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  /** RFC 4055 §3.1 / RFC 8017 Appendix C */
+  rsassaPss: '1.2.840.113549.1.1.10',
+  /** RFC 4055 §2.2 / RFC 8017 Appendix B.2.1 */
+  mgf1: '1.2.840.113549.1.1.8',
+  /** RFC 4055 §2.1 / RFC 5754 §2 */
+  sha384: '2.16.840.1.101.3.4.2.2',
+} as const;

@@ -38,4 +38,9 @@ export { StaticSource, type BundleReader, type StaticSourceOptions } from './sta
 export { FallbackSource } from './fallback-source.js';
 export { PcsSource, type PcsSourceOptions } from '../pcs/pcs-source.js';
 export { INTEL_PCS_BASE_URL, INTEL_ROOT_CA_CRL_URL, PCS_HEADERS } from '../pcs/endpoints.js';
-export type { FetchLike, FetchRequestInit, FetchResponseLike } from '../pcs/fetch-like.js';
+// Public names carry a Collateral prefix: src/verifiers/http.ts has its own (different) FetchLike.
+export type {
+  FetchLike as CollateralFetchLike,
+  FetchRequestInit as CollateralFetchInit,
+  FetchResponseLike as CollateralFetchResponse,
+} from '../pcs/fetch-like.js';

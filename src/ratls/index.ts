@@ -1,0 +1,54 @@
+/**
+ * RA-TLS (dstack): attestation extraction from certificates, key binding,
+ * event-log replay, app claims, and the client-side verification entry points.
+ */
+export { RATLS_OID } from './oids.js';
+export { ATTESTATION_LIMITS } from './limits.js';
+export { parseVersionedAttestation, type DstackAttestation, type AttestationFormat } from './attestation.js';
+export { extractRaTlsAttestation, unwrapExtensionOctetString, type RaTlsCertificate } from './extract.js';
+export { parseCertificateFields, type CertificateFields } from './certificate-fields.js';
+export {
+  DSTACK_RUNTIME_EVENT_TYPE,
+  isRuntimeEvent,
+  runtimeEventDigest,
+  runtimeEventHashInput,
+  runtimeEventsOf,
+  type EventLogVersion,
+  type RuntimeEvent,
+  type TdxEvent,
+} from './event-log.js';
+export { parseEventLogJson } from './event-log-json.js';
+export {
+  checkEventLogAgainstQuote,
+  eventDigest,
+  replayEventLog,
+  replayRuntimeEvents,
+  type EventLogCheck,
+  type RtmrCheck,
+  type RtmrReplay,
+} from './rtmr-replay.js';
+export {
+  checkKeyBinding,
+  DEFAULT_BINDING_MODE,
+  dstackBindingPreimage,
+  expectedReportData,
+  RATLS_CERT_TAG,
+  type BindingMode,
+  type BoundKey,
+} from './binding.js';
+export { dstackAppClaims, type DstackAppClaims } from './app-claims.js';
+export { ratlsPolicyViolations, type RaTlsPolicyOptions, type RaTlsPolicyViolation } from './ratls-policy.js';
+export {
+  verifyServerCertificate,
+  type ServerCertificateOptions,
+  type ServerCertificateVerification,
+} from './verify-server-certificate.js';
+export {
+  parseLsn,
+  parseSidecarReport,
+  sidecarReportData,
+  verifySidecarAttestation,
+  type SidecarAttestationOptions,
+  type SidecarAttestationReport,
+  type SidecarAttestationVerification,
+} from './sidecar-report.js';

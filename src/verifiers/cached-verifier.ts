@@ -1,0 +1,108 @@
+/**
+ * CachedVerifier: remembers successful verifications of another verifier.
+ *
+ *   key      SHA-256 of the quote (plus SHA-256 of runtimeData / userData when
+ *            given, since a remote verifier's answer depends on them);
+ *   lifetime min(ttlSeconds, the result's own expiresAt: collateral or token
+ *            expiry), default TTL 1 hour;
+ *   size     bounded (default 1024 entries), least recently used evicted first;
+ *   failures never cached: every rejection is retried on the next call;
+ *   time     the injected clock, else each call's `at`; never a clock read.
+ *            A time before an entry's storage time is a miss.
+ *
+ * Caching a verifier's answer caches its TCB verdict too: a platform revoked
+ * after the entry was stored is still accepted until the entry expires. Keep
+ * the TTL short where that matters.
+ */
+import type { CryptoBackend } from '../crypto/backend.js';
+import { defaultCryptoBackend } from '../crypto/default.js';
+import { AttestationError } from '../errors.js';
+import { toHex } from '../util/bytes.js';
+import { resolveTime } from './clock.js';
+import type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from './types.js';
+
+export interface CachedVerifierOptions {
+  /** Entry lifetime, seconds. Default 3600. */
+  readonly ttlSeconds?: number;
+  /** Maximum number of entries. Default 1024. */
+  readonly maxEntries?: number;
+  /** Time source for expiry; default: each call's `at`. */
+  readonly clock?: Clock;
+  /** For SHA-256. Default: the library's default backend. */
+  readonly crypto?: CryptoBackend;
+}
+
+interface Entry {
+  readonly result: VerificationResult;
+  readonly storedAt: number;
+  readonly expiresAt: number;
+}
+
+function positiveInteger(v: number | undefined, dflt: number, field: string): number {
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new AttestationError('InvalidArgument', `${field} must be a positive integer`, { check: `options.${field}`, found: String(v) });
+  }
+  return v;
+}
+
+export class CachedVerifier implements RaTlsVerifier {
+  readonly name: string;
+  readonly #inner: RaTlsVerifier;
+  readonly #ttl: number;
+  readonly #max: number;
+  readonly #clock: Clock | undefined;
+  readonly #crypto: CryptoBackend;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(inner: RaTlsVerifier, options: CachedVerifierOptions = {}) {
+    if (inner === null || typeof inner !== 'object' || typeof inner.verify !== 'function') {
+      throw new AttestationError('InvalidArgument', 'CachedVerifier wraps a RaTlsVerifier', { check: 'inner' });
+    }
+    this.#inner = inner;
+    this.name = `cached:${inner.name}`;
+    this.#ttl = positiveInteger(options.ttlSeconds, 3600, 'ttlSeconds');
+    this.#max = positiveInteger(options.maxEntries, 1024, 'maxEntries');
+    this.#clock = options.clock;
+    this.#crypto = options.crypto ?? defaultCryptoBackend();
+  }
+
+  /** Number of live entries (expired ones are dropped lazily). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #key(quote: Uint8Array, options: VerifierOptions): string {
+    let k = toHex(this.#crypto.sha256(quote));
+    if (options.runtimeData !== undefined) k += ':r' + toHex(this.#crypto.sha256(options.runtimeData));
+    if (options.userData !== undefined) k += ':u' + toHex(this.#crypto.sha256(options.userData));
+    return k;
+  }
+
+  async verify(quote: Uint8Array, options: VerifierOptions = {}): Promise<VerificationResult> {
+    if (!(quote instanceof Uint8Array)) {
+      throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array', { check: 'quote', found: typeof quote });
+    }
+    const now = this.#clock !== undefined ? resolveTime(undefined, this.#clock, 'CachedVerifier') : resolveTime(options.at, undefined, 'CachedVerifier');
+    const key = this.#key(quote, options);
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      this.#entries.delete(key);
+      if (now >= hit.storedAt && now < hit.expiresAt) {
+        this.#entries.set(key, hit); // most recently used last
+        return hit.result;
+      }
+    }
+    const result = await this.#inner.verify(quote, options.at === undefined && this.#clock !== undefined ? { ...options, at: now } : options);
+    const expiresAt = Math.min(now + this.#ttl, result.expiresAt ?? Number.POSITIVE_INFINITY);
+    if (expiresAt > now) {
+      this.#entries.set(key, { result, storedAt: now, expiresAt });
+      while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
+    }
+    return result;
+  }
+}

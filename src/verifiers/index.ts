@@ -1,0 +1,18 @@
+/**
+ * The RaTlsVerifier family: local DCAP, Intel Trust Authority, and a cache.
+ * (The insecure NoopVerifier lives in the testing subpath.)
+ */
+export type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from './types.js';
+export { DcapVerifier, type CollateralProvider, type DcapVerifierOptions } from './dcap-verifier.js';
+export {
+  IntelApiVerifier,
+  ITA_API_URL,
+  ITA_ATTEST_PATH,
+  ITA_ISSUER,
+  ITA_JWKS_URL,
+  type IntelApiVerifierOptions,
+} from './intel-api-verifier.js';
+export { CachedVerifier, type CachedVerifierOptions } from './cached-verifier.js';
+export { itaTdxClaims, tcbStatusFromIta, type ItaTdxClaims } from './ita-claims.js';
+export { decodeJwt, JWT_ALGORITHMS, type DecodedJwt, type JwtAlgorithm } from './jwt.js';
+export type { FetchInit, FetchLike, FetchResponseLike } from './http.js';

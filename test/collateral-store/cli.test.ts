@@ -1,0 +1,133 @@
+/**
+ * `dcap collateral fetch` and the collateral resolution behind
+ * `dcap verify --pccs / --cache / --collateral DIR`, against the loopback PCS.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collateralCommand, collateralForVerify, resolveCollateralForVerify } from '../../src/cli/collateral-command.js';
+import { staticSourceFromDirectory } from '../../src/collateral/store/node/directory-source.js';
+import { verifyQuote } from '../../src/verify/verify-quote.js';
+import { PcsTestServer, SGX, TDX, pcsData, rejectsWith, tempDir } from './helpers.js';
+
+let server: PcsTestServer;
+let sgxServer: PcsTestServer;
+let tmp: { dir: string; remove: () => void };
+const clock = (): number => 1752900000_000;
+const quoteFile = 'vectors/dcap/dcap-qvl/tdx_quote';
+
+function run(args: string[], extra: { clock?: () => number } = {}): Promise<{ code: number; out: string }> {
+  let out = '';
+  return collateralCommand(['collateral', 'fetch', ...args], { clock: extra.clock ?? clock, stdout: (s) => void (out += s) }).then((code) => ({ code, out }));
+}
+
+beforeAll(async () => {
+  server = await PcsTestServer.start(pcsData(TDX.collateral));
+  sgxServer = await PcsTestServer.start(pcsData(SGX.collateral));
+});
+afterEach(() => {
+  server.fault = undefined;
+  server.resetCounts();
+  tmp?.remove();
+});
+afterAll(async () => {
+  await server.close();
+  await sgxServer.close();
+});
+
+describe('dcap collateral fetch', () => {
+  it('--quote: writes a verified bundle usable offline (--json output)', async () => {
+    tmp = tempDir();
+    const { code, out } = await run(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url, '--insecure-http', '--api-key', 'k', '--json']);
+    expect(code).toBe(0);
+    const res = JSON.parse(out) as { ok: boolean; path: string; validUntil: number; request: unknown };
+    expect(res).toMatchObject({ ok: true, path: join(tmp.dir, 'tdx-b0c06f000000-platform.json'), validUntil: TDX.validUntil, request: TDX.request });
+    expect(server.requests.every((r) => r.headers['ocp-apim-subscription-key'] === 'k')).toBe(true);
+    const b = await staticSourceFromDirectory(tmp.dir).getCollateral(TDX.request);
+    expect((await verifyQuote(TDX.quote, b.collateral, { at: TDX.at })).status).toBe('UpToDate');
+  });
+
+  it('--fmspc --tee --ca (SGX, processor CA), text output', async () => {
+    tmp = tempDir();
+    const { code, out } = await run(
+      ['--fmspc', '00A067110000', '--tee', 'sgx', '--ca', 'processor', '--out', tmp.dir, '--pccs', sgxServer.url, '--insecure-http', '--root-ca-crl', 'pccs'],
+      { clock: () => (SGX.at - 10) * 1000 },
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('sgx-00a067110000-processor.json');
+    expect(readdirSync(tmp.dir)).toEqual(['sgx-00a067110000-processor.json']);
+  });
+
+  it('upstream failure or unverifiable collateral → exit 2 with the code, nothing written', async () => {
+    tmp = tempDir();
+    server.fault = ({ route, res }) => (route === 'rootcacrl' ? (res.writeHead(500).end(), true) : false);
+    const failed = await run(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url, '--insecure-http', '--json']);
+    expect(failed.code).toBe(2);
+    expect((JSON.parse(failed.out) as { error: { code: string } }).error.code).toBe('CollateralFetch');
+    server.fault = undefined;
+    const expired = await run(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url, '--insecure-http'], { clock: () => (TDX.validUntil + 1) * 1000 });
+    expect(expired.code).toBe(2);
+    expect(expired.out).toContain('CrlExpired');
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+
+  it('usage errors → InvalidArgument', async () => {
+    tmp = tempDir();
+    const usage = async (args: string[]): Promise<void> => {
+      await rejectsWith(run(args), 'InvalidArgument');
+    };
+    await usage(['--quote', quoteFile]);
+    await usage(['--quote', quoteFile, '--fmspc', '00A067110000', '--out', tmp.dir]);
+    await usage(['--fmspc', '00A067110000', '--tee', 'sev', '--ca', 'processor', '--out', tmp.dir]);
+    await usage(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url]); // http without --insecure-http
+    await usage(['--quote', quoteFile, '--out', tmp.dir, '--timeout', 'soon']);
+    await rejectsWith(collateralCommand(['collateral', 'push']), 'InvalidArgument');
+    expect(server.total).toBe(0);
+  });
+});
+
+describe('verify: --collateral DIR, --pccs, --cache', () => {
+  it('resolveCollateralForVerify: offline directory, then PCCS through a filesystem cache', async () => {
+    tmp = tempDir();
+    const bundles = join(tmp.dir, 'bundles');
+    const cache = join(tmp.dir, 'cache');
+    await run(['--quote', quoteFile, '--out', bundles, '--pccs', server.url, '--insecure-http']);
+    server.resetCounts();
+    const offline = await resolveCollateralForVerify({ quote: TDX.quote, collateralDir: bundles });
+    expect(offline.metadata.source).toContain('static:');
+    expect(server.total).toBe(0);
+
+    const viaCache = await resolveCollateralForVerify({ quote: TDX.quote, pccs: server.url, cacheDir: cache, allowInsecureHttp: true, clock });
+    expect(viaCache.metadata.cache?.status).toBe('miss');
+    expect(existsSync(join(cache, 'tdx-b0c06f000000-platform.json'))).toBe(true);
+    server.fault = ({ res }) => (res.writeHead(500).end(), true);
+    const again = await resolveCollateralForVerify({ quote: TDX.quote, pccs: server.url, cacheDir: cache, allowInsecureHttp: true, clock });
+    expect(again.metadata.cache?.status).toBe('hit');
+    expect((await verifyQuote(TDX.quote, again.collateral, { at: TDX.at })).status).toBe('UpToDate');
+    await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote, pccs: server.url, allowInsecureHttp: true, clock }), 'CollateralFetch');
+  });
+
+  it('collateralForVerify: --collateral FILE keeps its meaning; DIR first, then --pccs when the DIR lacks the bundle', async () => {
+    tmp = tempDir();
+    const file = join(tmp.dir, 'c.json');
+    writeFileSync(file, JSON.stringify(TDX.collateral));
+    expect(await collateralForVerify(new Map([['collateral', file]]), new Set(), TDX.quote)).toEqual(TDX.collateral);
+    const empty = join(tmp.dir, 'empty');
+    await rejectsWith(collateralForVerify(new Map([['collateral', tmp.dir]]), new Set(), TDX.quote), 'CollateralMissing');
+    const fromPccs = await collateralForVerify(
+      new Map([['collateral', tmp.dir], ['pccs', server.url], ['cache', empty], ['timeout', '2000']]),
+      new Set(['insecure-http']),
+      TDX.quote,
+      { clock },
+    );
+    expect((await verifyQuote(TDX.quote, fromPccs, { at: TDX.at })).status).toBe('UpToDate');
+    expect(server.counts.tcb).toBe(1);
+  });
+
+  it('usage: --cache without --pccs, nothing given, --pccs with a --collateral file', async () => {
+    await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote, cacheDir: '/tmp/x', collateralDir: '/tmp/y' }), 'InvalidArgument');
+    await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote }), 'InvalidArgument');
+    await rejectsWith(collateralForVerify(new Map([['collateral', quoteFile], ['pccs', server.url]]), new Set(), TDX.quote), 'InvalidArgument');
+    await rejectsWith(collateralForVerify(new Map([['collateral', quoteFile], ['cache', '/tmp/x']]), new Set(), TDX.quote), 'InvalidArgument');
+  });
+});
