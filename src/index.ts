@@ -13,6 +13,9 @@ export { VerificationCache, type VerificationCacheOptions } from './verify/cache
 export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims } from './verify/result.js';
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 
+export * from './ratls/index.js';
+export * from './verifiers/index.js';
+
 export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
 export { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from './tcb/status.js';
 

@@ -26,7 +26,7 @@ import { defaultCryptoBackend } from '../crypto/default.js';
 import { AttestationError, ParseError, PolicyError, VerifyError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex, tryFromHex } from '../util/bytes.js';
 import { resolveTime } from '../verifiers/clock.js';
-import type { Clock, RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
+import type { VerifierClock, RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
 import type { DstackAppClaims } from './app-claims.js';
 import { isPlainObject, parseJsonBounded } from './bounded-json.js';
 import { parseEventLogJson, tdxEventFromJson } from './event-log-json.js';
@@ -125,7 +125,7 @@ export interface SidecarAttestationOptions extends RaTlsPolicyOptions {
   /** Verification time (also the freshness reference). */
   readonly at?: number | string | Date;
   /** Used when `at` is absent. */
-  readonly clock?: Clock;
+  readonly clock?: VerifierClock;
   /** Maximum report age, seconds. Default 300. */
   readonly maxAgeSeconds?: number;
   /** How far in the future a report timestamp may be, seconds. Default 60. */

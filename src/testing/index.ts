@@ -17,3 +17,5 @@ export * from './crl.js';
 export * from './collateral.js';
 export * from './quote.js';
 export * from './scenario.js';
+
+export { NoopVerifier, type NoopVerifierOptions } from './noop-verifier.js';

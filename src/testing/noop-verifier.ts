@@ -10,17 +10,17 @@
  * instance, at construction.
  */
 import { toUnixSeconds } from '../util/time.js';
-import type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from '../verifiers/types.js';
+import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../verifiers/types.js';
 import { parseTdxQuote, tdFields } from '../verifiers/td-fields.js';
 
 export interface NoopVerifierOptions {
   /** Used for `verifiedAt` when `verify` gets no `at` (else 0). */
-  readonly clock?: Clock;
+  readonly clock?: VerifierClock;
 }
 
 export class NoopVerifier implements RaTlsVerifier {
   readonly name = 'noop';
-  readonly #clock: Clock | undefined;
+  readonly #clock: VerifierClock | undefined;
 
   constructor(options: NoopVerifierOptions = {}) {
     this.#clock = options.clock;
@@ -30,7 +30,7 @@ export class NoopVerifier implements RaTlsVerifier {
     );
   }
 
-  async verify(quote: Uint8Array, options: VerifierOptions = {}): Promise<VerificationResult> {
+  async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
     const q = parseTdxQuote(quote, 'any');
     const at = options.at ?? this.#clock?.();
     return {

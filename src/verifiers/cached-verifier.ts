@@ -19,7 +19,7 @@ import { defaultCryptoBackend } from '../crypto/default.js';
 import { AttestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { resolveTime } from './clock.js';
-import type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from './types.js';
+import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
 
 export interface CachedVerifierOptions {
   /** Entry lifetime, seconds. Default 3600. */
@@ -27,7 +27,7 @@ export interface CachedVerifierOptions {
   /** Maximum number of entries. Default 1024. */
   readonly maxEntries?: number;
   /** Time source for expiry; default: each call's `at`. */
-  readonly clock?: Clock;
+  readonly clock?: VerifierClock;
   /** For SHA-256. Default: the library's default backend. */
   readonly crypto?: CryptoBackend;
 }
@@ -51,7 +51,7 @@ export class CachedVerifier implements RaTlsVerifier {
   readonly #inner: RaTlsVerifier;
   readonly #ttl: number;
   readonly #max: number;
-  readonly #clock: Clock | undefined;
+  readonly #clock: VerifierClock | undefined;
   readonly #crypto: CryptoBackend;
   readonly #entries = new Map<string, Entry>();
 
@@ -76,14 +76,14 @@ export class CachedVerifier implements RaTlsVerifier {
     this.#entries.clear();
   }
 
-  #key(quote: Uint8Array, options: VerifierOptions): string {
+  #key(quote: Uint8Array, options: RaTlsVerifyOptions): string {
     let k = toHex(this.#crypto.sha256(quote));
     if (options.runtimeData !== undefined) k += ':r' + toHex(this.#crypto.sha256(options.runtimeData));
     if (options.userData !== undefined) k += ':u' + toHex(this.#crypto.sha256(options.userData));
     return k;
   }
 
-  async verify(quote: Uint8Array, options: VerifierOptions = {}): Promise<VerificationResult> {
+  async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
     if (!(quote instanceof Uint8Array)) {
       throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array', { check: 'quote', found: typeof quote });
     }

@@ -5,9 +5,9 @@
  */
 import { AttestationError } from '../errors.js';
 import { toUnixSeconds } from '../util/time.js';
-import type { Clock } from './types.js';
+import type { VerifierClock } from './types.js';
 
-export function resolveTime(at: number | string | Date | undefined, clock: Clock | undefined, who: string): number {
+export function resolveTime(at: number | string | Date | undefined, clock: VerifierClock | undefined, who: string): number {
   if (at !== undefined) return toUnixSeconds(at);
   if (clock !== undefined) return toUnixSeconds(clock());
   throw new AttestationError('InvalidArgument', `${who}: no verification time (pass options.at or inject a clock)`, {

@@ -2,8 +2,8 @@
  * The RaTlsVerifier family: local DCAP, Intel Trust Authority, and a cache.
  * (The insecure NoopVerifier lives in the testing subpath.)
  */
-export type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from './types.js';
-export { DcapVerifier, type CollateralProvider, type DcapVerifierOptions } from './dcap-verifier.js';
+export type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
+export { DcapVerifier, collateralProviderFromSource, type CollateralProvider, type DcapVerifierOptions } from './dcap-verifier.js';
 export {
   IntelApiVerifier,
   ITA_API_URL,

@@ -23,7 +23,7 @@ import { itaTdxClaims, type ItaTdxClaims } from './ita-claims.js';
 import { defaultSubtle, JwksClient } from './jwks.js';
 import { checkIssuer, checkTokenTimes, decodeJwt, JWT_ALGORITHMS, type JwtAlgorithm, verifyJwtSignature } from './jwt.js';
 import { parseTdxQuote, tdFields } from './td-fields.js';
-import type { Clock, RaTlsVerifier, VerificationResult, VerifierOptions } from './types.js';
+import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
 
 /** ITA endpoints (US region). EU: https://api.eu.trustauthority.intel.com, https://portal.eu.trustauthority.intel.com/certs. */
 export const ITA_API_URL = 'https://api.trustauthority.intel.com';
@@ -39,7 +39,7 @@ export interface IntelApiVerifierOptions {
   /** Injected fetch. Default: globalThis.fetch. */
   readonly fetch?: FetchLike;
   /** Used when `verify` gets no `at`. */
-  readonly clock?: Clock;
+  readonly clock?: VerifierClock;
   /** API base URL. Default ITA_API_URL. */
   readonly apiUrl?: string;
   /** The pinned token-signing JWKS URL. Default ITA_JWKS_URL. */
@@ -103,7 +103,7 @@ export class IntelApiVerifier implements RaTlsVerifier {
   }
 
   /** Requests a token for `quote` (no verification). */
-  async requestToken(quote: Uint8Array, options: VerifierOptions = {}): Promise<string> {
+  async requestToken(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<string> {
     const o = this.#o;
     const body = {
       tdx: {
@@ -150,7 +150,7 @@ export class IntelApiVerifier implements RaTlsVerifier {
     return { header: jwt.header, claims: jwt.claims, tdx: itaTdxClaims(jwt.claims), exp };
   }
 
-  async verify(quote: Uint8Array, options: VerifierOptions = {}): Promise<VerificationResult> {
+  async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
     const now = resolveTime(options.at, this.#o.clock, 'IntelApiVerifier');
     const parsed = parseTdxQuote(quote);
     const local = tdFields(parsed.body);

@@ -12,9 +12,9 @@ import type { TcbStatus } from '../tcb/status.js';
 import type { VerifiedQuote } from '../verify/result.js';
 
 /** A time source: unix seconds (number) or a Date. Injected; the library never reads a clock itself. */
-export type Clock = () => number | Date;
+export type VerifierClock = () => number | Date;
 
-export interface VerifierOptions {
+export interface RaTlsVerifyOptions {
   /**
    * Verification time (unix seconds, ISO-8601 string or Date). When absent
    * the verifier's injected `clock` is used; with neither, InvalidArgument.
@@ -76,5 +76,5 @@ export interface RaTlsVerifier {
   /** Short identifier, also used in results (`VerificationResult.verifier`). */
   readonly name: string;
   /** Decides whether `quote` is genuine. Rejects with an AttestationError (stable `code`) when not. */
-  verify(quote: Uint8Array, options?: VerifierOptions): Promise<VerificationResult>;
+  verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<VerificationResult>;
 }

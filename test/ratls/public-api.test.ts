@@ -1,0 +1,66 @@
+/**
+ * The RA-TLS / verifier barrels export what the docs promise, and their value
+ * names do not collide with the package root's (so `export *` of both is safe).
+ */
+import { describe, expect, it } from 'vitest';
+import * as root from '../../src/index.js';
+import * as ratls from '../../src/ratls/index.js';
+import * as verifiers from '../../src/verifiers/index.js';
+import * as noop from '../../src/testing/noop-verifier.js';
+import * as testing from '../../src/testing/index.js';
+import { ErrorCodes } from '../../src/errors.js';
+
+describe('public API', () => {
+  it('ratls barrel', () => {
+    for (const name of [
+      'verifyServerCertificate',
+      'verifySidecarAttestation',
+      'extractRaTlsAttestation',
+      'parseVersionedAttestation',
+      'parseEventLogJson',
+      'replayEventLog',
+      'checkEventLogAgainstQuote',
+      'dstackAppClaims',
+      'expectedReportData',
+      'checkKeyBinding',
+      'RATLS_OID',
+    ]) {
+      expect(ratls, name).toHaveProperty(name);
+    }
+  });
+
+  it('verifiers barrel', () => {
+    for (const name of ['DcapVerifier', 'IntelApiVerifier', 'CachedVerifier', 'ITA_API_URL', 'ITA_JWKS_URL']) expect(verifiers, name).toHaveProperty(name);
+    expect(noop).toHaveProperty('NoopVerifier');
+  });
+
+  it('no value-name collisions with the package root or the testing subpath', () => {
+    const rootNames = new Set(Object.keys(root));
+    const testingNames = new Set(Object.keys(testing));
+    const ours = [...Object.keys(ratls), ...Object.keys(verifiers)];
+    expect(ours.filter((n) => rootNames.has(n))).toEqual([]);
+    expect(new Set(ours).size).toBe(ours.length);
+    expect(Object.keys(noop).filter((n) => testingNames.has(n))).toEqual([]);
+  });
+
+  it('new error codes exist with their kinds', () => {
+    expect(ErrorCodes).toMatchObject({
+      RaTlsMissing: 'parse',
+      RaTlsParse: 'parse',
+      RaTlsUnsupported: 'parse',
+      EventLogParse: 'parse',
+      AttestationReportParse: 'parse',
+      TokenParse: 'parse',
+      RaTlsBinding: 'verify',
+      RaTlsInconsistent: 'verify',
+      EventLogReplay: 'verify',
+      VerifierUnavailable: 'verify',
+      TokenSignature: 'verify',
+      TokenExpired: 'verify',
+      TokenClaims: 'verify',
+      AttestationReportBinding: 'verify',
+      PolicySimulator: 'policy',
+      PolicyFreshness: 'policy',
+    });
+  });
+});
