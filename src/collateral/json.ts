@@ -26,9 +26,17 @@ export interface JsonLimits {
 }
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Upper bound for a TCB Info / QE Identity document (and its PCS response).
+ * Intel's are under 20 KiB; the bound keeps a hostile document from costing
+ * much before its signature is checked.
+ */
+export const MAX_SIGNED_JSON_BYTES = 256 * 1024;
 const DEFAULT_MAX_DEPTH = 32;
 
-const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a U+FEFF inside a string is content, never silently dropped.
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Parser {
   pos = 0;

@@ -7,7 +7,7 @@ import { tryFromHex, utf8Encode } from '../util/bytes.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { parseCrlAny, type Crl } from '../x509/crl.js';
 import { decodePemChain } from '../x509/pem.js';
-import { parseJson } from './json.js';
+import { MAX_SIGNED_JSON_BYTES, parseJson } from './json.js';
 import { isCollateralJson, type CollateralInput } from './input.js';
 import { parseTcbInfo, type TcbInfo } from './tcb-info.js';
 import { parseQeIdentity, type QeIdentity } from './qe-identity.js';
@@ -49,10 +49,22 @@ function requireString(v: unknown, field: string): string {
   return v;
 }
 
+function requireStringOrBytes(v: unknown, field: string): string | Uint8Array {
+  if (typeof v !== 'string' && !(v instanceof Uint8Array)) fail(field, v === undefined ? 'missing' : 'expected a string or bytes');
+  return v;
+}
+
 function signature(hex: string, field: string): Uint8Array {
   const sig = tryFromHex(hex.trim());
   if (sig === undefined || sig.length !== 64) fail(field, 'expected 64 bytes (r ‖ s) of hex', hex.slice(0, 140));
   return sig;
+}
+
+/** The signed JSON text as bytes, bounded by MAX_SIGNED_JSON_BYTES. */
+function signedJsonBytes(v: unknown, field: string): Uint8Array {
+  const bytes = utf8Encode(requireString(v, field));
+  if (bytes.length > MAX_SIGNED_JSON_BYTES) fail(field, `larger than ${MAX_SIGNED_JSON_BYTES} bytes`, String(bytes.length));
+  return bytes;
 }
 
 export function parseChain(pem: string, field: string): Certificate[] {
@@ -65,8 +77,8 @@ export function parseChain(pem: string, field: string): Certificate[] {
  * exact bytes of the member's value (what Intel signed) and the signature.
  */
 export function splitSignedResponse(body: string | Uint8Array, member: string): { bytes: Uint8Array; signature: Uint8Array } {
-  const bytes = typeof body === 'string' ? utf8Encode(body) : body;
-  const root = parseJson(bytes, member);
+  const bytes = typeof body === 'string' ? utf8Encode(body) : body instanceof Uint8Array ? body : fail(member, 'expected the response body (string or bytes)');
+  const root = parseJson(bytes, member, { maxBytes: MAX_SIGNED_JSON_BYTES });
   if (root.kind !== 'object') fail(member, 'expected a JSON object');
   const inner = root.members.get(member);
   if (inner?.kind !== 'object') fail(member, `missing "${member}" object`);
@@ -78,17 +90,18 @@ export function splitSignedResponse(body: string | Uint8Array, member: string): 
 
 /** Parse either collateral shape. Throws ParseError (CollateralParse, PemParse, CertificateParse, CrlParse). */
 export function parseCollateral(input: CollateralInput): Collateral {
-  if (input === null || typeof input !== 'object') fail('', 'expected an object');
-  if (isCollateralJson(input)) {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('', 'expected an object');
+  if ('tcb_info' in input) {
+    if (!isCollateralJson(input)) fail('tcb_info', 'expected the signed TCB Info text (a string)');
     const pckChain = input.pck_certificate_chain;
     return {
       tcbInfo: {
-        info: parseTcbInfo(utf8Encode(requireString(input.tcb_info, 'tcb_info'))),
+        info: parseTcbInfo(signedJsonBytes(input.tcb_info, 'tcb_info')),
         signature: signature(requireString(input.tcb_info_signature, 'tcb_info_signature'), 'tcb_info_signature'),
         chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), 'tcb_info_issuer_chain'),
       },
       qeIdentity: {
-        identity: parseQeIdentity(utf8Encode(requireString(input.qe_identity, 'qe_identity'))),
+        identity: parseQeIdentity(signedJsonBytes(input.qe_identity, 'qe_identity')),
         signature: signature(requireString(input.qe_identity_signature, 'qe_identity_signature'), 'qe_identity_signature'),
         chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), 'qe_identity_issuer_chain'),
       },
@@ -100,8 +113,9 @@ export function parseCollateral(input: CollateralInput): Collateral {
         : {}),
     };
   }
-  const tcb = splitSignedResponse(input.tcbInfo, 'tcbInfo');
-  const qe = splitSignedResponse(input.qeIdentity, 'enclaveIdentity');
+  if (!('tcbInfo' in input)) fail('', 'neither the JSON shape (tcb_info, …) nor the PCS shape (tcbInfo, …)');
+  const tcb = splitSignedResponse(requireStringOrBytes(input.tcbInfo, 'tcbInfo'), 'tcbInfo');
+  const qe = splitSignedResponse(requireStringOrBytes(input.qeIdentity, 'qeIdentity'), 'enclaveIdentity');
   return {
     tcbInfo: {
       info: parseTcbInfo(tcb.bytes),
@@ -113,8 +127,8 @@ export function parseCollateral(input: CollateralInput): Collateral {
       signature: qe.signature,
       chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), 'qeIdentityIssuerChain'),
     },
-    rootCaCrl: parseCrlAny(input.rootCaCrl),
-    pckCrl: parseCrlAny(input.pckCrl),
+    rootCaCrl: parseCrlAny(requireStringOrBytes(input.rootCaCrl, 'rootCaCrl')),
+    pckCrl: parseCrlAny(requireStringOrBytes(input.pckCrl, 'pckCrl')),
     pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), 'pckCrlIssuerChain'),
     ...(typeof input.pckCertificateChain === 'string' && input.pckCertificateChain.length > 0
       ? { pckChain: parseChain(input.pckCertificateChain, 'pckCertificateChain') }

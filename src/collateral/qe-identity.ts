@@ -3,7 +3,7 @@
  * parsed from the exact signed bytes. TCB levels are ordered by ISVSVN, highest
  * first, and duplicates rejected, as the Intel QVL does.
  */
-import { JsonReader, parseJson, type JsonValue } from './json.js';
+import { JsonReader, MAX_SIGNED_JSON_BYTES, parseJson, type JsonValue } from './json.js';
 import { parseIsoSeconds } from '../util/time.js';
 import { QE_LEVEL_STATUSES, type TcbStatus } from '../tcb/status.js';
 
@@ -42,7 +42,7 @@ function date(o: Map<string, JsonValue>, field: string): number {
 
 /** Parse QE Identity from the exact signed bytes (the value of the `enclaveIdentity` member). */
 export function parseQeIdentity(bytes: Uint8Array): QeIdentity {
-  const o = r.object(parseJson(bytes, 'enclaveIdentity'), '');
+  const o = r.object(parseJson(bytes, 'enclaveIdentity', { maxBytes: MAX_SIGNED_JSON_BYTES }), '');
   const id = r.string(o, 'id');
   if (id !== 'QE' && id !== 'QVE' && id !== 'TD_QE') r.fail('id', 'expected QE, QVE or TD_QE', id);
   const version = r.uint(o, 'version');

@@ -5,7 +5,7 @@
  * compared lexicographically, then PCESVN, then (TDX) the TDX components.
  * Duplicate levels are rejected, as the QVL does.
  */
-import { JsonReader, parseJson, type JsonValue } from './json.js';
+import { JsonReader, MAX_SIGNED_JSON_BYTES, parseJson, type JsonValue } from './json.js';
 import { parseIsoSeconds } from '../util/time.js';
 import { TCB_LEVEL_STATUSES, MODULE_LEVEL_STATUSES, type TcbStatus } from '../tcb/status.js';
 import { ParseError } from '../errors.js';
@@ -138,7 +138,7 @@ function moduleIdentity(v: JsonValue, i: number): TdxModuleIdentity {
 
 /** Parse TCB Info from the exact signed bytes (the value of the `tcbInfo` member). */
 export function parseTcbInfo(bytes: Uint8Array): TcbInfo {
-  const root = r.object(parseJson(bytes, 'tcbInfo'), '');
+  const root = r.object(parseJson(bytes, 'tcbInfo', { maxBytes: MAX_SIGNED_JSON_BYTES }), '');
   const version = r.uint(root, 'version');
   if (version !== 2 && version !== 3) {
     throw new ParseError('CollateralParse', `tcbInfo.version ${version} is not supported`, {

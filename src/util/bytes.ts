@@ -86,7 +86,7 @@ export function readU64LE(b: Uint8Array, off: number): bigint {
   return BigInt(readU32LE(b, off)) | (BigInt(readU32LE(b, off + 4)) << 32n);
 }
 
-const utf8Decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 
 /** Strict UTF-8 decoding; undefined on invalid sequences. */

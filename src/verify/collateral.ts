@@ -9,6 +9,7 @@ import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
 import { isoFromSeconds } from '../util/time.js';
 import { verifyChain } from './chain.js';
+import { commonNames } from '../x509/name.js';
 
 export interface CollateralCheckContext {
   readonly at: number;
@@ -19,7 +20,7 @@ export interface CollateralCheckContext {
 
 /** The signer of TCB Info and QE Identity is Intel's "TCB Signing" certificate. */
 function checkSignerName(cert: Certificate, context: string, code: ErrorCode): void {
-  if (!/CN=[^,]*TCB Signing/.test(cert.subjectText)) {
+  if (!commonNames(cert.subject).some((cn) => cn.includes('TCB Signing'))) {
     throw new VerifyError(code, `${context} is not signed by a TCB Signing certificate`, {
       check: `${context}.signer`,
       field: 'subject',

@@ -17,6 +17,7 @@ import { parseCollateral, parseChain, type Collateral } from '../collateral/pars
 import type { CollateralInput } from '../collateral/input.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
+import { commonNames } from '../x509/name.js';
 import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
 import { isoFromSeconds, toUnixSeconds } from '../util/time.js';
 import { checkQeIdentity } from '../tcb/qe-identity-check.js';
@@ -221,7 +222,7 @@ export async function verifyQuote(
   });
   checks.push('pck.chain', 'pck.crl');
   const pckLeaf = pckChain[0]!;
-  if (!pckLeaf.subjectText.includes(PCK_LEAF_CN)) {
+  if (!commonNames(pckLeaf.subject).some((cn) => cn.includes(PCK_LEAF_CN))) {
     fail('CertificateInvalid', 'PCK leaf subject CN does not contain "SGX PCK Certificate"', 'pck.leaf.subject', {
       field: 'subject',
       expected: PCK_LEAF_CN,
@@ -236,6 +237,24 @@ export async function verifyQuote(
       found: collateral.pckCrl.issuerText,
     });
   }
+  // The PCK CRL issuer chain must lead from the CRL's issuer to the pinned root
+  // too (its CA is normally the PCK chain's own, so the signatures are memo hits).
+  await verifyChain(collateral.pckCrlChain, {
+    rootPublicKey,
+    at,
+    crypto,
+    crls: [collateral.rootCaCrl],
+    context: 'pckCrlChain',
+    failCode: 'PckChain',
+  });
+  if (!bytesEqual(collateral.pckCrlChain[0]!.subject, collateral.pckCrl.issuer)) {
+    fail('PckChain', 'PCK CRL issuer chain does not start with the CRL issuer', 'pckCrlChain.issuer', {
+      field: 'pck_crl_issuer_chain[0].subject',
+      expected: collateral.pckCrl.issuerText,
+      found: collateral.pckCrlChain[0]!.subjectText,
+    });
+  }
+  checks.push('pckCrlChain');
   let ext = cache?.sgxExtensions.get(pckLeaf);
   if (ext === undefined) {
     ext = parseSgxExtension(pckLeaf);

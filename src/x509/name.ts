@@ -8,7 +8,7 @@
  *   AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }
  */
 import type { ErrorCode } from '../errors.js';
-import { type DerNode, Tag, derChildren, derFail, derOid, derSequence, expectTag } from '../der/reader.js';
+import { type DerNode, Tag, derChildren, derFail, derOid, derSequence, expectTag, readDer } from '../der/reader.js';
 import { asciiOrUndefined } from '../der/primitives.js';
 import { toHex, tryUtf8Decode } from '../util/bytes.js';
 import { NAME_ATTRIBUTES } from './oids.js';
@@ -62,4 +62,25 @@ export function parseName(node: DerNode, field: string, code: ErrorCode): string
     parts.push(texts.join('+'));
   }
   return parts.join(',');
+}
+
+const OID_COMMON_NAME = '2.5.4.3';
+
+/**
+ * The commonName attribute values of a Name (DER TLV bytes, e.g.
+ * `Certificate.subject`), decoded as text, in encoded order. Used where a
+ * check must read the CN itself rather than search the whole rendered name.
+ */
+export function commonNames(nameDer: Uint8Array, code: ErrorCode = 'CertificateParse'): string[] {
+  const out: string[] = [];
+  for (const rdn of derSequence(readDer(nameDer, code, 'name'), 'name', code)) {
+    for (const atv of derChildren(rdn, code, 'name')) {
+      const kids = derSequence(atv, 'name', code, { min: 2, max: 2 });
+      if (derOid(kids[0]!, 'name', code) !== OID_COMMON_NAME) continue;
+      const v = kids[1]!;
+      const s = v.tag === Tag.UTF8String ? tryUtf8Decode(v.value) : asciiOrUndefined(v.value);
+      if (s !== undefined) out.push(s);
+    }
+  }
+  return out;
 }
