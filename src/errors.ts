@@ -148,6 +148,20 @@ export const ErrorCodes = {
   ProvenanceIdentity: 'verify',
   /** The measurement differs from the one in the verified provenance predicate. */
   PolicyProvenance: 'policy',
+
+  // --- Postgres over RA-TLS (src/postgres/, src/simulator/) ------------------
+  /** A Postgres DSN for the RA-TLS connector is malformed: not a postgres:// / postgresql:// URL, no host, a unix-socket host, a bad port. Raised before any I/O. */
+  DsnInvalid: 'usage',
+  /** DSN credentials break the sidecar rules: the user must be teesql_read or teesql_readwrite, the password the 32-byte cluster secret as 64 lowercase hex characters. Raised before any I/O. */
+  DsnCredentials: 'usage',
+  /** No dstack guest agent: DSTACK_SIMULATOR_ENDPOINT is unset and none of /var/run/dstack.sock, /run/dstack.sock, /var/run/dstack/dstack.sock, /run/dstack/dstack.sock exists (mutual RA-TLS needs an attested client certificate). */
+  MissingDstackSocket: 'usage',
+  /** The dstack guest agent (or simulator) failed: connection error, timeout, HTTP error status, or a malformed GetTlsKey / GetQuote / Info response. */
+  DstackAgent: 'verify',
+  /** Connecting to an RA-TLS peer failed before its certificate could be verified: TCP error, TLS handshake failure or alert, handshake timeout, connection closed. */
+  RaTlsConnect: 'verify',
+  /** The TLS peer presented no certificate where RA-TLS requires one (the server's; the client's at a mutual RA-TLS sidecar). */
+  RaTlsNoPeerCertificate: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -72,9 +72,14 @@ export interface VerificationResult {
   readonly token?: { readonly jwt: string; readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> };
 }
 
-export interface RaTlsVerifier {
+/**
+ * One interface for every TEE verifier. `R` is the result type: the TDX
+ * `VerificationResult` by default (DCAP, Intel Trust Authority, cached,
+ * no-op); `SnpVerifier` implements `RaTlsVerifier<SnpVerificationResult>`.
+ */
+export interface RaTlsVerifier<R = VerificationResult> {
   /** Short identifier, also used in results (`VerificationResult.verifier`). */
   readonly name: string;
-  /** Decides whether `quote` is genuine. Rejects with an AttestationError (stable `code`) when not. */
-  verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<VerificationResult>;
+  /** Decides whether the evidence (a quote / report) is genuine. Rejects with an AttestationError (stable `code`) when not. */
+  verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<R>;
 }

@@ -1,0 +1,234 @@
+/**
+ * verifyProvenance: a Sigstore bundle (v0.1-v0.3, JSON) holding a DSSE
+ * envelope over an in-toto statement, signed keylessly (Fulcio certificate),
+ * logged in Rekor → the verified statement, the signer identity and the
+ * measurement the predicate carries. Offline: the trust root is an input
+ * (trusted-root.ts); the time of each check is the log's integratedTime (or
+ * a TSA timestamp), never a clock.
+ *
+ * Steps (first failure wins):
+ *   1. parse the bundle (@sigstore/bundle bundleFromJSON: media type,
+ *      required fields, inclusion proof + checkpoint from v0.2); it must hold
+ *      a DSSE envelope and a Fulcio certificate (no public-key bundles)
+ *                                                          ProvenanceParse
+ *   2. @sigstore/verify Verifier: timestamps (Rekor SET / TSA), the Fulcio
+ *      chain to a trusted CA valid at those times, SCTs from trusted CT logs
+ *      (ctlogThreshold), each tlog entry (SET signature, inclusion proof
+ *      against a checkpoint signed by a trusted log key, entry body = this
+ *      envelope's signature and payload hash; tlogThreshold), and the DSSE
+ *      signature by the certificate key over PAE(payloadType, payload)
+ *                                                          ProvenanceSignature
+ *   3. the signer identity (fulcio.ts): OIDC issuer, source repository, ref
+ *      pattern, optional SAN / workflow pattern            ProvenanceIdentity
+ *   4. the in-toto statement (statement.ts), its predicateType and the
+ *      measurement at `measurementPath`                   ProvenanceParse
+ *
+ * Then `assertProvenanceMeasurement` accepts a measurement only when it
+ * equals the predicate's (PolicyError / PolicyProvenance otherwise).
+ */
+import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
+import { PolicyError } from '../errors.js';
+import { provenanceFail } from './fail.js';
+import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
+import { measurementAt, parseInTotoStatement, type InTotoStatement } from './statement.js';
+import { loadTrustMaterial } from './trusted-root.js';
+
+export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+
+export interface ProvenanceIdentityPolicy {
+  /** OIDC issuer, exact (GitHub Actions: https://token.actions.githubusercontent.com). */
+  readonly issuer: string;
+  /** Source repository "owner/name" (compared case-insensitively, as GitHub names are). */
+  readonly repository: string;
+  /**
+   * Accepted git refs (Source Repository Ref): a RegExp, or a pattern where
+   * `*` matches within one path segment (e.g. "refs/tags/v*"), anchored.
+   * Required: accepting any ref (any branch anyone can push) must be explicit (/.*\/).
+   */
+  readonly ref: RegExp | string;
+  /** Optional: the certificate SAN (workflow identity), a RegExp or an exact string. */
+  readonly subjectAlternativeName?: RegExp | string;
+}
+
+export interface VerifyProvenanceOptions {
+  /** The Sigstore TrustedRoot JSON (text or object). */
+  readonly trustedRoot: unknown;
+  readonly identity: ProvenanceIdentityPolicy;
+  /** The in-toto predicateType to accept, exact. */
+  readonly predicateType: string;
+  /** Dot-separated path of the measurement in the predicate. Default "snp_measurement". */
+  readonly measurementPath?: string;
+  /** Minimum verified Rekor entries. Default 1. */
+  readonly tlogThreshold?: number;
+  /** Minimum verified SCTs in the Fulcio certificate. Default 1; 0 is a relaxation (private deployments without CT). */
+  readonly ctlogThreshold?: number;
+  /** Minimum verified timestamps (Rekor SETs, TSA). Default 1. */
+  readonly timestampThreshold?: number;
+}
+
+export interface VerifiedProvenance {
+  readonly statement: InTotoStatement;
+  readonly predicateType: string;
+  /** Lower-case hex, from the predicate. */
+  readonly measurement: string;
+  readonly identity: FulcioIdentity;
+  /** The Rekor entries that were verified. */
+  readonly tlogEntries: readonly { readonly logIndex: string; readonly logId: string; readonly integratedTime: number; readonly kind: string }[];
+  /** The earliest integratedTime (unix seconds). */
+  readonly signedAt: number;
+}
+
+function identityFail(message: string, field: string, expected: string, found: string | undefined): never {
+  provenanceFail('ProvenanceIdentity', message, { check: `provenance.identity.${field}`, field, expected, found: found ?? 'absent' });
+}
+
+/** "refs/tags/v*" → /^refs\/tags\/v[^/]*$/ */
+export function refPattern(p: RegExp | string): RegExp {
+  if (p instanceof RegExp) return p;
+  const escaped = p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '[^/]*');
+  return new RegExp(`^${escaped}$`);
+}
+
+function threshold(v: number | undefined, name: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min) provenanceFail('InvalidArgument', `${name} must be an integer >= ${min}`, { check: `options.${name}`, found: String(v) });
+  return v;
+}
+
+function parseBundle(input: unknown): Bundle {
+  let obj = input;
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
+    if (text.length > MAX_BUNDLE_BYTES) provenanceFail('ProvenanceParse', `bundle larger than ${MAX_BUNDLE_BYTES} bytes`, { check: 'provenance.bundle', field: 'bundle' });
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      provenanceFail('ProvenanceParse', `bundle is not JSON: ${(e as Error).message}`, { check: 'provenance.bundle', field: 'bundle' });
+    }
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) provenanceFail('ProvenanceParse', 'bundle must be a JSON object', { check: 'provenance.bundle', field: 'bundle' });
+  try {
+    return bundleFromJSON(obj);
+  } catch (e) {
+    const fields = (e as { fields?: unknown }).fields;
+    return provenanceFail('ProvenanceParse', `bundle is malformed: ${(e as Error).message}`, {
+      check: 'provenance.bundle',
+      field: 'bundle',
+      ...(Array.isArray(fields) ? { found: fields.join(', ').slice(0, 200) } : {}),
+    }, e);
+  }
+}
+
+/** Verifies a Sigstore provenance bundle and returns the measurement its predicate vouches for. */
+export function verifyProvenance(bundleInput: unknown, options: VerifyProvenanceOptions): VerifiedProvenance {
+  if (options === null || typeof options !== 'object' || options.identity === undefined || typeof options.predicateType !== 'string') {
+    provenanceFail('InvalidArgument', 'verifyProvenance needs { trustedRoot, identity, predicateType }', { check: 'options' });
+  }
+  const id = options.identity;
+  if (typeof id.issuer !== 'string' || typeof id.repository !== 'string' || (typeof id.ref !== 'string' && !(id.ref instanceof RegExp))) {
+    provenanceFail('InvalidArgument', 'identity needs issuer, repository and ref', { check: 'options.identity' });
+  }
+
+  // 1. Bundle.
+  const bundle = parseBundle(bundleInput);
+  if (bundle.content.$case !== 'dsseEnvelope') {
+    provenanceFail('ProvenanceParse', 'bundle does not hold a DSSE envelope', { check: 'provenance.bundle.content', field: 'content', expected: 'dsseEnvelope', found: bundle.content.$case });
+  }
+  const vm = bundle.verificationMaterial.content.$case;
+  if (vm !== 'certificate' && vm !== 'x509CertificateChain') {
+    provenanceFail('ProvenanceParse', 'bundle is not signed with a Fulcio certificate', { check: 'provenance.bundle.verificationMaterial', field: 'verificationMaterial', expected: 'certificate', found: vm });
+  }
+  const trust = loadTrustMaterial(options.trustedRoot);
+
+  // 2. Sigstore verification.
+  const thresholds = {
+    tlogThreshold: threshold(options.tlogThreshold, 'tlogThreshold', 1, 1),
+    ctlogThreshold: threshold(options.ctlogThreshold, 'ctlogThreshold', 1, 0),
+    timestampThreshold: threshold(options.timestampThreshold, 'timestampThreshold', 1, 1),
+  };
+  let signer: Signer;
+  try {
+    signer = new Verifier(trust, thresholds).verify(toSignedEntity(bundle));
+  } catch (e) {
+    const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'ERROR';
+    const cause = (e as { cause?: unknown }).cause;
+    const detail = cause instanceof Error ? ` (${cause.message})` : '';
+    return provenanceFail('ProvenanceSignature', `Sigstore verification failed: ${(e as Error).message}${detail}`, {
+      check: `provenance.sigstore.${code.toLowerCase()}`,
+      field: 'bundle',
+      found: code,
+    }, e);
+  }
+
+  // 3. Identity.
+  const exts = new Map<string, Uint8Array>();
+  for (const o of signer.identity?.oids ?? []) {
+    if (o.oid !== undefined) exts.set(o.oid.id.join('.'), new Uint8Array(o.value));
+  }
+  const identity = fulcioIdentity(exts, signer.identity?.subjectAlternativeName);
+  if (identity.issuer !== id.issuer) identityFail('the certificate was issued for another OIDC issuer', 'issuer', id.issuer, identity.issuer);
+  if (identity.repository === undefined || identity.repository.toLowerCase() !== id.repository.toLowerCase()) {
+    identityFail('the provenance was built from another repository', 'repository', id.repository, identity.repository);
+  }
+  const ref = refPattern(id.ref);
+  if (identity.ref === undefined || !ref.test(identity.ref)) identityFail('the provenance was built from a ref the policy does not accept', 'ref', String(ref), identity.ref);
+  if (id.subjectAlternativeName !== undefined) {
+    const san = identity.subjectAlternativeName;
+    const ok = san !== undefined && (id.subjectAlternativeName instanceof RegExp ? id.subjectAlternativeName.test(san) : id.subjectAlternativeName === san);
+    if (!ok) identityFail('the certificate SAN (workflow) is not the expected one', 'subjectAlternativeName', String(id.subjectAlternativeName), san);
+  }
+
+  // 4. Statement and measurement.
+  const env = bundle.content.dsseEnvelope;
+  const statement = parseInTotoStatement(env.payloadType, new Uint8Array(env.payload));
+  if (statement.predicateType !== options.predicateType) {
+    provenanceFail('ProvenanceParse', 'the statement has another predicateType', {
+      check: 'provenance.statement.predicateType',
+      field: 'predicateType',
+      expected: options.predicateType,
+      found: statement.predicateType,
+    });
+  }
+  const measurement = measurementAt(statement, options.measurementPath ?? 'snp_measurement');
+  const tlogEntries = bundle.verificationMaterial.tlogEntries.map((t) => ({
+    logIndex: t.logIndex,
+    logId: t.logId === undefined ? '' : Buffer.from(t.logId.keyId).toString('hex'),
+    integratedTime: Number(t.integratedTime),
+    kind: t.kindVersion === undefined ? '' : `${t.kindVersion.kind}/${t.kindVersion.version}`,
+  }));
+  return {
+    statement,
+    predicateType: statement.predicateType,
+    measurement,
+    identity,
+    tlogEntries,
+    signedAt: Math.min(...tlogEntries.map((t) => t.integratedTime)),
+  };
+}
+
+function hexOf(m: string | Uint8Array): string {
+  return typeof m === 'string' ? m.toLowerCase().replace(/^0x/, '') : Buffer.from(m).toString('hex');
+}
+
+/** Accepts `measurement` only when it equals the verified predicate's; otherwise PolicyError (PolicyProvenance). */
+export function assertProvenanceMeasurement(measurement: string | Uint8Array, provenance: VerifiedProvenance): void {
+  const found = hexOf(measurement);
+  if (found !== provenance.measurement) {
+    throw new PolicyError([
+      {
+        code: 'PolicyProvenance',
+        message: 'the measurement is not the one the verified provenance vouches for',
+        evidence: { check: 'policy.provenance.measurement', field: 'measurement', expected: provenance.measurement, found },
+      },
+    ]);
+  }
+}
+
+/** verifyProvenance, then assertProvenanceMeasurement: the measurement of e.g. a VerifiedSnpReport is accepted only if the bundle vouches for it. */
+export function verifyMeasurementProvenance(measurement: string | Uint8Array, bundle: unknown, options: VerifyProvenanceOptions): VerifiedProvenance {
+  const p = verifyProvenance(bundle, options);
+  assertProvenanceMeasurement(measurement, p);
+  return p;
+}

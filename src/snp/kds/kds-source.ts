@@ -1,0 +1,149 @@
+/**
+ * KdsSource: SEV-SNP collateral from AMD's Key Distribution Service (or a
+ * mirror with the same paths; endpoints.ts lists them). The HTTP layer is
+ * injected (`fetch`: globalThis.fetch, or createUndiciFetch() on Node) and
+ * goes through the same bounded GET as the Intel PCS source
+ * (src/collateral/pcs/http-get.ts: deadline, body limit, same-origin
+ * redirects only). No I/O happens until getSnpCollateral is called.
+ *
+ * A `ca` request makes two GETs in parallel (cert_chain, crl; the CRL can be
+ * turned off with `fetchCrl: false`); a `vcek` request one. The answer is
+ * parsed and checked against the request (fit.ts) but NOT verified:
+ * SnpCachedSource verifies before caching, verifySnpAttestation verifies
+ * whatever it is given.
+ *
+ * Failures: CollateralFetch (network, HTTP status other than 200 / 404 —
+ * KDS answers 429 when rate-limited —, timeout, oversized body, redirect),
+ * CollateralMissing (404), CertificateParse / CrlParse / PemParse,
+ * CollateralParse (not UTF-8), CollateralMismatch (the answer does not fit).
+ */
+import { AttestationError } from '../../errors.js';
+import { toHex } from '../../util/bytes.js';
+import { fetchError } from '../../collateral/pcs/fetch-error.js';
+import type { FetchLike } from '../../collateral/pcs/fetch-like.js';
+import { httpGet, type HttpResult } from '../../collateral/pcs/http-get.js';
+import { linkSignal } from '../../collateral/store/abort.js';
+import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
+import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
+import { normalizeSnpRequest } from './request.js';
+import type { GetSnpCollateralOptions, SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from './types.js';
+
+export interface KdsSourceOptions {
+  /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
+  readonly fetch: FetchLike;
+  /** KDS base URL. Default https://kdsintf.amd.com. */
+  readonly baseUrl?: string;
+  /** Also fetch the ARK's CRL with each cert_chain. Default true. */
+  readonly fetchCrl?: boolean;
+  /** Deadline per HTTP request. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Largest response body accepted. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Same-origin redirects followed per request. Default 3. */
+  readonly maxSameOriginRedirects?: number;
+  /** Relaxation, off by default: allow an http:// base URL (a mirror on a trusted network, tests). */
+  readonly allowInsecureHttp?: boolean;
+  /** Milliseconds since the epoch, only to stamp metadata.fetchedAt. Default: no stamp. */
+  readonly clock?: () => number;
+}
+
+function positiveInt(v: number | undefined, name: string, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min) {
+    throw new AttestationError('InvalidArgument', `KdsSource: ${name} must be an integer >= ${min}`, { check: `kds.${name}`, found: String(v) });
+  }
+  return v;
+}
+
+export class KdsSource implements SnpCollateralSource {
+  readonly #fetch: FetchLike;
+  readonly #base: string;
+  readonly #fetchCrl: boolean;
+  readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxRedirects: number;
+  readonly #clock: (() => number) | undefined;
+
+  constructor(options: KdsSourceOptions) {
+    if (typeof options?.fetch !== 'function') {
+      throw new AttestationError('InvalidArgument', 'KdsSource: options.fetch must be a fetch-like function', { check: 'kds.fetch' });
+    }
+    this.#fetch = options.fetch;
+    this.#base = normalizeKdsBaseUrl(options.baseUrl ?? AMD_KDS_BASE_URL, options.allowInsecureHttp === true);
+    this.#fetchCrl = options.fetchCrl !== false;
+    this.#timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', 10_000);
+    this.#maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024);
+    this.#maxRedirects = positiveInt(options.maxSameOriginRedirects, 'maxSameOriginRedirects', 3, 0);
+    this.#clock = options.clock;
+  }
+
+  get baseUrl(): string {
+    return this.#base;
+  }
+
+  getSnpCollateral: SnpCollateralSource['getSnpCollateral'] = (async (request: SnpCollateralRequest, options: GetSnpCollateralOptions = {}) => {
+    const req = normalizeSnpRequest(request);
+    const controller = new AbortController();
+    const unlink = linkSignal(options.signal, controller);
+    const get = (url: string, what: string): Promise<HttpResult> =>
+      httpGet(url, {
+        fetch: this.#fetch,
+        headers: {},
+        timeoutMs: this.#timeoutMs,
+        maxBodyBytes: this.#maxBodyBytes,
+        maxSameOriginRedirects: this.#maxRedirects,
+        signal: controller.signal,
+        what,
+      })
+        .then((r) => this.#expectOk(r, what))
+        .catch((e: unknown) => {
+          controller.abort(); // the first failure cancels the sibling request
+          throw e;
+        });
+    let bundle: SnpCollateralBundle;
+    try {
+      if (req.kind === 'vcek') {
+        const r = await get(vcekUrl(this.#base, req), 'vcek');
+        const collateral = { vcek: toHex(r.body) };
+        parseSnpVcekCollateral(req, collateral);
+        bundle = { request: req, collateral, metadata: this.#metadata() };
+      } else {
+        const [chain, crl] = await Promise.all([
+          get(certChainUrl(this.#base, req), 'certChain'),
+          this.#fetchCrl ? get(crlUrl(this.#base, req), 'crl') : Promise.resolve(undefined),
+        ]);
+        const collateral = { certChain: utf8(chain.body, 'certChain'), ...(crl === undefined ? {} : { crl: toHex(crl.body) }) };
+        parseSnpCaCollateral(req, collateral);
+        bundle = { request: req, collateral, metadata: this.#metadata() };
+      }
+    } finally {
+      unlink();
+    }
+    return bundle;
+  }) as SnpCollateralSource['getSnpCollateral'];
+
+  #metadata(): { source: string; fetchedAt?: number } {
+    const now = this.#clock?.();
+    return { source: this.#base, ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}) };
+  }
+
+  #expectOk(r: HttpResult, what: string): HttpResult {
+    if (r.status === 200) return r;
+    if (r.status === 404) {
+      throw new AttestationError('CollateralMissing', `${what}: KDS has no such certificate (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
+    }
+    const retryAfter = r.headers.get('retry-after');
+    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
+      expected: '200',
+      found: String(r.status),
+    });
+  }
+}
+
+function utf8(body: Uint8Array, field: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new AttestationError('CollateralParse', `${field}: body is not UTF-8`, { check: 'kds.body', field });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * SnpVerifier: the AMD SEV-SNP member of the RA-TLS verifier family
+ * (src/verifiers/types.ts RaTlsVerifier: `name` and
+ * `verify(evidence, { at }) → Promise<result>`, time resolved from `at` or an
+ * injected clock, never read by the library). It implements
+ * RaTlsVerifier<SnpVerificationResult>: the same interface with an SEV-SNP
+ * result (teeType 'SEV-SNP') instead of the TDX VerificationResult.
+ *
+ * Evidence: the 1184-byte report, optionally followed by the certificate
+ * table of an extended report (cert-table.ts). Endorsements are taken, in
+ * order, from that table, then from the injected collateral source (AMD KDS,
+ * offline bundles, a cache: kds/), then from the built-in AMD CA
+ * certificates (for the ASK / ASVK and ARK only). The CRL comes from the
+ * source's CA answer when there is one.
+ *
+ * Unlike DcapVerifier, the result is checked against an SnpPolicy (default:
+ * the secure defaults of policy.ts; `policy: 'skip'` leaves policy to the
+ * caller), because the RA-TLS policy layer appraises TDX claims only.
+ */
+import { isAttestationError, VerifyError } from '../errors.js';
+import { resolveTime } from '../verifiers/clock.js';
+import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifiers/types.js';
+import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
+import type { SnpCryptoBackend } from './crypto.js';
+import { parseEndorsementExtensions } from './extensions.js';
+import { snpFail } from './fail.js';
+import { certificateFromInput } from './inputs.js';
+import { caRequest, vcekRequestForReport } from './kds/request.js';
+import type { SnpCaCollateral, SnpCollateralRequest, SnpCollateralSource, SnpVcekCollateral } from './kds/types.js';
+import { assertSnpPolicy, type SnpPolicy } from './policy.js';
+import type { SnpProduct } from './product.js';
+import { parseSnpReport } from './report.js';
+import type { ArkPins } from './roots.js';
+import { verifySnpAttestation, type SnpEndorsements, type VerifiedSnpReport } from './verify.js';
+
+
+/** What SnpVerifier vouches for. Field names follow VerificationResult where they mean the same. */
+export interface SnpVerificationResult {
+  readonly verifier: string;
+  /** Always true: the report was verified up to a pinned AMD root key. */
+  readonly authenticated: true;
+  readonly teeType: 'SEV-SNP';
+  readonly measurement: string;
+  readonly reportData: string;
+  readonly hostData: string;
+  /** Guest policy DEBUG. */
+  readonly isDebug: boolean;
+  /** SEV-SNP has no advisories: always empty. */
+  readonly advisoryIds: readonly string[];
+  readonly verifiedAt: number;
+  /** Earliest certificate notAfter / CRL nextUpdate. */
+  readonly expiresAt: number;
+  readonly snp: VerifiedSnpReport;
+}
+
+export interface SnpVerifierOptions {
+  /** Source of VCEKs, CA chains and CRLs when the evidence carries none (KdsSource, SnpStaticSource, SnpCachedSource). */
+  readonly collateral?: SnpCollateralSource;
+  /** Used when `verify` gets no `at`. */
+  readonly clock?: VerifierClock;
+  readonly crypto?: SnpCryptoBackend;
+  /** Trust anchors. Default: AMD's production ARKs. */
+  readonly arkPins?: ArkPins;
+  /** The product of version 2 reports (they carry no CPUID); also an expectation for all reports. */
+  readonly product?: SnpProduct;
+  /** Require a CRL (from the collateral source). Default false. */
+  readonly requireCrl?: boolean;
+  /** Policy applied to every verified report. Default {} (secure defaults). 'skip': the caller applies its own. */
+  readonly policy?: SnpPolicy | 'skip';
+}
+
+export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
+  readonly name = 'sev-snp';
+  readonly #options: SnpVerifierOptions;
+
+  constructor(options: SnpVerifierOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      snpFail('InvalidArgument', 'SnpVerifier options must be an object', { check: 'options' });
+    }
+    if (options.collateral !== undefined && typeof options.collateral.getSnpCollateral !== 'function') {
+      snpFail('InvalidArgument', 'SnpVerifier: options.collateral must be an SnpCollateralSource', { check: 'options.collateral' });
+    }
+    this.#options = options;
+  }
+
+  async verify(evidence: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<SnpVerificationResult> {
+    const o = this.#options;
+    const at = resolveTime(options.at, o.clock, 'SnpVerifier');
+    const { report: reportBytes, certTable } = splitSnpEvidence(evidence);
+    const report = parseSnpReport(reportBytes, o.product === undefined ? {} : { product: o.product });
+    const fromTable = certTable === undefined ? {} : endorsementsFromCertTable(certTable);
+    const signing = report.signerInfo.signingKey;
+    const keyType = signing === 'VLEK' ? 'VLEK' : 'VCEK';
+
+    let vcek = fromTable.vcek;
+    if (signing === 'VCEK' && vcek === undefined && o.collateral !== undefined) {
+      const b = await this.#get(vcekRequestForReport(report, o.product));
+      vcek = (b.collateral as SnpVcekCollateral).vcek;
+    }
+    const leafInput = signing === 'VLEK' ? fromTable.vlek : vcek;
+    // The product: CPUID (v3+), the caller's, or the endorsement certificate's.
+    const product = report.product ?? o.product ?? (leafInput === undefined ? undefined : parseEndorsementExtensions(certificateFromInput(leafInput, keyType.toLowerCase())).product);
+
+    let certChain = fromTable.certChain;
+    let crl: string | undefined;
+    if (o.collateral !== undefined && product !== undefined && signing !== 'none') {
+      const ca = (await this.#get(caRequest(product, keyType))).collateral as SnpCaCollateral;
+      certChain ??= ca.certChain;
+      crl = ca.crl;
+    }
+    const endorsements: SnpEndorsements = {
+      ...(vcek === undefined ? {} : { vcek }),
+      ...(fromTable.vlek === undefined ? {} : { vlek: fromTable.vlek }),
+      ...(certChain === undefined ? {} : { certChain }),
+      ...(crl === undefined ? {} : { crl }),
+    };
+    const v = await verifySnpAttestation(report, endorsements, {
+      at,
+      ...(o.crypto === undefined ? {} : { crypto: o.crypto }),
+      ...(o.arkPins === undefined ? {} : { arkPins: o.arkPins }),
+      ...(o.product === undefined ? {} : { product: o.product }),
+      ...(o.requireCrl === undefined ? {} : { requireCrl: o.requireCrl }),
+    });
+    if (o.policy !== 'skip') assertSnpPolicy(v, o.policy ?? {});
+    return {
+      verifier: this.name,
+      authenticated: true,
+      teeType: 'SEV-SNP',
+      measurement: v.measurement,
+      reportData: v.reportData,
+      hostData: v.hostData,
+      isDebug: v.debug,
+      advisoryIds: [],
+      verifiedAt: v.verifiedAt,
+      expiresAt: v.expiresAt,
+      snp: v,
+    };
+  }
+
+  async #get(request: SnpCollateralRequest): Promise<{ readonly collateral: SnpVcekCollateral | SnpCaCollateral }> {
+    try {
+      return await this.#options.collateral!.getSnpCollateral(request);
+    } catch (e) {
+      if (isAttestationError(e)) throw e;
+      throw new VerifyError('VerifierUnavailable', 'SEV-SNP collateral source failed', { check: 'snp.collateral', field: request.kind }, { cause: e });
+    }
+  }
+}
