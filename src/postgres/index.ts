@@ -1,0 +1,42 @@
+/**
+ * `tee-attest/postgres`: Postgres over RA-TLS for node-postgres (`pg`, an
+ * optional peer dependency) and @prisma/adapter-pg. Node only.
+ * See docs/postgres.md.
+ */
+export {
+  createRaTlsClient,
+  createRaTlsConnector,
+  createRaTlsPool,
+  raTlsStreamOf,
+  RaTlsConnector,
+  RaTlsPool,
+  type ExtraClientConfig,
+  type ExtraPoolConfig,
+  type PinningOptions,
+  type RaTlsConnectorOptions,
+} from './connector.js';
+export { RaTlsStream } from './ra-tls-stream.js';
+export {
+  CLUSTER_SECRET_HEX_LENGTH,
+  checkTeesqlCredentials,
+  parseRaTlsDsn,
+  redactDsn,
+  TEESQL_USERS,
+  type RaTlsDsn,
+  type RaTlsDsnInput,
+  type TeesqlUser,
+} from './dsn.js';
+export {
+  DSTACK_SIMULATOR_ENV,
+  DSTACK_SOCKET_PATHS,
+  getInfo,
+  getQuote,
+  getTlsKey,
+  guestAgentCall,
+  resolveGuestAgentEndpoint,
+  type DstackTlsKey,
+  type GetQuoteResult,
+  type GuestAgentOptions,
+  type TlsKeyRequest,
+} from './guest-agent.js';
+export type { PeerVerification, RaTlsVerifiedEvent, VerificationReason } from './types.js';
