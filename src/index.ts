@@ -1,8 +1,14 @@
 /**
- * tee-attest: pure-TypeScript remote-attestation verification.
+ * tee-attest: pure-TypeScript remote-attestation verification. This entry is
+ * the Intel DCAP verification core, for every runtime (Node, browsers, edge).
  *
  * Pipeline: parse (quote, collateral) → verify (signatures, chains, CRLs,
  * dates, TCB evaluation as Intel's QVL) → policy (what this caller accepts).
+ *
+ * Other entries: `tee-attest/ra-tls` (RA-TLS certificates and the verifier
+ * family), `tee-attest/collateral` (PCS / PCCS sources, caches, bundles),
+ * `tee-attest/node` (Node adapters), `tee-attest/snp`, `tee-attest/provenance`,
+ * `tee-attest/postgres`, `tee-attest/simulator`, `tee-attest/testing`.
  */
 export { AttestationError, ParseError, VerifyError, PolicyError, ErrorCodes, isAttestationError } from './errors.js';
 export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
@@ -13,9 +19,6 @@ export { VerificationCache, type VerificationCacheOptions } from './verify/cache
 export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims } from './verify/result.js';
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 
-export * from './ratls/index.js';
-export * from './verifiers/index.js';
-
 export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
 export { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from './tcb/status.js';
 
@@ -24,7 +27,6 @@ export type * from './quote/types.js';
 export { tdAttributeFlags, sgxAttributeFlags, isDebugTd, isDebugEnclave } from './quote/attributes.js';
 
 export { parseCollateral, type Collateral } from './collateral/parse.js';
-export * from './collateral/store/index.js';
 export type { CollateralJson, PcsCollateral, CollateralInput } from './collateral/input.js';
 export { parseTcbInfo, type TcbInfo, type TcbLevel } from './collateral/tcb-info.js';
 export { parseQeIdentity, type QeIdentity } from './collateral/qe-identity.js';

@@ -3,7 +3,8 @@
  * names do not collide with the package root's (so `export *` of both is safe).
  */
 import { describe, expect, it } from 'vitest';
-import * as root from '../../src/index.js';
+import * as root from '../../src/ra-tls.js';
+import * as core from '../../src/index.js';
 import * as ratls from '../../src/ratls/index.js';
 import * as verifiers from '../../src/verifiers/index.js';
 import * as noop from '../../src/testing/noop-verifier.js';
@@ -34,7 +35,8 @@ describe('public API', () => {
     expect(noop).toHaveProperty('NoopVerifier');
   });
 
-  it('the package root re-exports both barrels unchanged, and the testing subpath the NoopVerifier', () => {
+  it('tee-attest/ra-tls re-exports both barrels unchanged, the core entry neither, and the testing subpath the NoopVerifier', () => {
+    expect((core as Record<string, unknown>).verifyServerCertificate).toBeUndefined();
     const ours = [...Object.entries(ratls), ...Object.entries(verifiers)];
     expect(new Set(ours.map(([n]) => n)).size).toBe(ours.length);
     for (const [name, value] of ours) expect((root as Record<string, unknown>)[name], name).toBe(value);
