@@ -205,7 +205,6 @@ function readCertificationData(r: ByteReader, field: string): CertificationData 
     );
   }
   const size = r.u32(`${field}.size`);
-  const dataOff = r.offset;
   const data = r.bytes(size, `${field}.data`);
 
   if (type !== CERT_TYPE_PCK_CERT_CHAIN) {

@@ -19,7 +19,6 @@
  * Missing or malformed values are ParseError SnpExtensionParse.
  */
 import { Tag, derOctetString, derSmallInteger, derString, readDer } from '../der/reader.js';
-import { toHex } from '../util/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import { snpFail } from './fail.js';
 import { productFromName, type SnpProduct } from './product.js';

@@ -20,6 +20,7 @@ import { AttestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { resolveTime } from './clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
+import { integerOption } from '../util/options.js';
 
 export interface CachedVerifierOptions {
   /** Entry lifetime, seconds. Default 3600. */
@@ -38,14 +39,6 @@ interface Entry {
   readonly expiresAt: number;
 }
 
-function positiveInteger(v: number | undefined, dflt: number, field: string): number {
-  if (v === undefined) return dflt;
-  if (!Number.isSafeInteger(v) || v <= 0) {
-    throw new AttestationError('InvalidArgument', `${field} must be a positive integer`, { check: `options.${field}`, found: String(v) });
-  }
-  return v;
-}
-
 export class CachedVerifier implements RaTlsVerifier {
   readonly name: string;
   readonly #inner: RaTlsVerifier;
@@ -61,8 +54,8 @@ export class CachedVerifier implements RaTlsVerifier {
     }
     this.#inner = inner;
     this.name = `cached:${inner.name}`;
-    this.#ttl = positiveInteger(options.ttlSeconds, 3600, 'ttlSeconds');
-    this.#max = positiveInteger(options.maxEntries, 1024, 'maxEntries');
+    this.#ttl = integerOption(options.ttlSeconds, 'CachedVerifier', 'ttlSeconds', 3600);
+    this.#max = integerOption(options.maxEntries, 'CachedVerifier', 'maxEntries', 1024);
     this.#clock = options.clock;
     this.#crypto = options.crypto ?? defaultCryptoBackend();
   }

@@ -37,6 +37,7 @@ import {
 import { fetchError } from './fetch-error.js';
 import type { FetchLike } from './fetch-like.js';
 import { httpGet, type HttpResult } from './http-get.js';
+import { integerOption } from '../../util/options.js';
 
 export interface PcsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -64,13 +65,7 @@ export interface PcsSourceOptions {
   readonly clock?: () => number;
 }
 
-function positiveInt(v: number | undefined, name: string, dflt: number, min = 1): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < min) {
-    throw new AttestationError('InvalidArgument', `PcsSource: ${name} must be an integer >= ${min}`, { check: `pcs.${name}`, found: String(v) });
-  }
-  return v;
-}
+const OWNER = 'PcsSource';
 
 export class PcsSource implements CollateralSource {
   readonly #fetch: FetchLike;
@@ -94,9 +89,9 @@ export class PcsSource implements CollateralSource {
     if (root === 'intel') this.#rootCaCrlUrl = INTEL_ROOT_CA_CRL_URL;
     else if (root === 'pccs') this.#rootCaCrlUrl = pccsRootCaCrlUrl(this.#base);
     else this.#rootCaCrlUrl = checkUrl(root.url, insecure).href;
-    this.#timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', 10_000);
-    this.#maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', 4 * 1024 * 1024);
-    this.#maxRedirects = positiveInt(options.maxSameOriginRedirects, 'maxSameOriginRedirects', 3, 0);
+    this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
+    this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 4 * 1024 * 1024);
+    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
     this.#clock = options.clock;
   }
 

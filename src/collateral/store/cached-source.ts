@@ -32,6 +32,7 @@ import { normalizeRequest, requestKey, sameRequest } from './request.js';
 import { SingleFlight } from './single-flight.js';
 import type { CollateralBundle, CollateralRequest, CollateralSource, GetCollateralOptions } from './types.js';
 import { collateralValidity, verifyCollateralBundle, verifyParsedCollateral } from './verify-bundle.js';
+import { clockSeconds } from '../../util/options.js';
 
 export type CacheOperation = 'refresh' | 'store-read' | 'store-write' | 'store-delete';
 
@@ -161,14 +162,7 @@ export class CachedSource implements CollateralSource {
   }
 
   #now(): number {
-    const ms = this.#clock();
-    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-      throw new AttestationError('InvalidArgument', 'CachedSource: clock() must return milliseconds since the epoch', {
-        check: 'cachedSource.clock',
-        found: String(ms),
-      });
-    }
-    return Math.floor(ms / 1000);
+    return clockSeconds(this.#clock, 'CachedSource');
   }
 
   #report(error: unknown, key: string, operation: CacheOperation): void {

@@ -37,6 +37,7 @@ import type {
   SnpVcekRequest,
 } from './types.js';
 import { verifySnpCaCollateral, verifySnpVcekCollateral } from './verify-collateral.js';
+import { clockSeconds } from '../../util/options.js';
 
 /** The persistent tier (a directory, a KV store, ...). Not trusted: what it returns is re-verified. */
 export interface SnpCacheStore {
@@ -122,11 +123,7 @@ export class SnpCachedSource implements SnpCollateralSource {
   }
 
   #now(): number {
-    const ms = this.#clock();
-    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-      throw new AttestationError('InvalidArgument', 'SnpCachedSource: clock() must return milliseconds since the epoch', { check: 'snpCachedSource.clock', found: String(ms) });
-    }
-    return Math.floor(ms / 1000);
+    return clockSeconds(this.#clock, 'SnpCachedSource');
   }
 
   #answer(entry: Entry, status: 'hit' | 'miss'): SnpCollateralBundle {

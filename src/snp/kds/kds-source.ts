@@ -27,6 +27,7 @@ import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } 
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
 import type { GetSnpCollateralOptions, SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from './types.js';
+import { integerOption } from '../../util/options.js';
 
 export interface KdsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -47,13 +48,7 @@ export interface KdsSourceOptions {
   readonly clock?: () => number;
 }
 
-function positiveInt(v: number | undefined, name: string, dflt: number, min = 1): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < min) {
-    throw new AttestationError('InvalidArgument', `KdsSource: ${name} must be an integer >= ${min}`, { check: `kds.${name}`, found: String(v) });
-  }
-  return v;
-}
+const OWNER = 'KdsSource';
 
 export class KdsSource implements SnpCollateralSource {
   readonly #fetch: FetchLike;
@@ -71,9 +66,9 @@ export class KdsSource implements SnpCollateralSource {
     this.#fetch = options.fetch;
     this.#base = normalizeKdsBaseUrl(options.baseUrl ?? AMD_KDS_BASE_URL, options.allowInsecureHttp === true);
     this.#fetchCrl = options.fetchCrl !== false;
-    this.#timeoutMs = positiveInt(options.timeoutMs, 'timeoutMs', 10_000);
-    this.#maxBodyBytes = positiveInt(options.maxBodyBytes, 'maxBodyBytes', 1024 * 1024);
-    this.#maxRedirects = positiveInt(options.maxSameOriginRedirects, 'maxSameOriginRedirects', 3, 0);
+    this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
+    this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 1024 * 1024);
+    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
     this.#clock = options.clock;
   }
 
