@@ -27,3 +27,4 @@ export {
   type InTotoStatement,
   type InTotoSubject,
 } from './statement.js';
+export { SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-root.js';

@@ -33,6 +33,7 @@ import { provenanceFail } from './fail.js';
 import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
 import { measurementAt, parseInTotoStatement, type InTotoStatement } from './statement.js';
 import { loadTrustMaterial } from './trusted-root.js';
+import { SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-root.js';
 
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -53,8 +54,8 @@ export interface ProvenanceIdentityPolicy {
 }
 
 export interface VerifyProvenanceOptions {
-  /** The Sigstore TrustedRoot JSON (text or object). */
-  readonly trustedRoot: unknown;
+  /** The Sigstore TrustedRoot JSON (text or object). Default: the bundled public-good root (public-good-root.ts). */
+  readonly trustedRoot?: unknown;
   readonly identity: ProvenanceIdentityPolicy;
   /** The in-toto predicateType to accept, exact. */
   readonly predicateType: string;
@@ -124,7 +125,7 @@ function parseBundle(input: unknown): Bundle {
 /** Verifies a Sigstore provenance bundle and returns the measurement its predicate vouches for. */
 export function verifyProvenance(bundleInput: unknown, options: VerifyProvenanceOptions): VerifiedProvenance {
   if (options === null || typeof options !== 'object' || options.identity === undefined || typeof options.predicateType !== 'string') {
-    provenanceFail('InvalidArgument', 'verifyProvenance needs { trustedRoot, identity, predicateType }', { check: 'options' });
+    provenanceFail('InvalidArgument', 'verifyProvenance needs { identity, predicateType }', { check: 'options' });
   }
   const id = options.identity;
   if (typeof id.issuer !== 'string' || typeof id.repository !== 'string' || (typeof id.ref !== 'string' && !(id.ref instanceof RegExp))) {
@@ -140,7 +141,7 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
   if (vm !== 'certificate' && vm !== 'x509CertificateChain') {
     provenanceFail('ProvenanceParse', 'bundle is not signed with a Fulcio certificate', { check: 'provenance.bundle.verificationMaterial', field: 'verificationMaterial', expected: 'certificate', found: vm });
   }
-  const trust = loadTrustMaterial(options.trustedRoot);
+  const trust = loadTrustMaterial(options.trustedRoot ?? SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT);
 
   // 2. Sigstore verification.
   const thresholds = {

@@ -190,3 +190,21 @@ describe('verifyProvenance (synthetic Sigstore deployment)', () => {
     expectCode(() => verifyProvenance(fx.bundle, opts({ tlogThreshold: 0 })), 'InvalidArgument');
   });
 });
+
+describe('the bundled Sigstore public-good trusted root', () => {
+  it('loads, with the Fulcio CAs, both Rekor shards, CT logs and the TSA', async () => {
+    const { SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT, loadTrustMaterial } = await import('../../src/provenance/index.js');
+    expect(SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT.mediaType).toBe('application/vnd.dev.sigstore.trustedroot+json;version=0.1');
+    expect(SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT.tlogs.map((t) => t.baseUrl)).toEqual([
+      'https://rekor.sigstore.dev',
+      'https://log2025-1.rekor.sigstore.dev',
+    ]);
+    const trust = loadTrustMaterial(SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT);
+    expect(trust.certificateAuthorities.length).toBe(2);
+    expect(trust.tlogs.length).toBe(2);
+  });
+  it('is the default: a bundle from another (test) deployment does not verify under it', () => {
+    const { trustedRoot: _own, ...noRoot } = opts();
+    expectCode(() => verifyProvenance(fx.bundle, noRoot), 'ProvenanceSignature');
+  });
+});
