@@ -27,10 +27,7 @@ import type { CollateralBundle, CollateralRequest, CollateralSource, TcbUpdateTy
 import { verifyCollateralBundle } from '../collateral/store/verify-bundle.js';
 import { isoFromSeconds } from '../util/time.js';
 import { parseArgs, usage } from './args.js';
-import { decodeBinaryOrHex, readFileOrUsage, readJsonFile } from './io.js';
-import { parseCertificate } from '../x509/certificate.js';
-import { decodePem } from '../x509/pem.js';
-import { tryFromHex } from '../util/bytes.js';
+import { decodeBinaryOrHex, loadRootKey, readFileOrUsage, readJsonFile } from './io.js';
 
 export const COLLATERAL_HELP = `  dcap collateral fetch (--quote FILE | --fmspc HEX --tee sgx|tdx --ca platform|processor) --out DIR
                         [--pccs URL] [--api-key K] [--update standard|early] [--root-ca-crl intel|pccs|URL]
@@ -78,20 +75,6 @@ export interface ResolveCollateralOptions {
   readonly rootPublicKey?: Uint8Array;
   readonly fetch?: FetchLike;
   readonly clock?: () => number;
-}
-
-/**
- * Root key from a certificate (PEM / DER) or a hex P-256 point: the same rules
- * as verify-command's loadRootKey, repeated here so that verify-command can
- * import this module without an import cycle.
- */
-function loadRootKeyFile(path: string): Uint8Array {
-  const raw = readFileOrUsage(path, 'root');
-  const text = new TextDecoder().decode(raw).trim();
-  if (text.includes('-----BEGIN')) return parseCertificate(decodePem(text)[0]!).publicKey;
-  const hex = tryFromHex(text);
-  if (hex !== undefined && hex.length === 65 && hex[0] === 4) return hex;
-  return parseCertificate(raw).publicKey;
 }
 
 function parseRootCaCrl(v: string | undefined): PcsSourceOptions['rootCaCrl'] | undefined {
@@ -242,7 +225,7 @@ async function fetchCommand(argv: readonly string[], deps: CollateralCliDeps): P
   const pccs = args.values.get('pccs');
   const apiKey = args.values.get('api-key');
   const request = requestFromArgs(args.values);
-  const rootPublicKey = rootPath === undefined ? undefined : loadRootKeyFile(rootPath);
+  const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
 
   try {
     const { bundle, validUntil, path } = await withFetch(deps.fetch, timeoutMs, async (fetch) => {

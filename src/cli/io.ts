@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { AttestationError } from '../errors.js';
 import { tryFromHex } from '../util/bytes.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { decodePem } from '../x509/pem.js';
 
 export function readFileOrUsage(path: string, what: string): Uint8Array {
   try {
@@ -36,4 +38,14 @@ export function readJsonFile(path: string, what: string): unknown {
       found: path,
     });
   }
+}
+
+/** Root key from a certificate file (PEM or DER) or a hex-encoded 65-byte P-256 point. */
+export function loadRootKey(path: string): Uint8Array {
+  const raw = readFileOrUsage(path, 'root');
+  const text = new TextDecoder().decode(raw).trim();
+  if (text.includes('-----BEGIN')) return parseCertificate(decodePem(text)[0]!).publicKey;
+  const hex = tryFromHex(text);
+  if (hex !== undefined && hex.length === 65 && hex[0] === 4) return hex;
+  return parseCertificate(raw).publicKey;
 }

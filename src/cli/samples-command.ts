@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import type { CollateralInput } from '../collateral/input.js';
-import { decodeBinaryOrHex, readFileOrUsage } from './io.js';
-import { loadRootKey, runVerify } from './verify-command.js';
+import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
+import { runVerify } from './verify-command.js';
 import { parseArgs } from './args.js';
 
 interface Sample {

@@ -9,10 +9,7 @@ import { AttestationError, isAttestationError } from '../errors.js';
 import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
-import { parseCertificate } from '../x509/certificate.js';
-import { decodePem } from '../x509/pem.js';
-import { tryFromHex } from '../util/bytes.js';
-import { decodeBinaryOrHex, readFileOrUsage } from './io.js';
+import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
 import { parseArgs, usage } from './args.js';
 import { collateralForVerify, VERIFY_COLLATERAL_FLAG_OPTIONS, VERIFY_COLLATERAL_VALUE_OPTIONS } from './collateral-command.js';
 
@@ -22,16 +19,6 @@ export interface VerifyOutput {
   readonly advisoryIds: readonly string[];
   readonly error: { code: string; kind: string; message: string; evidence?: unknown } | null;
   readonly claims: Record<string, unknown> | null;
-}
-
-/** Root key from a certificate (PEM or DER) or a hex-encoded 65-byte point. */
-export function loadRootKey(path: string): Uint8Array {
-  const raw = readFileOrUsage(path, 'root');
-  const text = new TextDecoder().decode(raw).trim();
-  if (text.includes('-----BEGIN')) return parseCertificate(decodePem(text)[0]!).publicKey;
-  const hex = tryFromHex(text);
-  if (hex !== undefined && hex.length === 65 && hex[0] === 4) return hex;
-  return parseCertificate(raw).publicKey;
 }
 
 export function claimsOf(v: VerifiedQuote): Record<string, unknown> {
