@@ -14,6 +14,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
 import type { TdReportBody } from '../quote/types.js';
 import { verifyQuote } from '../verify/verify-quote.js';
+import { VerificationCache } from '../verify/cache.js';
 import { resolveTime } from './clock.js';
 import { parseTdxQuote, tdFields } from './td-fields.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
@@ -44,12 +45,19 @@ export interface DcapVerifierOptions {
   readonly crypto?: CryptoBackend;
   /** What may follow the quote, as verifyQuote's option. Default 'zeros'. */
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+  /**
+   * Work reused across verifications (parsed chains and collateral, signature
+   * results; dates are still checked every time). Default: a cache owned by
+   * this verifier; pass a shared one, or `false` for none.
+   */
+  readonly cache?: VerificationCache | false;
 }
 
 export class DcapVerifier implements RaTlsVerifier {
   readonly name = 'dcap';
   readonly #options: DcapVerifierOptions;
   readonly #provider: CollateralProvider;
+  readonly #cache: VerificationCache | undefined;
 
   constructor(options: DcapVerifierOptions) {
     const c = options?.collateral;
@@ -61,6 +69,7 @@ export class DcapVerifier implements RaTlsVerifier {
     }
     this.#options = options;
     this.#provider = isSource(c) ? collateralProviderFromSource(c) : (c as CollateralProvider);
+    this.#cache = options.cache === false ? undefined : (options.cache ?? new VerificationCache());
   }
 
   async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
@@ -79,6 +88,7 @@ export class DcapVerifier implements RaTlsVerifier {
       trailingBytes,
       ...(this.#options.rootPublicKey === undefined ? {} : { rootPublicKey: this.#options.rootPublicKey }),
       ...(this.#options.crypto === undefined ? {} : { crypto: this.#options.crypto }),
+      ...(this.#cache === undefined ? {} : { cache: this.#cache }),
     });
     return {
       verifier: this.name,

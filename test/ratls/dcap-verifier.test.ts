@@ -47,6 +47,17 @@ describe('DcapVerifier with the sqlx-ra-tls fixture collateral', () => {
     expect((e as AttestationError).kind).toBe('verify');
   });
 
+  it('its verification cache never carries a verdict across times: dates are checked on every call', async () => {
+    const cached = new DcapVerifier({ collateral: async () => COLLATERAL });
+    const uncached = new DcapVerifier({ collateral: async () => COLLATERAL, cache: false });
+    for (const v of [cached, uncached]) {
+      expect((await v.verify(SQLX_QUOTE, { at: SQLX_AT })).tcbStatus).toBe('UpToDate');
+      const late = await v.verify(SQLX_QUOTE, { at: '2025-09-01T00:00:00Z' }).catch((x: unknown) => x);
+      expect((late as AttestationError).kind).toBe('verify');
+      expect((await v.verify(SQLX_QUOTE, { at: SQLX_AT })).tcbStatus).toBe('UpToDate');
+    }
+  });
+
   it('the provider is called with the quote; provider errors are VerifierUnavailable, coded errors pass through', async () => {
     let seen: Uint8Array | undefined;
     const v = new DcapVerifier({
