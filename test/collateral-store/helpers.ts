@@ -9,13 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { pckCaOfName } from '../../src/collateral/store/request.js';
 import type { CollateralRequest, PckCa } from '../../src/collateral/store/types.js';
 import { fromHex } from '../../src/util/bytes.js';
 import { parseCrlAny } from '../../src/x509/crl.js';
+export { rejectsWith } from '../support/codes.js';
 
 const V = 'vectors/dcap/dcap-qvl/';
 
@@ -48,18 +47,6 @@ export const SGX: Vector = {
   validUntil: 1752919278,
 };
 
-/** Await a promise that must reject with an AttestationError of `code`; returns it. */
-export async function rejectsWith(p: Promise<unknown>, code: string): Promise<AttestationError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected rejection with ${code}`).toBeInstanceOf(AttestationError);
-  expect((caught as AttestationError).code, (caught as Error).message).toBe(code);
-  return caught as AttestationError;
-}
 
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tee-attest-collateral-'));

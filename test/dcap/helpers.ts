@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
 import type { CollateralInput } from '../../src/collateral/input.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { tryFromHex } from '../../src/util/bytes.js';
+export { rejectsWith } from '../support/codes.js';
 
 export const V = 'vectors/dcap/';
 
@@ -23,18 +22,6 @@ export function rootKeyFromPem(path: string): Uint8Array {
   return parseCertificate(decodePem(readFileSync(path, 'utf8'))[0]!).publicKey;
 }
 
-/** Await a promise that must reject with an AttestationError of `code`; returns it. */
-export async function rejectsWith(p: Promise<unknown>, code: string): Promise<AttestationError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected rejection with ${code}`).toBeInstanceOf(AttestationError);
-  expect((caught as AttestationError).code).toBe(code);
-  return caught as AttestationError;
-}
 
 export interface Sample {
   name: string;

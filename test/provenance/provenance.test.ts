@@ -6,18 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../src/errors.js';
 import { assertProvenanceMeasurement, verifyMeasurementProvenance, verifyProvenance, refPattern, type VerifyProvenanceOptions } from '../../src/provenance/index.js';
 import { ISSUER, PREDICATE_TYPE, REF, REPO, T, WORKFLOW, clone, makeFixture } from './sigstore-fixture.js';
-import { AttestationError, type ErrorCode } from '../../src/errors.js';
+import { AttestationError } from '../../src/errors.js';
+import { throwsWith as expectCode } from '../support/codes.js';
 
-function expectCode(fn: () => unknown, code: ErrorCode): AttestationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AttestationError);
-    expect((e as AttestationError).code, `${(e as Error).message} ${JSON.stringify((e as AttestationError).evidence)}`).toBe(code);
-    return e as AttestationError;
-  }
-  throw new Error('expected an AttestationError');
-}
 
 const fx = makeFixture();
 const opts = (o: Partial<VerifyProvenanceOptions> = {}, f = fx): VerifyProvenanceOptions => ({

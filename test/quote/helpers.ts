@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { AttestationError, type ErrorCode } from '../../src/errors.js';
 import { fromHex } from '../../src/util/bytes.js';
+export { throwsWith as expectCode } from '../support/codes.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -39,19 +39,6 @@ export const V = {
   intelTdx: 'vectors/dcap/intel-qvl/Src/AttestationApp/sampleData/tdx/quote.dat',
 } as const;
 
-/** Runs fn, expects an AttestationError with `code`, returns it for further checks. */
-export function expectCode(fn: () => unknown, code: ErrorCode): AttestationError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected a thrown ${code}`).toBeInstanceOf(AttestationError);
-  const err = caught as AttestationError;
-  expect(err.code).toBe(code);
-  return err;
-}
 
 /** Offset of a view inside the buffer it was parsed from. */
 export function offsetIn(buf: Uint8Array, view: Uint8Array): number {

@@ -5,13 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { sha384, sha512 } from '@noble/hashes/sha2.js';
-import { expect } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { concatBytes, toHex, tryFromHex, utf8Encode } from '../../src/util/bytes.js';
 import { der, keyPairFromLabel, makeScenario, type Scenario } from '../../src/testing/index.js';
 import { buildCertificate, encodeName, extension, subjectPublicKeyInfo } from '../../src/testing/x509-writer.js';
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
+export { rejectsWith, throwsWith } from '../support/codes.js';
 
 export const V = 'vectors/ratls/';
 
@@ -43,30 +42,7 @@ export interface Summary {
 }
 export const summary = (): Summary => json<Summary>('synth-ratls-summary.json');
 
-/** Await a promise that must reject with an AttestationError of `code`; returns it. */
-export async function rejectsWith(p: Promise<unknown>, code: string): Promise<AttestationError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected rejection with ${code}`).toBeInstanceOf(AttestationError);
-  expect((caught as AttestationError).code, (caught as Error).message).toBe(code);
-  return caught as AttestationError;
-}
 
-export function throwsWith(f: () => unknown, code: string): AttestationError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected throw with ${code}`).toBeInstanceOf(AttestationError);
-  expect((caught as AttestationError).code, (caught as Error).message).toBe(code);
-  return caught as AttestationError;
-}
 
 // --- SCALE encoder (parity-scale-codec rules) ------------------------------
 

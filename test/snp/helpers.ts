@@ -1,8 +1,7 @@
 /** Shared fixtures for the SEV-SNP tests: the vendored vectors, the pinned "now", error catchers. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { AttestationError, type ErrorCode } from '../../src/errors.js';
+export { catchErrAsync as catchAsync, catchErr as catchSync, expectCode, expectCodeAsync } from '../support/codes.js';
 
 export const VECTORS = fileURLToPath(new URL('../../vectors/snp/', import.meta.url));
 
@@ -19,39 +18,9 @@ export const NOW = 1795478400;
 /** Inside the trustee VLEK's validity (2024-12-10 → 2025-12-10): 2025-06-01T00:00:00Z. */
 export const VLEK_NOW = 1748736000;
 
-export async function catchAsync(fn: () => Promise<unknown>): Promise<AttestationError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  throw new Error('expected an AttestationError, nothing was thrown');
-}
 
-export function catchSync(fn: () => unknown): AttestationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  throw new Error('expected an AttestationError, nothing was thrown');
-}
 
-export async function expectCodeAsync(fn: () => Promise<unknown>, code: ErrorCode): Promise<AttestationError> {
-  const e = await catchAsync(fn);
-  expect(e.code, `${e.message} ${JSON.stringify(e.evidence)}`).toBe(code);
-  expect(e.evidence?.check).toBeTruthy();
-  return e;
-}
 
-export function expectCode(fn: () => unknown, code: ErrorCode): AttestationError {
-  const e = catchSync(fn);
-  expect(e.code, `${e.message} ${JSON.stringify(e.evidence)}`).toBe(code);
-  expect(e.evidence?.check).toBeTruthy();
-  return e;
-}
 
 export function flip(bytes: Uint8Array, index: number, mask = 0x01): Uint8Array {
   const out = bytes.slice();

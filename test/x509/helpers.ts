@@ -1,10 +1,9 @@
 /** Shared fixtures for the X.509 tests: real DCAP vectors and a tiny DER encoder. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
-import { AttestationError, type ErrorCode } from '../../src/errors.js';
 import { derChildren as kids, readDer as rd } from '../../src/der/reader.js';
 import { decodePem } from '../../src/x509/pem.js';
+export { catchErr, catchErrAsync, expectCode, expectCodeAsync } from '../support/codes.js';
 
 export const VECTORS = fileURLToPath(new URL('../../vectors/dcap/', import.meta.url));
 
@@ -30,40 +29,9 @@ export function pemChain(rel: string): Uint8Array[] {
 export const SGX_NOW = 1752919277;
 export const TDX_NOW = 1752919234;
 
-/** Runs fn and returns the AttestationError it throws (fails the test otherwise). */
-export function catchErr(fn: () => unknown): AttestationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  throw new Error('expected an AttestationError, nothing was thrown');
-}
 
-export async function catchErrAsync(fn: () => Promise<unknown>): Promise<AttestationError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AttestationError);
-    return e as AttestationError;
-  }
-  throw new Error('expected an AttestationError, nothing was thrown');
-}
 
-export function expectCode(fn: () => unknown, code: ErrorCode): AttestationError {
-  const e = catchErr(fn);
-  expect(e.code).toBe(code);
-  expect(e.evidence?.check).toBeTruthy();
-  return e;
-}
 
-export async function expectCodeAsync(fn: () => Promise<unknown>, code: ErrorCode): Promise<AttestationError> {
-  const e = await catchErrAsync(fn);
-  expect(e.code).toBe(code);
-  expect(e.evidence?.check).toBeTruthy();
-  return e;
-}
 
 export function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
