@@ -1,8 +1,30 @@
 /**
- * Time handling. The verification path never reads a clock: callers pass `at`
- * (unix seconds), which `toUnixSeconds` normalises from the accepted forms.
+ * Time: one type for the whole library.
+ *
+ * - `TimeInput` is a point in time as callers give it: unix seconds (number or
+ *   digit string), an RFC 3339 date-time string, or a `Date`.
+ * - `Clock` is an injected time source returning unix seconds or a `Date`.
+ *   Every component that needs "now" (verifiers, collateral sources and
+ *   caches, the connector) takes a `Clock`; the pure verification core takes
+ *   an explicit `at` and reads no clock.
+ *
+ * A number that looks like milliseconds (≥ 10^11, i.e. after the year 5138 as
+ * seconds) is refused with `InvalidArgument` rather than read as a date
+ * tens of thousands of years away: `Date.now` is not a `Clock`.
  */
 import { AttestationError } from '../errors.js';
+
+/** Unix seconds, an RFC 3339 date-time string, or a Date. */
+export type TimeInput = number | string | Date;
+
+/** An injected time source: unix seconds or a Date. */
+export type Clock = () => number | Date;
+
+/** The system clock, for the edges of the library (verifier defaults, CLI). Never used by the pure core. */
+export const systemClock: Clock = () => new Date();
+
+/** Numbers at or above this are milliseconds, not seconds (year 5138 as seconds). */
+export const MILLISECONDS_THRESHOLD = 1e11;
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -37,20 +59,51 @@ export function isoFromSeconds(secs: number): string {
   return new Date(secs * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Accepts unix seconds (number or digit string), an ISO date string or a Date. */
-export function toUnixSeconds(at: number | string | Date): number {
+const ACCEPTED = 'unix seconds, an RFC 3339 date-time (2025-07-19T10:00:00Z) or a Date';
+
+/**
+ * Normalises a `TimeInput` to unix seconds. `check` names the option in the
+ * error evidence (default `options.at`).
+ */
+export function toUnixSeconds(at: TimeInput, check = 'options.at'): number {
   if (at instanceof Date) {
     const t = at.getTime();
-    if (Number.isFinite(t)) return Math.floor(t / 1000);
+    if (Number.isFinite(t) && t >= 0) return Math.floor(t / 1000);
   } else if (typeof at === 'number') {
+    if (Number.isFinite(at) && at >= MILLISECONDS_THRESHOLD) {
+      throw new AttestationError('InvalidArgument', `${check}: ${at} looks like milliseconds; pass unix seconds (${ACCEPTED})`, {
+        check,
+        expected: 'unix seconds',
+        found: String(at),
+      });
+    }
     if (Number.isFinite(at) && at >= 0) return Math.floor(at);
   } else if (typeof at === 'string') {
-    if (/^\d{1,12}$/.test(at)) return Number(at);
+    if (/^\d{1,12}$/.test(at)) return toUnixSeconds(Number(at), check);
     const s = parseIsoSeconds(at);
     if (s !== undefined) return s;
   }
-  throw new AttestationError('InvalidArgument', `invalid time: ${String(at)}`, {
-    check: 'options.at',
-    found: String(at),
+  throw new AttestationError('InvalidArgument', `${check}: invalid time ${describe(at)}; expected ${ACCEPTED}`, {
+    check,
+    expected: ACCEPTED,
+    found: describe(at),
   });
+}
+
+/** Reads an injected `Clock` as unix seconds; a clock returning garbage (or milliseconds) is `InvalidArgument`. */
+export function readClock(clock: Clock, owner: string): number {
+  if (typeof clock !== 'function') {
+    throw new AttestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, {
+      check: `${owner}.clock`,
+      found: typeof clock,
+    });
+  }
+  return toUnixSeconds(clock(), `${owner}.clock`);
+}
+
+
+function describe(v: unknown): string {
+  if (v instanceof Date) return 'Invalid Date';
+  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

@@ -10,9 +10,10 @@
  */
 import type { TcbStatus } from '../tcb/status.js';
 import type { VerifiedQuote } from '../verify/result.js';
+import type { Clock } from '../util/time.js';
 
-/** A time source: unix seconds (number) or a Date. Injected; the library never reads a clock itself. */
-export type VerifierClock = () => number | Date;
+/** The library's one time source type (util/time.ts `Clock`): unix seconds or a Date. */
+export type VerifierClock = Clock;
 
 export interface RaTlsVerifyOptions {
   /**
