@@ -50,7 +50,10 @@ export function parseQeIdentity(bytes: Uint8Array): QeIdentity {
   const levels = r.array(o.get('tcbLevels'), 'tcbLevels').map((lv, i) => {
     const l = r.object(lv, `tcbLevels[${i}]`);
     const s = r.string(l, 'tcbStatus');
-    if (!(QE_LEVEL_STATUSES as readonly string[]).includes(s)) r.fail(`tcbLevels[${i}].tcbStatus`, 'unknown status', s);
+    // Intel's current parser (IdentityTcbLevel.cpp) accepts UpToDate, OutOfDate and Revoked only.
+    if (!(QE_LEVEL_STATUSES as readonly string[]).includes(s)) {
+      r.fail(`tcbLevels[${i}].tcbStatus`, 'expected UpToDate, OutOfDate or Revoked', s);
+    }
     return {
       isvsvn: r.uint(r.object(l.get('tcb'), `tcbLevels[${i}].tcb`), 'isvsvn', 0xffff),
       tcbDate: date(l, 'tcbDate'),

@@ -7,8 +7,8 @@
  */
 import { ParseError } from '../errors.js';
 import { ByteReader } from '../util/bytes.js';
-import { SGX_REPORT_BODY_SIZE, TD10_REPORT_BODY_SIZE, TD15_REPORT_BODY_SIZE } from './constants.js';
-import type { SgxReportBody, TdReportBody, TdReportBody10, TdReportBody15 } from './types.js';
+import { SGX_REPORT_BODY_SIZE, TD10_REPORT_BODY_SIZE, TD15_REPORT_BODY_SIZE, TD15EX_REPORT_BODY_SIZE } from './constants.js';
+import type { SgxReportBody, TdReportBody, TdReportBody10, TdReportBody15, TdReportBody15Ex } from './types.js';
 
 /**
  * Reads a 384-byte SGX report body from `r` (which must have at least 384 bytes left).
@@ -59,13 +59,18 @@ export function readSgxReportBody(r: ByteReader, field: string): SgxReportBody {
  *   280 MROWNERCONFIG 48 | 328 RTMR0 48 | 376 RTMR1 48 | 424 RTMR2 48 | 472 RTMR3 48 |
  *   520 REPORTDATA 64  (= 584)
  * TD 1.5 (v5 body type 3) appends: 584 TEE_TCB_SVN_2 16 | 600 MRSERVICETD 48  (= 648)
+ * TD_REPORT15EX (v5 body type 4; Intel QVL QuoteStructures.h TDReport15Ex) appends to TD 1.5:
+ *   648 VMID 1 | 649 TDID 32 | 681 DEVINFO 48 | 729 INIT_SERVTD_HASH 48 | 777 INIT_SERVTD_ATTRIBUTES 8 |
+ *   785 INIT_CPUSVN 16 | 801 INIT_TEE_TCB_SVN 16 | 817 INIT_TEE_FMSPC 12 | 829 CUR_SERVTD_HASH 48 |
+ *   877 CUR_SERVTD_ATTRIBUTES 8  (= 885)
  */
 export function readTdReportBody(r: ByteReader, field: string, kind: 'td10'): TdReportBody10;
 export function readTdReportBody(r: ByteReader, field: string, kind: 'td15'): TdReportBody15;
-export function readTdReportBody(r: ByteReader, field: string, kind: 'td10' | 'td15'): TdReportBody;
-export function readTdReportBody(r: ByteReader, field: string, kind: 'td10' | 'td15'): TdReportBody {
+export function readTdReportBody(r: ByteReader, field: string, kind: 'td15ex'): TdReportBody15Ex;
+export function readTdReportBody(r: ByteReader, field: string, kind: TdReportBody['kind']): TdReportBody;
+export function readTdReportBody(r: ByteReader, field: string, kind: TdReportBody['kind']): TdReportBody {
   const start = r.offset;
-  r.need(kind === 'td10' ? TD10_REPORT_BODY_SIZE : TD15_REPORT_BODY_SIZE, field);
+  r.need(kind === 'td10' ? TD10_REPORT_BODY_SIZE : kind === 'td15' ? TD15_REPORT_BODY_SIZE : TD15EX_REPORT_BODY_SIZE, field);
   const common = {
     teeTcbSvn: r.bytes(16, `${field}.teeTcbSvn`),
     mrSeam: r.bytes(48, `${field}.mrSeam`),
@@ -88,7 +93,24 @@ export function readTdReportBody(r: ByteReader, field: string, kind: 'td10' | 't
   }
   const teeTcbSvn2 = r.bytes(16, `${field}.teeTcbSvn2`);
   const mrServiceTd = r.bytes(48, `${field}.mrServiceTd`);
-  return { kind: 'td15', ...common, teeTcbSvn2, mrServiceTd, raw: r.buf.subarray(start, r.offset) };
+  if (kind === 'td15') return { kind: 'td15', ...common, teeTcbSvn2, mrServiceTd, raw: r.buf.subarray(start, r.offset) };
+  return {
+    kind: 'td15ex',
+    ...common,
+    teeTcbSvn2,
+    mrServiceTd,
+    vmid: r.bytes(1, `${field}.vmid`),
+    tdId: r.bytes(32, `${field}.tdId`),
+    devInfo: r.bytes(48, `${field}.devInfo`),
+    initServTdHash: r.bytes(48, `${field}.initServTdHash`),
+    initServTdAttributes: r.bytes(8, `${field}.initServTdAttributes`),
+    initCpuSvn: r.bytes(16, `${field}.initCpuSvn`),
+    initTeeTcbSvn: r.bytes(16, `${field}.initTeeTcbSvn`),
+    initTeeFmspc: r.bytes(12, `${field}.initTeeFmspc`),
+    curServTdHash: r.bytes(48, `${field}.curServTdHash`),
+    curServTdAttributes: r.bytes(8, `${field}.curServTdAttributes`),
+    raw: r.buf.subarray(start, r.offset),
+  };
 }
 
 /** @internal Rejects non-Uint8Array input with ParseError(InvalidArgument) instead of a TypeError. */
@@ -124,7 +146,7 @@ export function parseSgxReportBody(bytes: Uint8Array): SgxReportBody {
 }
 
 /**
- * Parses a TD report body: 584 bytes → TD 1.0, 648 bytes → TD 1.5.
+ * Parses a TD report body: 584 bytes → TD 1.0, 648 bytes → TD 1.5, 885 bytes → TD_REPORT15EX.
  * Throws ParseError(QuoteParse) on any other length.
  */
 export function parseTdReportBody(bytes: Uint8Array): TdReportBody {
@@ -133,14 +155,15 @@ export function parseTdReportBody(bytes: Uint8Array): TdReportBody {
   let body: TdReportBody;
   if (bytes.length === TD10_REPORT_BODY_SIZE) body = readTdReportBody(r, 'tdReportBody', 'td10');
   else if (bytes.length === TD15_REPORT_BODY_SIZE) body = readTdReportBody(r, 'tdReportBody', 'td15');
+  else if (bytes.length === TD15EX_REPORT_BODY_SIZE) body = readTdReportBody(r, 'tdReportBody', 'td15ex');
   else {
     throw new ParseError(
       'QuoteParse',
-      `tdReportBody: expected ${TD10_REPORT_BODY_SIZE} or ${TD15_REPORT_BODY_SIZE} bytes, got ${bytes.length}`,
+      `tdReportBody: expected ${TD10_REPORT_BODY_SIZE}, ${TD15_REPORT_BODY_SIZE} or ${TD15EX_REPORT_BODY_SIZE} bytes, got ${bytes.length}`,
       {
         check: 'quote.reportBody.size',
         field: 'tdReportBody',
-        expected: `${TD10_REPORT_BODY_SIZE}|${TD15_REPORT_BODY_SIZE}`,
+        expected: `${TD10_REPORT_BODY_SIZE}|${TD15_REPORT_BODY_SIZE}|${TD15EX_REPORT_BODY_SIZE}`,
         found: String(bytes.length),
       },
     );

@@ -13,6 +13,13 @@ export const SGX_REPORT_BODY_SIZE = 384;
 export const TD10_REPORT_BODY_SIZE = 584;
 /** "TD Quote Body" for TDX 1.5: 648 bytes (TD 1.0 ‖ TEE_TCB_SVN_2 16 ‖ MRSERVICETD 48). */
 export const TD15_REPORT_BODY_SIZE = 648;
+/**
+ * TD_REPORT15EX (v5 body type 4, TD Partitioning / TD Preserving Endorsements): 885 bytes,
+ * the TD 1.5 body ‖ VMID 1 ‖ TDID 32 ‖ DEVINFO 48 ‖ INIT_SERVTD_HASH 48 ‖ INIT_SERVTD_ATTRIBUTES 8 ‖
+ * INIT_CPUSVN 16 ‖ INIT_TEE_TCB_SVN 16 ‖ INIT_TEE_FMSPC 12 ‖ CUR_SERVTD_HASH 48 ‖ CUR_SERVTD_ATTRIBUTES 8
+ * (Intel QVL QuoteStructures.h TDReport15Ex, QuoteConstants.h TD_REPORT15EX_BYTE_LEN).
+ */
+export const TD15EX_REPORT_BODY_SIZE = 885;
 
 /** v5 "Quote Body Descriptor": body type u16 ‖ body size u32. */
 export const BODY_DESCRIPTOR_SIZE = 6;
@@ -37,6 +44,7 @@ export const TEE_TYPE_TDX = 0x00000081;
 export const BODY_TYPE_SGX = 1;
 export const BODY_TYPE_TD10 = 2;
 export const BODY_TYPE_TD15 = 3;
+export const BODY_TYPE_TD15EX = 4;
 
 /** Certification data type 6, "QE Report Certification Data" (v4/v5 outer certification data). */
 export const CERT_TYPE_QE_REPORT = 6;

@@ -30,6 +30,7 @@ import {
   BODY_TYPE_SGX,
   BODY_TYPE_TD10,
   BODY_TYPE_TD15,
+  BODY_TYPE_TD15EX,
   CERT_TYPE_MAX,
   CERT_TYPE_MIN,
   CERT_TYPE_PCK_CERT_CHAIN,
@@ -43,6 +44,7 @@ import {
   SGX_REPORT_BODY_SIZE,
   TD10_REPORT_BODY_SIZE,
   TD15_REPORT_BODY_SIZE,
+  TD15EX_REPORT_BODY_SIZE,
   TEE_TYPE_SGX,
   TEE_TYPE_TDX,
 } from './constants.js';
@@ -56,6 +58,7 @@ import type {
   SgxReportBody,
   TdReportBody10,
   TdReportBody15,
+  TdReportBody15Ex,
   TeeType,
 } from './types.js';
 
@@ -312,27 +315,28 @@ export function parseQuote(bytes: Uint8Array, options?: ParseQuoteOptions): Quot
   const header = readHeader(r);
   const { version, teeType } = header;
 
-  let body: SgxReportBody | TdReportBody10 | TdReportBody15;
-  let bodyType: 1 | 2 | 3 | undefined;
+  let body: SgxReportBody | TdReportBody10 | TdReportBody15 | TdReportBody15Ex;
+  let bodyType: 1 | 2 | 3 | 4 | undefined;
 
   if (version === QUOTE_VERSION_5) {
     // v5 "Quote Body Descriptor" ([TDX-QL]): Type u16 (1 SGX enclave report,
-    // 2 TD report TDX 1.0, 3 TD report TDX 1.5) ‖ Size u32 (size of the body that follows).
+    // 2 TD report TDX 1.0, 3 TD report TDX 1.5, 4 TD_REPORT15EX as Intel's QVL
+    // QuoteConstants.h names it) ‖ Size u32 (size of the body that follows).
     const typeOff = r.offset;
     const t = r.u16('bodyDescriptor.type');
-    if (t !== BODY_TYPE_SGX && t !== BODY_TYPE_TD10 && t !== BODY_TYPE_TD15) {
+    if (t !== BODY_TYPE_SGX && t !== BODY_TYPE_TD10 && t !== BODY_TYPE_TD15 && t !== BODY_TYPE_TD15EX) {
       reject(
         'QuoteUnsupported',
         'quote.body.type',
         'bodyDescriptor.type',
         typeOff,
         `unsupported v5 body type ${t}`,
-        '1|2|3',
+        '1|2|3|4',
         String(t),
       );
     }
     bodyType = t;
-    const fitsTee = teeType === 'SGX' ? t === BODY_TYPE_SGX : t === BODY_TYPE_TD10 || t === BODY_TYPE_TD15;
+    const fitsTee = teeType === 'SGX' ? t === BODY_TYPE_SGX : t !== BODY_TYPE_SGX;
     if (!fitsTee) {
       reject(
         'QuoteParse',
@@ -340,12 +344,18 @@ export function parseQuote(bytes: Uint8Array, options?: ParseQuoteOptions): Quot
         'bodyDescriptor.type',
         typeOff,
         `v5 body type ${t} does not match TEE type ${teeType}`,
-        teeType === 'SGX' ? '1' : '2|3',
+        teeType === 'SGX' ? '1' : '2|3|4',
         String(t),
       );
     }
     const expectedSize =
-      t === BODY_TYPE_SGX ? SGX_REPORT_BODY_SIZE : t === BODY_TYPE_TD10 ? TD10_REPORT_BODY_SIZE : TD15_REPORT_BODY_SIZE;
+      t === BODY_TYPE_SGX
+        ? SGX_REPORT_BODY_SIZE
+        : t === BODY_TYPE_TD10
+          ? TD10_REPORT_BODY_SIZE
+          : t === BODY_TYPE_TD15
+            ? TD15_REPORT_BODY_SIZE
+            : TD15EX_REPORT_BODY_SIZE;
     const sizeOff = r.offset;
     const size = r.u32('bodyDescriptor.size');
     if (size !== expectedSize) {
@@ -362,7 +372,7 @@ export function parseQuote(bytes: Uint8Array, options?: ParseQuoteOptions): Quot
     body =
       t === BODY_TYPE_SGX
         ? readSgxReportBody(r, 'body')
-        : readTdReportBody(r, 'body', t === BODY_TYPE_TD10 ? 'td10' : 'td15');
+        : readTdReportBody(r, 'body', t === BODY_TYPE_TD10 ? 'td10' : t === BODY_TYPE_TD15 ? 'td15' : 'td15ex');
   } else if (version === QUOTE_VERSION_3) {
     body = readSgxReportBody(r, 'body'); // v3: SGX "Enclave Report Body"
   } else {
@@ -417,5 +427,8 @@ export function parseQuote(bytes: Uint8Array, options?: ParseQuoteOptions): Quot
   if (bodyType === BODY_TYPE_TD10) {
     return { version: 5, teeType: 'TDX', bodyType: 2, body: body as TdReportBody10, ...common };
   }
-  return { version: 5, teeType: 'TDX', bodyType: 3, body: body as TdReportBody15, ...common };
+  if (bodyType === BODY_TYPE_TD15) {
+    return { version: 5, teeType: 'TDX', bodyType: 3, body: body as TdReportBody15, ...common };
+  }
+  return { version: 5, teeType: 'TDX', bodyType: 4, body: body as TdReportBody15Ex, ...common };
 }

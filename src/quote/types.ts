@@ -115,7 +115,36 @@ export interface TdReportBody15 extends Omit<TdReportBody10, 'kind'> {
   readonly mrServiceTd: Uint8Array;
 }
 
-export type TdReportBody = TdReportBody10 | TdReportBody15;
+/**
+ * TD report body TD_REPORT15EX, 885 bytes (v5 body type 4; Intel QVL QuoteStructures.h
+ * TDReport15Ex): the TD 1.5 body followed by the TD Partitioning / Preserving
+ * Endorsements fields. The TCB is evaluated as for TD 1.5 (TEE_TCB_SVN and TEE_TCB_SVN_2).
+ */
+export interface TdReportBody15Ex extends Omit<TdReportBody15, 'kind'> {
+  readonly kind: 'td15ex';
+  /** VMID, 1 byte. */
+  readonly vmid: Uint8Array;
+  /** TDID, 32 bytes. */
+  readonly tdId: Uint8Array;
+  /** DEVINFO, 48 bytes. */
+  readonly devInfo: Uint8Array;
+  /** INIT_SERVTD_HASH, 48 bytes. */
+  readonly initServTdHash: Uint8Array;
+  /** INIT_SERVTD_ATTRIBUTES, 8 bytes. */
+  readonly initServTdAttributes: Uint8Array;
+  /** INIT_CPUSVN, 16 bytes. */
+  readonly initCpuSvn: Uint8Array;
+  /** INIT_TEE_TCB_SVN, 16 bytes. */
+  readonly initTeeTcbSvn: Uint8Array;
+  /** INIT_TEE_FMSPC, 12 bytes. */
+  readonly initTeeFmspc: Uint8Array;
+  /** CUR_SERVTD_HASH, 48 bytes. */
+  readonly curServTdHash: Uint8Array;
+  /** CUR_SERVTD_ATTRIBUTES, 8 bytes. */
+  readonly curServTdAttributes: Uint8Array;
+}
+
+export type TdReportBody = TdReportBody10 | TdReportBody15 | TdReportBody15Ex;
 export type ReportBody = SgxReportBody | TdReportBody;
 
 /** Certification data types ([SGX-QL] / [TDX-QL] "Certification Data", type field). */
@@ -222,7 +251,14 @@ export interface QuoteV5Td15 extends QuoteCommon {
   readonly body: TdReportBody15;
 }
 
-export type Quote = QuoteV3Sgx | QuoteV4Tdx | QuoteV5Sgx | QuoteV5Td10 | QuoteV5Td15;
+export interface QuoteV5Td15Ex extends QuoteCommon {
+  readonly version: 5;
+  readonly teeType: 'TDX';
+  readonly bodyType: 4;
+  readonly body: TdReportBody15Ex;
+}
+
+export type Quote = QuoteV3Sgx | QuoteV4Tdx | QuoteV5Sgx | QuoteV5Td10 | QuoteV5Td15 | QuoteV5Td15Ex;
 
 export interface ParseQuoteOptions {
   /**

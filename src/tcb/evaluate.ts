@@ -1,17 +1,26 @@
 /**
- * Platform TCB evaluation, exactly as the Intel QVL does it
- * (Verifiers/Checks/TcbLevelCheck.cpp checkTcbLevel, spec step 4.1.2.5.18,
- * and TDRelaunchCheck.cpp checkForRelaunch, step 4.1.2.5.18.4.3).
+ * Platform TCB evaluation as Intel's current QVL does it
+ * (intel/confidential-computing.tee.dcap.qvl @ d12717e3, Src/AttestationLibrary/src/Verifiers/Checks/:
+ * TcbLevelCheck.cpp checkTcbLevel, steps 4.1.2.5.18-20; EvaluateTcb.cpp sgxEvaluateTCB 4.1.2.5.1 and
+ * tdxEvaluateTCB 4.1.2.5.2; TDRelaunchCheck.cpp checkForRelaunch).
+ *
+ * For a TD 1.5 body (v5 body type 3 or 4) the TDX TCB is evaluated twice, each
+ * pass on its own: on TEE_TCB_SVN ("launch", the TCB the TD was built on) and
+ * on TEE_TCB_SVN_2 ("current", the TCB loaded now). A current pass that fails
+ * (no matching TDX level, no module identity for its module version, module
+ * ISVSVN below every level) makes the whole TCB unsupported, whatever the
+ * launch pass says. The reported status is the launch status, turned into a
+ * relaunch advice when launch is out of date and current is acceptable.
  *
  * Input facts come from verified sources only: the PCK certificate's SGX
  * extension (components, PCESVN), the signed quote body (TEE_TCB_SVN,
- * TEE_TCB_SVN2) and the signed TCB Info / QE Identity.
+ * TEE_TCB_SVN_2) and the signed TCB Info / QE Identity.
  */
 import { VerifyError } from '../errors.js';
 import type { ModuleTcbLevel, TcbInfo, TcbLevel } from '../collateral/tcb-info.js';
 import type { QeTcbLevel } from '../collateral/qe-identity.js';
-import { convergeWithModule, convergeWithQe, isConfigurationNeeded, type QeTcbOutcome } from './converge.js';
-import { findModuleIdentity, moduleIdentityId, moduleTcbStatus } from './tdx-module.js';
+import { convergeComponents, isConfigurationNeeded, type QeTcbOutcome } from './converge.js';
+import { moduleTcbStatus } from './tdx-module.js';
 import type { TcbStatus } from './status.js';
 import { toHex } from '../util/bytes.js';
 
@@ -23,41 +32,58 @@ export interface TcbEvaluationInput {
   readonly pckPcesvn: number;
   /** TD report TEE_TCB_SVN (TDX only). */
   readonly teeTcbSvn?: Uint8Array;
-  /** TD 1.5 report TEE_TCB_SVN2 (body type 3 only). */
+  /** TD 1.5 report TEE_TCB_SVN_2 (v5 body types 3 and 4); when present the current pass runs. */
   readonly teeTcbSvn2?: Uint8Array;
   /** Result of the QE identity check; undefined when no QE Identity was evaluated. */
   readonly qe?: { outcome: QeTcbOutcome; level?: QeTcbLevel };
 }
 
-export interface TcbEvaluation {
-  /** Final, converged status. */
+/** One evaluation pass (EvaluateTcb.cpp): the matched levels and their converged outcome. */
+export interface TcbPass {
+  /** Converged status of this pass (for launch: after the TD relaunch rule). */
   readonly status: TcbStatus;
-  /** Status of the selected SGX TCB level. */
+  /** Earliest tcbDate of the matched platform, module and QE levels (unix seconds). */
+  readonly tcbDate: number;
+  /** Platform, QE and module advisory IDs, duplicates removed, sorted (as Intel's std::set). */
+  readonly advisoryIds: readonly string[];
+  /** The matched platform level (the TDX level for TDX). */
+  readonly platformLevel: TcbLevel;
+  readonly moduleLevel?: ModuleTcbLevel & { identityId: string };
+}
+
+export interface TcbEvaluation {
+  /** Final status: the launch pass status after the TD relaunch rule. */
+  readonly status: TcbStatus;
+  /** Status of the first TCB level the PCK SGX components and PCESVN reach. */
   readonly sgxStatus: TcbStatus;
-  /** Status of the selected TDX TCB level (TDX only), before module / QE convergence. */
+  /** Status of the selected TDX TCB level (TDX only, launch pass), before module / QE convergence. */
   readonly tdxStatus?: TcbStatus;
-  /** The platform level whose status and advisories apply (the TDX level for TDX). */
+  /** The launch platform level whose status and advisories apply (the TDX level for TDX). */
   readonly platformLevel: TcbLevel;
   readonly moduleLevel?: ModuleTcbLevel & { identityId: string };
   readonly qeLevel?: QeTcbLevel;
-  /** Platform, then QE, then TDX module advisories, duplicates removed. */
+  /** Launch advisory IDs (platform, QE, module), duplicates removed, sorted. */
   readonly advisoryIds: readonly string[];
-  /** Earliest tcbDate of the matched levels (unix seconds). */
+  /** Launch tcbDate: earliest of the matched levels (unix seconds). */
   readonly tcbDate: number;
   readonly tcbEvaluationDataNumber: number;
+  /** The launch pass (TEE_TCB_SVN, or the only pass for SGX and TD 1.0). */
+  readonly launch: TcbPass;
+  /** The current pass on TEE_TCB_SVN_2 (TD 1.5 bodies only). */
+  readonly current?: TcbPass;
 }
 
 function notSupported(message: string, check: string, found?: string): never {
   throw new VerifyError('TcbNotSupported', message, { check, ...(found === undefined ? {} : { found }) });
 }
 
-/** 4.1.2.5.18.1-2: every PCK component and PCESVN at or above the level's. */
+/** 4.1.2.5.1.1.1-2 / 4.1.2.5.2.1.1-2: every PCK component and PCESVN at or above the level's. */
 function sgxMatches(input: TcbEvaluationInput, level: TcbLevel): boolean {
   for (let i = 0; i < 16; i++) if ((input.pckComponents[i] ?? 0) < level.sgxComponents[i]!) return false;
   return input.pckPcesvn >= level.pcesvn;
 }
 
-/** isTdxTcbHigherOrEqual: TEE_TCB_SVN from index 2 when the module version (index 1) is above 0, else from 0. */
+/** 4.1.2.5.2.1.3: TEE_TCB_SVN from index 2 when the module version (index 1) is above 0, else from 0. */
 function tdxMatches(teeTcbSvn: Uint8Array, level: TcbLevel): boolean {
   const comps = level.tdxComponents;
   if (comps === undefined) return false;
@@ -65,136 +91,142 @@ function tdxMatches(teeTcbSvn: Uint8Array, level: TcbLevel): boolean {
   return true;
 }
 
-/** matchTcbLevels: the first SGX match, and for TDX the first level where both match. */
-function matchLevels(info: TcbInfo, input: TcbEvaluationInput, tdx: boolean): { sgx?: TcbLevel; tdx?: TcbLevel } {
-  let sgx: TcbLevel | undefined;
-  for (const level of info.tcbLevels) {
-    if (!sgxMatches(input, level)) continue;
-    if (!tdx) return { sgx: level };
-    sgx ??= level;
-    if (tdxMatches(input.teeTcbSvn!, level)) return { sgx, tdx: level };
-  }
-  return sgx === undefined ? {} : { sgx };
+/** Advisory IDs as Intel reports them (VerificationCollateralInfo: a std::set, so unique and sorted). */
+function sortedUnique(ids: readonly string[]): string[] {
+  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface PassOutcome {
+  readonly status: TcbStatus;
+  readonly tcbDate: number;
+  readonly advisoryIds: readonly string[];
+  readonly platformLevel: TcbLevel;
+  readonly moduleLevel?: ModuleTcbLevel & { identityId: string };
 }
 
 /**
- * checkForRelaunch (TD 1.5): the TD runs on an out-of-date module while the
- * platform already has an up-to-date one loaded (TEE_TCB_SVN2), so relaunching
- * the TD would bring it up to date.
+ * One pass of sgxEvaluateTCB (4.1.2.5.1) or tdxEvaluateTCB (4.1.2.5.2) on the
+ * given TEE_TCB_SVN. `which` names the pass in errors; a module identity
+ * missing for the launch version is TdxModuleMismatch (the module signer step
+ * 4.1.2.5.12 refuses it before evaluation), for the current version TcbNotSupported.
  */
-function checkForRelaunch(
-  info: TcbInfo,
-  teeTcbSvn2: Uint8Array,
-  sgxStatus: TcbStatus,
-  tdxStatus: TcbStatus,
-  moduleStatus: TcbStatus | undefined,
-  qe: QeTcbOutcome | undefined,
-): TcbStatus {
-  if (qe === 'OutOfDate' || qe === 'Revoked' || qe === 'NotSupported') return tdxStatus;
-  if (!['UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded'].includes(sgxStatus)) {
-    return tdxStatus;
-  }
-  if (tdxStatus !== 'OutOfDate' && tdxStatus !== 'OutOfDateConfigurationNeeded') return tdxStatus;
-  if (moduleStatus !== 'OutOfDate') return tdxStatus;
-  const latest = info.tcbLevels[0]!;
-  const latestTdx = latest.tdxComponents!;
-  let moduleOk: boolean;
-  if (teeTcbSvn2[1] === 0) {
-    moduleOk = teeTcbSvn2[0]! >= latestTdx[0]!;
-  } else {
-    const identity2 = findModuleIdentity(info, teeTcbSvn2[1]!);
-    if (identity2 === undefined) {
-      throw new VerifyError('TdxModuleMismatch', `TCB Info has no TDX module identity ${moduleIdentityId(teeTcbSvn2[1]!)} for TEE_TCB_SVN2`, {
-        check: 'tcb.relaunch.moduleIdentity',
-        field: 'TEE_TCB_SVN2',
-        expected: moduleIdentityId(teeTcbSvn2[1]!),
-      });
+function evaluatePass(info: TcbInfo, input: TcbEvaluationInput, teeTcbSvn: Uint8Array | undefined, which: 'launch' | 'current'): PassOutcome {
+  const field = which === 'launch' ? 'TEE_TCB_SVN' : 'TEE_TCB_SVN_2';
+  // 4.1.2.5.x.1: the first level whose SGX components, PCESVN (and TDX components) are all reached.
+  let platformLevel: TcbLevel | undefined;
+  for (const level of info.tcbLevels) {
+    if (!sgxMatches(input, level)) continue;
+    if (teeTcbSvn === undefined || tdxMatches(teeTcbSvn, level)) {
+      platformLevel = level;
+      break;
     }
-    moduleOk = teeTcbSvn2[0]! >= identity2.tcbLevels[0]!.isvsvn;
   }
-  if (moduleOk && teeTcbSvn2[2]! >= latestTdx[2]!) {
-    return isConfigurationNeeded(sgxStatus) || isConfigurationNeeded(tdxStatus)
-      ? 'TDRelaunchAdvisedConfigurationNeeded'
-      : 'TDRelaunchAdvised';
+  if (platformLevel === undefined) {
+    if (teeTcbSvn === undefined || !info.tcbLevels.some((l) => sgxMatches(input, l))) {
+      notSupported(
+        'no TCB level matches the PCK certificate TCB (SGX components and PCESVN)',
+        'tcb.sgxLevel',
+        `${input.pckComponents.join(',')} pcesvn ${input.pckPcesvn}`,
+      );
+    }
+    notSupported(`no TCB level matches the TD report ${field}`, which === 'launch' ? 'tcb.tdxLevel' : 'tcb.current.tdxLevel', toHex(teeTcbSvn));
   }
-  return tdxStatus;
-}
 
-function finish(
-  status: TcbStatus | 'NotSupported',
-  parts: Omit<TcbEvaluation, 'status' | 'advisoryIds' | 'tcbDate' | 'tcbEvaluationDataNumber'>,
-  info: TcbInfo,
-): TcbEvaluation {
-  if (status === 'NotSupported') notSupported('QE ISVSVN is below every QE Identity TCB level', 'qeIdentity.tcbLevel');
-  const ids = [
-    ...parts.platformLevel.advisoryIds,
-    ...(parts.qeLevel?.advisoryIds ?? []),
-    ...(parts.moduleLevel?.advisoryIds ?? []),
-  ];
-  const dates = [parts.platformLevel.tcbDate, parts.qeLevel?.tcbDate, parts.moduleLevel?.tcbDate].filter(
-    (d): d is number => d !== undefined,
-  );
+  const components: TcbStatus[] = [];
+  const dates = [platformLevel.tcbDate];
+  let moduleLevel: (ModuleTcbLevel & { identityId: string }) | undefined;
+  // 4.1.2.5.2.2: TDX module identity for a module version above 0.
+  if (teeTcbSvn !== undefined) {
+    const mod = moduleTcbStatus(info, teeTcbSvn);
+    if (mod.kind === 'mismatch') {
+      if (which === 'launch') {
+        throw new VerifyError('TdxModuleMismatch', `TCB Info has no TDX module identity ${mod.id}`, {
+          check: 'tdxModule.identity',
+          field: 'tdxModuleIdentities',
+          expected: mod.id,
+        });
+      }
+      notSupported(`TCB Info has no TDX module identity ${mod.id} for ${field}`, 'tcb.current.moduleIdentity', mod.id);
+    }
+    if (mod.kind === 'notSupported') {
+      notSupported(
+        `TDX module ISVSVN in ${field} is below every level of ${mod.identity.id}`,
+        which === 'launch' ? 'tdxModule.tcbLevel' : 'tcb.current.moduleLevel',
+        String(teeTcbSvn[0]),
+      );
+    }
+    if (mod.kind === 'level') {
+      moduleLevel = { ...mod.level, identityId: mod.identity.id };
+      components.push(mod.level.status);
+      dates.push(mod.level.tcbDate);
+    }
+  }
+  // 4.1.2.5.1.2 / 4.1.2.5.2.3: the QE Identity level (no level for the QE ISVSVN: unsupported).
+  const qe = input.qe;
+  if (qe !== undefined) {
+    if (qe.outcome === 'NotSupported' || qe.level === undefined) {
+      notSupported('QE ISVSVN is below every QE Identity TCB level', 'qeIdentity.tcbLevel');
+    }
+    components.push(qe.level.status);
+    dates.push(qe.level.tcbDate);
+  }
+  // convergeTcbStatuses, then the earliest date and the advisories of every matched level.
   return {
-    status,
-    ...parts,
-    advisoryIds: [...new Set(ids)],
+    status: convergeComponents(platformLevel.status, components),
     tcbDate: Math.min(...dates),
-    tcbEvaluationDataNumber: info.tcbEvaluationDataNumber,
+    advisoryIds: sortedUnique([...platformLevel.advisoryIds, ...(qe?.level?.advisoryIds ?? []), ...(moduleLevel?.advisoryIds ?? [])]),
+    platformLevel,
+    ...(moduleLevel ? { moduleLevel } : {}),
   };
 }
 
-/** checkTcbLevel (4.1.2.5.18). Throws TcbNotSupported / TdxModuleMismatch; returns the converged status. */
+/**
+ * TDRelaunchCheck.cpp checkForRelaunch (4.1.2.5.1.20.2): a launch TCB that is
+ * out of date while the current TCB is acceptable means relaunching the TD
+ * would bring it up to date, whatever component made launch out of date.
+ */
+export function checkForRelaunch(launch: TcbStatus, current: TcbStatus): TcbStatus {
+  if (launch !== 'OutOfDate' && launch !== 'OutOfDateConfigurationNeeded') return launch;
+  if (
+    current !== 'UpToDate' &&
+    current !== 'SWHardeningNeeded' &&
+    current !== 'ConfigurationNeeded' &&
+    current !== 'ConfigurationAndSWHardeningNeeded'
+  ) {
+    return launch;
+  }
+  return isConfigurationNeeded(launch) || isConfigurationNeeded(current)
+    ? 'TDRelaunchAdvisedConfigurationNeeded'
+    : 'TDRelaunchAdvised';
+}
+
+/** checkTcbLevel (4.1.2.5.18-20). Throws TcbNotSupported / TdxModuleMismatch; returns the statuses. */
 export function evaluateTcb(info: TcbInfo, input: TcbEvaluationInput): TcbEvaluation {
   const tdx = info.version >= 3 && info.id === 'TDX' && input.teeType === 'TDX';
   if (tdx && input.teeTcbSvn === undefined) notSupported('TDX quote without TEE_TCB_SVN', 'tcb.teeTcbSvn');
-  const levels = matchLevels(info, input, tdx);
-  const qe = input.qe;
-  const qeLevel = qe?.level;
+  const sgxLevel = info.tcbLevels.find((l) => sgxMatches(input, l));
 
-  if (levels.sgx === undefined) {
-    notSupported(
-      'no TCB level matches the PCK certificate TCB (SGX components and PCESVN)',
-      'tcb.sgxLevel',
-      `${input.pckComponents.join(',')} pcesvn ${input.pckPcesvn}`,
-    );
+  // 4.1.2.5.18 (SGX) / 4.1.2.5.19 (TDX): the launch pass.
+  const launch = evaluatePass(info, input, tdx ? input.teeTcbSvn : undefined, 'launch');
+  let status = launch.status;
+  let current: PassOutcome | undefined;
+  // 4.1.2.5.1.20: TD 1.5 bodies evaluate TEE_TCB_SVN_2 on its own (20.1), then the relaunch rule (20.2).
+  if (tdx && input.teeTcbSvn2 !== undefined) {
+    current = evaluatePass(info, input, input.teeTcbSvn2, 'current');
+    status = checkForRelaunch(launch.status, current.status);
   }
-  const sgxStatus = levels.sgx.status;
-  if (!tdx) {
-    const status = qe === undefined ? sgxStatus : convergeWithQe(sgxStatus, qe.outcome);
-    return finish(status, { sgxStatus, platformLevel: levels.sgx, ...(qeLevel ? { qeLevel } : {}) }, info);
-  }
-
-  if (levels.tdx === undefined) {
-    notSupported('no TCB level matches the TD report TEE_TCB_SVN', 'tcb.tdxLevel', toHex(input.teeTcbSvn!));
-  }
-  // 4.1.2.5.18.4.1: TDX module TCB status.
-  const mod = moduleTcbStatus(info, input.quoteVersion, input.teeTcbSvn!);
-  if (mod.kind === 'mismatch') {
-    throw new VerifyError('TdxModuleMismatch', `TCB Info has no TDX module identity ${mod.id}`, {
-      check: 'tdxModule.identity',
-      field: 'tdxModuleIdentities',
-      expected: mod.id,
-    });
-  }
-  if (mod.kind === 'notSupported') {
-    notSupported(`TDX module ISVSVN is below every level of ${mod.identity.id}`, 'tdxModule.tcbLevel', String(input.teeTcbSvn![0]));
-  }
-  const moduleLevel = mod.kind === 'level' ? { ...mod.level, identityId: mod.identity.id } : undefined;
-  const platformTdxStatus = levels.tdx.status;
-  let tdxStatus = convergeWithModule(platformTdxStatus, moduleLevel?.status ?? 'UpToDate');
-  const parts = {
-    sgxStatus,
-    tdxStatus: platformTdxStatus,
-    platformLevel: levels.tdx,
-    ...(moduleLevel ? { moduleLevel } : {}),
+  const qeLevel = input.qe?.level;
+  return {
+    status,
+    sgxStatus: sgxLevel!.status,
+    ...(tdx ? { tdxStatus: launch.platformLevel.status } : {}),
+    platformLevel: launch.platformLevel,
+    ...(launch.moduleLevel ? { moduleLevel: launch.moduleLevel } : {}),
     ...(qeLevel ? { qeLevel } : {}),
+    advisoryIds: launch.advisoryIds,
+    tcbDate: launch.tcbDate,
+    tcbEvaluationDataNumber: info.tcbEvaluationDataNumber,
+    launch: { ...launch, status },
+    ...(current ? { current } : {}),
   };
-  // A revoked TDX TCB is final (the QVL returns before the QE convergence).
-  if (tdxStatus === 'Revoked') return finish(tdxStatus, parts, info);
-
-  // 4.1.2.5.18.4.3: TD 1.5 relaunch advice.
-  if (input.teeTcbSvn2 !== undefined) {
-    tdxStatus = checkForRelaunch(info, input.teeTcbSvn2, sgxStatus, tdxStatus, moduleLevel?.status ?? 'UpToDate', qe?.outcome);
-  }
-  return finish(qe === undefined ? tdxStatus : convergeWithQe(tdxStatus, qe.outcome), parts, info);
 }

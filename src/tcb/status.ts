@@ -27,14 +27,11 @@ export const TCB_LEVEL_STATUSES: readonly TcbStatus[] = [
 /** Statuses a TDX module identity TCB level may carry. */
 export const MODULE_LEVEL_STATUSES: readonly TcbStatus[] = ['UpToDate', 'OutOfDate', 'Revoked'];
 
-/** Statuses a QE identity TCB level may carry. */
-export const QE_LEVEL_STATUSES: readonly TcbStatus[] = [
-  'UpToDate',
-  'OutOfDate',
-  'ConfigurationNeeded',
-  'Revoked',
-  'OutOfDateConfigurationNeeded',
-];
+/**
+ * Statuses a QE identity TCB level may carry: Intel's current QE Identity parser
+ * (AttestationParsers/src/Json/IdentityTcbLevel.cpp, validStatuses) refuses any other.
+ */
+export const QE_LEVEL_STATUSES: readonly TcbStatus[] = ['UpToDate', 'OutOfDate', 'Revoked'];
 
 /** The default acceptable set for policy (Intel's "valid with warnings" set minus OutOfDate). */
 export const DEFAULT_ACCEPTABLE_STATUSES: readonly TcbStatus[] = [

@@ -66,10 +66,14 @@ export type ModuleStatusResult =
   | { kind: 'mismatch'; id: string }
   | { kind: 'notSupported'; identity: TdxModuleIdentity };
 
-/** checkTdxModuleTcbStatus (4.1.2.5.18.4.1). */
-export function moduleTcbStatus(info: TcbInfo, quoteVersion: number, teeTcbSvn: Uint8Array): ModuleStatusResult {
+/**
+ * tdxEvaluateTCB step 4.1.2.5.2.2 (EvaluateTcb.cpp): for a module version
+ * (TEE_TCB_SVN[1]) above 0, the module identity TDX_%02X and its first level
+ * whose ISVSVN the module SVN (TEE_TCB_SVN[0]) reaches; version 0 has none.
+ */
+export function moduleTcbStatus(info: TcbInfo, teeTcbSvn: Uint8Array): ModuleStatusResult {
   const version = teeTcbSvn[1]!;
-  if (quoteVersion > 3 && version === 0) return { kind: 'none' };
+  if (version === 0) return { kind: 'none' };
   const identity = findModuleIdentity(info, version);
   if (identity === undefined) return { kind: 'mismatch', id: moduleIdentityId(version) };
   const level = identity.tcbLevels.find((l) => teeTcbSvn[0]! >= l.isvsvn);

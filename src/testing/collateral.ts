@@ -159,7 +159,7 @@ export interface IsvLevelSpec {
 }
 
 export interface ModuleIdentitySpec {
-  /** Module major version: id becomes `TDX_%02d`. */
+  /** Module major version: id becomes `TDX_%02X` (hex, as verifiers look it up: 16 → TDX_10). */
   readonly version: number;
   /** Explicit id (overrides `version`). */
   readonly id?: string;
@@ -292,7 +292,7 @@ export function defaultTdxTcbInfo(opts: TdxTcbInfoOptions): TcbInfoJson {
     ...(identities.length > 0
       ? {
           tdxModuleIdentities: identities.map((m) => ({
-            id: m.id ?? `TDX_${String(m.version).padStart(2, '0')}`,
+            id: m.id ?? `TDX_${m.version.toString(16).toUpperCase().padStart(2, '0')}`,
             ...moduleJson(m),
             tcbLevels: m.levels.map(isvLevel),
           })),

@@ -117,6 +117,26 @@ export interface TdReportBodyFields {
   readonly teeTcbSvn2?: BytesInput | readonly number[];
   /** TD 1.5 only. */
   readonly mrservicetd?: BytesInput;
+  /** TD_REPORT15EX (v5 body type 4) only: VMID, 1 byte (default 0). */
+  readonly vmid?: number;
+  /** TD_REPORT15EX only: TDID, 32 bytes. */
+  readonly tdId?: BytesInput;
+  /** TD_REPORT15EX only: DEVINFO, 48 bytes. */
+  readonly devInfo?: BytesInput;
+  /** TD_REPORT15EX only: INIT_SERVTD_HASH, 48 bytes. */
+  readonly initServTdHash?: BytesInput;
+  /** TD_REPORT15EX only: INIT_SERVTD_ATTRIBUTES, 8 bytes. */
+  readonly initServTdAttributes?: BytesInput;
+  /** TD_REPORT15EX only: INIT_CPUSVN, 16 bytes. */
+  readonly initCpuSvn?: BytesInput | readonly number[];
+  /** TD_REPORT15EX only: INIT_TEE_TCB_SVN, 16 bytes. */
+  readonly initTeeTcbSvn?: BytesInput | readonly number[];
+  /** TD_REPORT15EX only: INIT_TEE_FMSPC, 12 bytes. */
+  readonly initTeeFmspc?: BytesInput;
+  /** TD_REPORT15EX only: CUR_SERVTD_HASH, 48 bytes. */
+  readonly curServTdHash?: BytesInput;
+  /** TD_REPORT15EX only: CUR_SERVTD_ATTRIBUTES, 8 bytes. */
+  readonly curServTdAttributes?: BytesInput;
 }
 
 function svnBytes(v: BytesInput | readonly number[] | undefined, field: string, dflt: () => Uint8Array): Uint8Array {
@@ -129,8 +149,12 @@ function u64Field(v: BytesInput | bigint | undefined, field: string, dflt: bigin
   return bytes(v, 8, field, () => u64le(dflt));
 }
 
-/** 584-byte TD 1.0 report body (or 648-byte TD 1.5 body); unspecified fields are zero. */
-export function encodeTdReportBody(f: TdReportBodyFields, td15 = false): Uint8Array {
+/**
+ * 584-byte TD 1.0 report body, 648-byte TD 1.5 body (`td15` true or 'td15') or
+ * 885-byte TD_REPORT15EX body ('td15ex', layout of Intel QVL QuoteStructures.h
+ * TDReport15Ex); unspecified fields are zero.
+ */
+export function encodeTdReportBody(f: TdReportBodyFields, td15: boolean | 'td15' | 'td15ex' = false): Uint8Array {
   const w = new Writer()
     .raw(svnBytes(f.teeTcbSvn, 'teeTcbSvn', zeros(16)))
     .raw(bytes(f.mrseam, 48, 'mrseam', zeros(48)))
@@ -149,6 +173,18 @@ export function encodeTdReportBody(f: TdReportBodyFields, td15 = false): Uint8Ar
     .raw(bytes(f.reportData, 64, 'reportData', zeros(64)));
   if (td15) {
     w.raw(svnBytes(f.teeTcbSvn2, 'teeTcbSvn2', zeros(16))).raw(bytes(f.mrservicetd, 48, 'mrservicetd', zeros(48)));
+  }
+  if (td15 === 'td15ex') {
+    w.raw(Uint8Array.of(f.vmid ?? 0))
+      .raw(bytes(f.tdId, 32, 'tdId', zeros(32)))
+      .raw(bytes(f.devInfo, 48, 'devInfo', zeros(48)))
+      .raw(bytes(f.initServTdHash, 48, 'initServTdHash', zeros(48)))
+      .raw(bytes(f.initServTdAttributes, 8, 'initServTdAttributes', zeros(8)))
+      .raw(svnBytes(f.initCpuSvn, 'initCpuSvn', zeros(16)))
+      .raw(svnBytes(f.initTeeTcbSvn, 'initTeeTcbSvn', zeros(16)))
+      .raw(bytes(f.initTeeFmspc, 12, 'initTeeFmspc', zeros(12)))
+      .raw(bytes(f.curServTdHash, 48, 'curServTdHash', zeros(48)))
+      .raw(bytes(f.curServTdAttributes, 8, 'curServTdAttributes', zeros(8)));
   }
   return w.done();
 }
@@ -213,8 +249,8 @@ export interface BuildQuoteOptions {
   readonly teeType?: 'SGX' | 'TDX';
   /** Default: 3 for SGX, 4 for TDX. */
   readonly version?: 3 | 4 | 5 | number;
-  /** v5 body type: 1 SGX, 2 TD 1.0, 3 TD 1.5. Default 1 for SGX, 2 for TDX. */
-  readonly bodyType?: 1 | 2 | 3 | number;
+  /** v5 body type: 1 SGX, 2 TD 1.0, 3 TD 1.5, 4 TD_REPORT15EX. Default 1 for SGX, 2 for TDX. */
+  readonly bodyType?: 1 | 2 | 3 | 4 | number;
   /** v5 body_size override (default: the actual body length). */
   readonly bodySize?: number;
   /** Raw tee_type override. */
@@ -294,10 +330,10 @@ export function buildQuote(opts: BuildQuoteOptions): Uint8Array {
     if (opts.debug) body.set(orDebugSgx(body.subarray(48, 64)), 48);
   } else {
     const f = { ...defaultTdBody(label), ...opts.tdBody };
-    const td15 = version >= 5 && bodyType === 3;
+    const td15 = version >= 5 && (bodyType === 3 || bodyType === 4);
     body = encodeTdReportBody(
       td15 && f.teeTcbSvn2 === undefined ? { ...f, teeTcbSvn2: f.teeTcbSvn } : f,
-      td15,
+      td15 ? (bodyType === 4 ? 'td15ex' : 'td15') : false,
     );
     if (opts.debug) body[16 + 48 + 48 + 8]! |= 0x01; // td_attributes byte 0, bit 0
   }

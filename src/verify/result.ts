@@ -34,7 +34,7 @@ export interface SgxEnclaveClaims {
 }
 
 export interface TdClaims {
-  readonly kind: 'td10' | 'td15';
+  readonly kind: 'td10' | 'td15' | 'td15ex';
   readonly mrTd: string;
   readonly rtmr0: string;
   readonly rtmr1: string;
@@ -54,8 +54,33 @@ export interface TdClaims {
   readonly teeTcbSvn2?: string;
   /** TD 1.5 only. */
   readonly mrServiceTd?: string;
+  /** TD_REPORT15EX (v5 body type 4) only: the TD Partitioning / Preserving Endorsements fields. */
+  readonly td15ex?: Td15ExClaims;
   readonly debug: boolean;
   readonly septVeDisable: boolean;
+}
+
+/** The TD_REPORT15EX fields beyond TD 1.5 (hex strings; `vmid` as a number). */
+export interface Td15ExClaims {
+  readonly vmid: number;
+  readonly tdId: string;
+  readonly devInfo: string;
+  readonly initServTdHash: string;
+  readonly initServTdAttributes: string;
+  readonly initCpuSvn: string;
+  readonly initTeeTcbSvn: string;
+  readonly initTeeFmspc: string;
+  readonly curServTdHash: string;
+  readonly curServTdAttributes: string;
+}
+
+/** One TCB evaluation pass as Intel reports it (VerificationCollateralInfo launch / current). */
+export interface TcbPassClaims {
+  readonly status: TcbStatus;
+  /** Earliest tcbDate of the levels this pass matched, ISO-8601. */
+  readonly tcbDate: string;
+  /** Sorted, without duplicates. */
+  readonly advisoryIds: readonly string[];
 }
 
 export interface VerifiedQuote {
@@ -74,6 +99,13 @@ export interface VerifiedQuote {
   readonly moduleStatus?: TcbStatus;
   /** The TDX module identity used (e.g. TDX_03), if any. */
   readonly moduleIdentity?: string;
+  /**
+   * TD 1.5 (v5 body types 3 and 4) only: the launch pass on TEE_TCB_SVN (its status is the final
+   * one, after the TD relaunch rule; same as `status`, `tcbDate`, `advisoryIds`) and the current pass
+   * on TEE_TCB_SVN_2, each as Intel's QVL reports them.
+   */
+  readonly launchTcb?: TcbPassClaims;
+  readonly currentTcb?: TcbPassClaims;
   /** Lower of the TCB Info and QE Identity tcbEvaluationDataNumber. */
   readonly tcbEvaluationDataNumber: number;
   readonly fmspc: string;

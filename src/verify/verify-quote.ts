@@ -11,7 +11,7 @@ import { AttestationError, VerifyError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote } from '../quote/parse.js';
-import type { Quote, SgxReportBody, TdReportBody } from '../quote/types.js';
+import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
 import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
 import type { CollateralInput } from '../collateral/input.js';
@@ -22,13 +22,13 @@ import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
 import { isoFromSeconds, toUnixSeconds } from '../util/time.js';
 import { checkQeIdentity } from '../tcb/qe-identity-check.js';
 import { checkTdxModuleSigner } from '../tcb/tdx-module.js';
-import { evaluateTcb } from '../tcb/evaluate.js';
+import { evaluateTcb, type TcbPass } from '../tcb/evaluate.js';
 import { verifyChain } from './chain.js';
 import { verifySignedJson } from './collateral.js';
 import { intelRootPublicKey } from './root.js';
 import { SignatureMemo, type VerificationCache } from './cache.js';
 import { isCollateralJson } from '../collateral/input.js';
-import type { PckClaims, SgxEnclaveClaims, TdClaims, VerifiedQuote } from './result.js';
+import type { PckClaims, SgxEnclaveClaims, Td15ExClaims, TcbPassClaims, TdClaims, VerifiedQuote } from './result.js';
 
 export interface VerifyQuoteOptions {
   /** Verification time: unix seconds, ISO-8601 string or Date. Required: the core never reads a clock. */
@@ -143,6 +143,25 @@ function sgxClaims(b: SgxReportBody): SgxEnclaveClaims {
   };
 }
 
+function td15exClaims(b: TdReportBody15Ex): Td15ExClaims {
+  return {
+    vmid: b.vmid[0]!,
+    tdId: toHex(b.tdId),
+    devInfo: toHex(b.devInfo),
+    initServTdHash: toHex(b.initServTdHash),
+    initServTdAttributes: toHex(b.initServTdAttributes),
+    initCpuSvn: toHex(b.initCpuSvn),
+    initTeeTcbSvn: toHex(b.initTeeTcbSvn),
+    initTeeFmspc: toHex(b.initTeeFmspc),
+    curServTdHash: toHex(b.curServTdHash),
+    curServTdAttributes: toHex(b.curServTdAttributes),
+  };
+}
+
+function tcbPassClaims(p: TcbPass): TcbPassClaims {
+  return { status: p.status, tcbDate: isoFromSeconds(p.tcbDate), advisoryIds: p.advisoryIds };
+}
+
 function tdClaims(b: TdReportBody): TdClaims {
   return {
     kind: b.kind,
@@ -161,7 +180,8 @@ function tdClaims(b: TdReportBody): TdClaims {
     tdAttributes: toHex(b.tdAttributes),
     xfam: toHex(b.xfam),
     teeTcbSvn: toHex(b.teeTcbSvn),
-    ...(b.kind === 'td15' ? { teeTcbSvn2: toHex(b.teeTcbSvn2), mrServiceTd: toHex(b.mrServiceTd) } : {}),
+    ...(b.kind !== 'td10' ? { teeTcbSvn2: toHex(b.teeTcbSvn2), mrServiceTd: toHex(b.mrServiceTd) } : {}),
+    ...(b.kind === 'td15ex' ? { td15ex: td15exClaims(b) } : {}),
     debug: isDebugTd(b),
     septVeDisable: tdAttributeFlags(b.tdAttributes).septVeDisable,
   };
@@ -348,7 +368,7 @@ export async function verifyQuote(
     pckComponents: ext.tcbComponents,
     pckPcesvn: ext.pcesvn,
     ...(tdBody ? { teeTcbSvn: tdBody.teeTcbSvn } : {}),
-    ...(tdBody?.kind === 'td15' ? { teeTcbSvn2: tdBody.teeTcbSvn2 } : {}),
+    ...(tdBody !== undefined && tdBody.kind !== 'td10' ? { teeTcbSvn2: tdBody.teeTcbSvn2 } : {}),
     qe,
   });
   checks.push('tcb.evaluate');
@@ -375,6 +395,10 @@ export async function verifyQuote(
     ...(evaluation.moduleLevel
       ? { moduleStatus: evaluation.moduleLevel.status, moduleIdentity: evaluation.moduleLevel.identityId }
       : {}),
+    ...(evaluation.current
+      ? { launchTcb: tcbPassClaims(evaluation.launch), currentTcb: tcbPassClaims(evaluation.current) }
+      : {}),
+    // VerificationCollateralInfo: the minimum over the TCB Info and QE Identity used.
     tcbEvaluationDataNumber: Math.min(tcbInfo.tcbEvaluationDataNumber, qeIdentity.tcbEvaluationDataNumber),
     fmspc: toHex(ext.fmspc),
     pceId: toHex(ext.pceId),
