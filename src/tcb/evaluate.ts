@@ -164,11 +164,9 @@ function evaluatePass(info: TcbInfo, input: TcbEvaluationInput, teeTcbSvn: Uint8
   // 4.1.2.5.1.2 / 4.1.2.5.2.3: the QE Identity level (no level for the QE ISVSVN: unsupported).
   const qe = input.qe;
   if (qe !== undefined) {
-    if (qe.outcome === 'NotSupported' || qe.level === undefined) {
-      notSupported('QE ISVSVN is below every QE Identity TCB level', 'qeIdentity.tcbLevel');
-    }
-    components.push(qe.level.status);
-    dates.push(qe.level.tcbDate);
+    if (qe.outcome === 'NotSupported') notSupported('QE ISVSVN is below every QE Identity TCB level', 'qeIdentity.tcbLevel');
+    components.push(qe.level?.status ?? qe.outcome);
+    if (qe.level !== undefined) dates.push(qe.level.tcbDate);
   }
   // convergeTcbStatuses, then the earliest date and the advisories of every matched level.
   return {

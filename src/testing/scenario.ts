@@ -64,7 +64,7 @@ export interface ScenarioOptions {
   /** Default 4 (TDX) / 3 (SGX). */
   readonly quoteVersion?: 3 | 4 | 5;
   /** v5 body type. Default 2 (TDX) / 1 (SGX). */
-  readonly bodyType?: 1 | 2 | 3;
+  readonly bodyType?: 1 | 2 | 3 | 4;
 
   /** Reuse an existing PKI (its validity windows are then used as-is). */
   readonly pki?: TestPki;

@@ -188,7 +188,7 @@ describe('v5 body descriptor', () => {
   });
 
   it('unknown body type → QuoteUnsupported', () => {
-    for (const t of [0, 4, 0xffff]) {
+    for (const t of [0, 5, 0xffff]) {
       const err = expectCode(() => parseQuote(mutate(V5, (b) => writeU16(b, 48, t))), 'QuoteUnsupported');
       expect(err.evidence?.check).toBe('quote.body.type');
     }

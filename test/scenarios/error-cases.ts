@@ -118,7 +118,8 @@ export const ERROR_CASES: ErrorCase[] = [
     build: () => make({ quote: { qeVendorId: '00'.repeat(16) } }),
   },
   { name: 'TEE type 0x80 (neither SGX nor TDX)', code: 'QuoteUnsupported', check: 'quote.header.teeType', build: () => make({ quote: { teeTypeValue: 0x80 } }) },
-  { name: 'v5 body type 4', code: 'QuoteUnsupported', check: 'quote.body.type', build: () => make({ quoteVersion: 5, quote: { bodyType: 4 } }) },
+  { name: 'v5 body type 5', code: 'QuoteUnsupported', check: 'quote.body.type', build: () => make({ quoteVersion: 5, quote: { bodyType: 5 } }) },
+
 
   // --- PemParse -------------------------------------------------------------------
   {
@@ -505,9 +506,10 @@ export const ERROR_CASES: ErrorCase[] = [
     build: () => make({ quote: { tdBody: { seamAttributes: '0100000000000000' } } }),
   },
   {
-    name: 'TD 1.5 relaunch check: TEE_TCB_SVN2 names module version 2, which has no identity',
-    code: 'TdxModuleMismatch',
-    check: 'tcb.relaunch.moduleIdentity',
+    // Intel QVL d12717e3 tdxEvaluateTCB on TEE_TCB_SVN2: no module identity → STATUS_TCB_NOT_SUPPORTED.
+    name: 'TD 1.5 current pass: TEE_TCB_SVN2 names module version 2, which has no identity',
+    code: 'TcbNotSupported',
+    check: 'tcb.current.moduleIdentity',
     build: () => make({ quoteVersion: 5, bodyType: 3, moduleIsvsvn: 2, quote: { tdBody: { teeTcbSvn2: svn16(4, 2, 3) } } }),
   },
 

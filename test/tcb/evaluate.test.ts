@@ -142,9 +142,9 @@ describe('TDX: platform status × module status (convergeTcbStatusWithTdxModuleS
     });
     expect(evaluateTcb(info, tdxInput([4, 3, 3], 'OutOfDate')).status).toBe('OutOfDate');
   });
-  it('a Revoked TDX level is final, even with a QE that is not supported', () => {
+  it('a QE ISVSVN below every QE level is TcbNotSupported, even on a Revoked TDX level (applyQeIdentity)', () => {
     const info = tcbInfo({ levels: [{ sgx: 5, tdx: 0, status: 'Revoked' }], modules: [{ id: 'TDX_03', levels: [{ isvsvn: 0, status: 'UpToDate' }] }] });
-    expect(evaluateTcb(info, tdxInput([4, 3, 3], 'NotSupported')).status).toBe('Revoked');
+    expect(code(() => evaluateTcb(info, tdxInput([4, 3, 3], 'NotSupported')))).toBe('TcbNotSupported');
   });
 });
 
@@ -234,12 +234,30 @@ describe('TD 1.5 relaunch advice (checkForRelaunch)', () => {
   it('module up to date → no relaunch advice (status unchanged)', () => {
     expect(evaluateTcb(info(), tdxInput([7, 3, 4], 'UpToDate', [7, 3, 4])).status).toBe('UpToDate');
   });
-  it('TEE_TCB_SVN2 module version 0: compared with the latest level\'s TDX component 0', () => {
-    expect(evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [7, 0, 4])).status).toBe('TDRelaunchAdvised');
-    expect(evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [6, 0, 4])).status).toBe('OutOfDate');
+  it('TEE_TCB_SVN2 module version 0: evaluated on its own, all 16 TDX components compared, no module identity', () => {
+    // [7,0,4] misses the latest level (index 1: 0 < 3) and matches the OutOfDate one: current is not acceptable.
+    expect(evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [7, 0, 4])).status).toBe('OutOfDate');
   });
-  it('TEE_TCB_SVN2 names a module version without identity → TdxModuleMismatch', () => {
-    expect(code(() => evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [7, 4, 4])))).toBe('TdxModuleMismatch');
+  it('TEE_TCB_SVN2 names a module version without identity → TcbNotSupported (the current pass fails)', () => {
+    expect(code(() => evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [7, 4, 4])))).toBe('TcbNotSupported');
+  });
+  it('TEE_TCB_SVN2 matching no TDX level → TcbNotSupported even when launch is UpToDate', () => {
+    const strict = tcbInfo({
+      levels: [{ sgx: 5, tdx: [0, 0, 4], status: 'UpToDate' }],
+      modules: [{ id: 'TDX_03', levels: [{ isvsvn: 7, status: 'UpToDate' }] }],
+    });
+    expect(evaluateTcb(strict, tdxInput([7, 3, 4], 'UpToDate')).status).toBe('UpToDate');
+    expect(code(() => evaluateTcb(strict, tdxInput([7, 3, 4], 'UpToDate', [7, 3, 3])))).toBe('TcbNotSupported');
+  });
+  it('TEE_TCB_SVN2 module ISVSVN below every module level → TcbNotSupported', () => {
+    expect(code(() => evaluateTcb(info(), tdxInput([7, 3, 4], 'UpToDate', [2, 3, 4])))).toBe('TcbNotSupported');
+  });
+  it('reports both passes: launch (final status) and current, advisories sorted', () => {
+    const v = evaluateTcb(info(), tdxInput([3, 3, 4], 'UpToDate', [7, 3, 4]));
+    expect(v.launch.status).toBe('TDRelaunchAdvised');
+    expect(v.current?.status).toBe('UpToDate');
+    expect(v.current?.moduleLevel?.isvsvn).toBe(7);
+    expect(v.launch.moduleLevel?.isvsvn).toBe(3);
   });
 });
 
