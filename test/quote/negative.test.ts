@@ -341,6 +341,8 @@ describe('input type and helpers', () => {
     expect(parseSgxReportBody(new Uint8Array(384)).kind).toBe('sgx');
     expect(parseTdReportBody(new Uint8Array(584)).kind).toBe('td10');
     expect(parseTdReportBody(new Uint8Array(648)).kind).toBe('td15');
+    expect(parseTdReportBody(new Uint8Array(885)).kind).toBe('td15ex');
+    expectCode(() => parseTdReportBody(new Uint8Array(884)), 'QuoteParse');
     expectCode(() => parseTdReportBody(new Uint8Array(600)), 'QuoteParse');
   });
 
