@@ -154,7 +154,14 @@ describe('QE Identity tcbStatus values Intel\'s current parser accepts (Identity
     it(`${c.status} → ${c.accepted ? 'accepted' : 'refused'}`, () => {
       const parse = () => qeIdentity([{ isvsvn: 1, status: c.status }]);
       if (c.accepted) expect(parse().tcbLevels[0]!.status).toBe(c.status);
-      else expect(parse).toThrow(AttestationError);
+      else {
+        expect(parse).toThrow(AttestationError);
+        try {
+          parse();
+        } catch (e) {
+          expect((e as AttestationError).code).toBe('CollateralParse');
+        }
+      }
     });
   }
 });
