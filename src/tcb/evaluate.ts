@@ -1,8 +1,9 @@
 /**
  * Platform TCB evaluation as Intel's current QVL does it
  * (intel/confidential-computing.tee.dcap.qvl @ d12717e3, Src/AttestationLibrary/src/Verifiers/Checks/:
- * TcbLevelCheck.cpp checkTcbLevel, steps 4.1.2.5.18-20; EvaluateTcb.cpp sgxEvaluateTCB 4.1.2.5.1 and
- * tdxEvaluateTCB 4.1.2.5.2; TDRelaunchCheck.cpp checkForRelaunch).
+ * TcbLevelCheck.cpp checkTcbLevel, steps 4.1.2.5.18 SGX, 4.1.2.5.19 TDX and
+ * 4.1.2.5.1.20 TD 1.5 as Intel numbers them; EvaluateTcb.cpp sgxEvaluateTCB
+ * 4.1.2.5.1 and tdxEvaluateTCB 4.1.2.5.2; TDRelaunchCheck.cpp checkForRelaunch).
  *
  * For a TD 1.5 body (v5 body type 3 or 4) the TDX TCB is evaluated twice, each
  * pass on its own: on TEE_TCB_SVN ("launch", the TCB the TD was built on) and
@@ -198,7 +199,7 @@ export function checkForRelaunch(launch: TcbStatus, current: TcbStatus): TcbStat
     : 'TDRelaunchAdvised';
 }
 
-/** checkTcbLevel (4.1.2.5.18-20). Throws TcbNotSupported / TdxModuleMismatch; returns the statuses. */
+/** checkTcbLevel (4.1.2.5.18 / 4.1.2.5.19 / 4.1.2.5.1.20). Throws TcbNotSupported / TdxModuleMismatch; returns the statuses. */
 export function evaluateTcb(info: TcbInfo, input: TcbEvaluationInput): TcbEvaluation {
   const tdx = info.version >= 3 && info.id === 'TDX' && input.teeType === 'TDX';
   if (tdx && input.teeTcbSvn === undefined) notSupported('TDX quote without TEE_TCB_SVN', 'tcb.teeTcbSvn');
