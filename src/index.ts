@@ -16,7 +16,7 @@ export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
 export { verifyQuote, type VerifyQuoteOptions } from './verify/verify-quote.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verify/verifier.js';
 export { VerificationCache, type VerificationCacheOptions } from './verify/cache.js';
-export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims } from './verify/result.js';
+export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims, Td15ExClaims, TcbPassClaims } from './verify/result.js';
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 
 export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
