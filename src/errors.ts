@@ -162,6 +162,10 @@ export const ErrorCodes = {
   RaTlsConnect: 'verify',
   /** The TLS peer presented no certificate where RA-TLS requires one (the server's; the client's at a mutual RA-TLS sidecar). */
   RaTlsNoPeerCertificate: 'verify',
+
+  // --- provenance patterns (src/provenance/, issue 19 §4) ---------------------
+  /** The verified in-toto statement does not list the subject (name, digests) the caller expects. */
+  ProvenanceSubject: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
