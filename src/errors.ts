@@ -166,6 +166,21 @@ export const ErrorCodes = {
   // --- provenance patterns (src/provenance/, issue 19 §4) ---------------------
   /** The verified in-toto statement does not list the subject (name, digests) the caller expects. */
   ProvenanceSubject: 'verify',
+
+  // noise
+  // --- Attested Noise channel (src/noise/) ---------------------------------------
+  /** A Noise handshake message or attested payload is malformed: too short or too long, an unknown payload version or TEE kind, trailing bytes, a low-order X25519 key, application data where none is allowed. */
+  NoiseParse: 'parse',
+  /** A Noise message did not authenticate (ChaCha20-Poly1305 tag): a modified, replayed or misdirected message, or the wrong static key. */
+  NoiseDecrypt: 'verify',
+  /** The attestation evidence is not bound to this handshake: REPORT_DATA differs from SHA-512(label ‖ role ‖ static key ‖ handshake hash) (docs/noise.md). */
+  NoiseBinding: 'verify',
+  /** The attestation evidence is missing, of another TEE than the appraisal expects, or the verifier failed without a coded error. */
+  NoiseEvidence: 'verify',
+  /** The Noise channel was used out of order: a message before the handshake completed, after an abort, a second concurrent write, or an exhausted nonce. */
+  NoiseState: 'usage',
+  /** The message transport under the Noise channel failed or closed during the handshake. */
+  NoiseTransport: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
