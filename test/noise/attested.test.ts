@@ -164,7 +164,7 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
     };
     const e = (await (await run({ evidence: forged })).session.catch((x: unknown) => x)) as AttestationError;
     expect(e).toBeInstanceOf(AttestationError);
-    expect(e.kind).toBe('verify');
+    expect(e.code).toBe('SnpReportSignature');
     await rejectsWith((await run({ evidence: () => ({ tee: 'TDX', evidence: new Uint8Array(10) }) })).session, 'NoiseEvidence');
   });
 
