@@ -59,9 +59,9 @@ export interface AcceptAttestedOptions {
 export const MAX_NOISE_PLAINTEXT = MAX_NOISE_MESSAGE - 16;
 
 /** An established channel: transport messages only after the peer's evidence passed (or, for the NK responder, after its own was sent). */
-export class AttestedNoiseSession {
+export class AttestedNoiseSession<P extends NoiseTrustDecision | undefined = NoiseTrustDecision | undefined> {
   /** The peer's trust decision; undefined on the responder of NK (the initiator is not attested). */
-  readonly peer: NoiseTrustDecision | undefined;
+  readonly peer: P;
   /** The final handshake hash (a channel binding value, §11.2). */
   readonly handshakeHash: Uint8Array;
   readonly #channel: NoiseMessageChannel;
@@ -70,7 +70,7 @@ export class AttestedNoiseSession {
   #closed = false;
 
   /** @internal */
-  constructor(channel: NoiseMessageChannel, tx: CipherState, rx: CipherState, h: Uint8Array, peer: NoiseTrustDecision | undefined) {
+  constructor(channel: NoiseMessageChannel, tx: CipherState, rx: CipherState, h: Uint8Array, peer: P) {
     this.#channel = channel;
     this.#tx = tx;
     this.#rx = rx;
@@ -130,7 +130,7 @@ async function abortOnError<T>(channel: NoiseMessageChannel, run: () => Promise<
 }
 
 /** Initiator: runs the handshake; resolves only after the responder's evidence was verified, bound and accepted by the policy. */
-export async function connectAttested(channelInput: NoiseMessageChannel, options: ConnectAttestedOptions): Promise<AttestedNoiseSession> {
+export async function connectAttested(channelInput: NoiseMessageChannel, options: ConnectAttestedOptions): Promise<AttestedNoiseSession<NoiseTrustDecision>> {
   if (options === null || typeof options !== 'object') noiseFail('InvalidArgument', 'connectAttested needs options', { check: 'options' });
   const channel = checkChannel(channelInput);
   const rs = checkKey(options.responderStaticKey, 'options.responderStaticKey');
