@@ -166,6 +166,21 @@ export const ErrorCodes = {
   // --- provenance patterns (src/provenance/, issue 19 §4) ---------------------
   /** The verified in-toto statement does not list the subject (name, digests) the caller expects. */
   ProvenanceSubject: 'verify',
+  // --- Online transparency check against Rekor (src/provenance/rekor.ts) ---------
+  /** Rekor could not be used: network error, HTTP error status, redirect, timeout, or an answer larger than the bound. */
+  RekorUnavailable: 'verify',
+  /** A Rekor answer is malformed: not JSON, wrong shape, bad UUID, base64 or hex, an oversized list, a malformed checkpoint. */
+  RekorParse: 'parse',
+  /** Rekor holds no entry for the digest. */
+  RekorNotFound: 'verify',
+  /** The entry Rekor returned is not the one asked for: its body records another digest, or its UUID is not the hash of its body. */
+  RekorEntryMismatch: 'verify',
+  /** The signed entry timestamp does not verify under a trusted log key valid at integratedTime, or the log is not in the trusted root. */
+  RekorSignedEntryTimestamp: 'verify',
+  /** The inclusion proof does not lead to the root hash, or is missing (allowMissingInclusionProof relaxes the latter). */
+  RekorInclusionProof: 'verify',
+  /** The checkpoint is not signed by the log's key, names another log, or states another tree size or root hash than the proof. */
+  RekorCheckpoint: 'verify',
 
   // noise
   // --- Attested Noise channel (src/noise/) ---------------------------------------

@@ -28,6 +28,7 @@
  */
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { PolicyError } from '../errors.js';
 import { provenanceFail } from './fail.js';
 import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
@@ -98,6 +99,8 @@ export interface VerifiedProvenance {
   readonly tlogEntries: readonly { readonly logIndex: string; readonly logId: string; readonly integratedTime: number; readonly kind: string }[];
   /** The earliest integratedTime (unix seconds). */
   readonly signedAt: number;
+  /** SHA-256 of the DSSE payload (the statement), lower-case hex: what Rekor indexes a dsse entry by. */
+  readonly payloadSha256: string;
 }
 
 function identityFail(message: string, field: string, expected: string, found: string | undefined): never {
@@ -252,6 +255,7 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
     identity,
     tlogEntries,
     signedAt: Math.min(...tlogEntries.map((t) => t.integratedTime)),
+    payloadSha256: Buffer.from(sha256(new Uint8Array(env.payload))).toString('hex'),
   };
 }
 
