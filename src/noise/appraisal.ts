@@ -41,7 +41,14 @@ export interface TdxNoiseAppraisal {
   readonly allowAnyMeasurement?: boolean;
 }
 
-export type NoiseAppraisal = SnpNoiseAppraisal | TdxNoiseAppraisal;
+/**
+ * A last check on the accepted peer, run before the session exists (e.g. the
+ * transparency check of tee-attest/provenance: verifyMeasurementTransparency
+ * on `decision.measurement`). Throw to refuse; a non-coded error becomes NoiseEvidence.
+ */
+export type NoiseConfirm = (decision: NoiseTrustDecision) => void | Promise<void>;
+
+export type NoiseAppraisal = (SnpNoiseAppraisal | TdxNoiseAppraisal) & { readonly confirm?: NoiseConfirm };
 
 /** The trust decision about the peer, printed by the quick start (docs/noise.md). */
 export interface NoiseTrustDecision {
@@ -70,6 +77,7 @@ export function checkAppraisal(a: unknown, where: string): NoiseAppraisal {
   if (x.verifier === null || typeof x.verifier !== 'object' || typeof x.verifier.verify !== 'function') bad(`${where}.verifier must be a RaTlsVerifier`);
   if (x.policy === null || typeof x.policy !== 'object') bad(`${where}.policy must be an object (use {} for the defaults)`);
   if (x.allowAnyMeasurement !== undefined && typeof x.allowAnyMeasurement !== 'boolean') bad(`${where}.allowAnyMeasurement must be a boolean`);
+  if (x.confirm !== undefined && typeof x.confirm !== 'function') bad(`${where}.confirm must be a function`);
   const pinned = x.tee === 'SEV-SNP' ? (x.policy as SnpPolicy).measurement !== undefined : (x.policy as RaTlsPolicyOptions).allowedMrtds !== undefined;
   if (!pinned && x.allowAnyMeasurement !== true) {
     bad(`${where}: pin the measurement (${x.tee === 'SEV-SNP' ? 'policy.measurement' : 'policy.allowedMrtds'}) or set allowAnyMeasurement: true`);
@@ -108,16 +116,28 @@ export async function appraiseEvidence(
     noiseFail('NoiseBinding', `the ${binding.role}'s evidence is not bound to this handshake and static key`, { check: 'noise.binding.reportData', field: 'REPORT_DATA', expected, found: result.reportData });
   }
   // 4. Policy.
+  let d: NoiseTrustDecision;
   if (appraisal.tee === 'SEV-SNP') {
     const r = result as SnpVerificationResult;
     const violations = checkSnpPolicy(r.snp, appraisal.policy);
     if (violations.length > 0) throw new PolicyError(violations);
-    return decision(r, r.measurement, tcbText(r.snp.reportedTcb), binding.staticKey);
+    d = decision(r, r.measurement, tcbText(r.snp.reportedTcb), binding.staticKey);
+  } else {
+    const r = result as VerificationResult;
+    const violations = ratlsPolicyViolations(r, undefined, appraisal.policy);
+    if (violations.length > 0) throw new PolicyError(violations);
+    d = decision(r, r.mrtd, r.tcbStatus, binding.staticKey);
   }
-  const r = result as VerificationResult;
-  const violations = ratlsPolicyViolations(r, undefined, appraisal.policy);
-  if (violations.length > 0) throw new PolicyError(violations);
-  return decision(r, r.mrtd, r.tcbStatus, binding.staticKey);
+  // 5. The caller's last check (transparency), on the accepted decision only.
+  if (appraisal.confirm !== undefined) {
+    try {
+      await appraisal.confirm(d);
+    } catch (e) {
+      if (isAttestationError(e)) throw e;
+      noiseFail('NoiseEvidence', 'the confirm check refused the peer', { check: 'noise.evidence.confirm' }, e);
+    }
+  }
+  return d;
 }
 
 function decision(r: SnpVerificationResult | VerificationResult, measurement: string, tcb: string, staticKey: Uint8Array): NoiseTrustDecision {

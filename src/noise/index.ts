@@ -6,7 +6,7 @@
  * built-in, the transport and the verifier are injected. See docs/noise.md.
  */
 export { connectAttested, acceptAttested, AttestedNoiseSession, MAX_NOISE_PLAINTEXT, type ConnectAttestedOptions, type AcceptAttestedOptions, type NoiseEvidenceProducer } from './attested.js';
-export { appraiseEvidence, type NoiseAppraisal, type SnpNoiseAppraisal, type TdxNoiseAppraisal, type NoiseTrustDecision } from './appraisal.js';
+export { appraiseEvidence, type NoiseAppraisal, type SnpNoiseAppraisal, type TdxNoiseAppraisal, type NoiseTrustDecision, type NoiseConfirm } from './appraisal.js';
 export { noiseReportData, NOISE_BINDING_LABEL, type NoiseRole } from './binding.js';
 export { messagePipe, type NoiseMessageChannel } from './channel.js';
 export { encodeEvidencePayload, decodeEvidencePayload, MAX_EVIDENCE_BYTES, type NoiseEvidence, type NoiseTee } from './payload.js';

@@ -94,6 +94,18 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
     expect(((await t.session.catch((x: unknown) => x)) as AttestationError).code).toBe('PolicyTcbVersion');
   });
 
+  it('appraisal.confirm runs on the accepted decision before the session exists (e.g. the transparency check); refusing aborts', async () => {
+    const seen: string[] = [];
+    const ok = await run({ appraisal: { ...snpAppraisal(), confirm: (d) => void seen.push(d.measurement) } });
+    await ok.session;
+    expect(seen).toEqual([snp.measurement]);
+    const no = await run({ appraisal: { ...snpAppraisal(), confirm: () => { throw new PolicyError([{ code: 'PolicyProvenance', message: 'not a signed build' }]); } } });
+    await rejectsWith(no.session, 'PolicyProvenance');
+    expect(no.client.sent).toHaveLength(1);
+    const raw = await run({ appraisal: { ...snpAppraisal(), confirm: async () => Promise.reject(new Error('rekor down')) } });
+    await rejectsWith(raw.session, 'NoiseEvidence');
+  });
+
   it('no measurement pin is InvalidArgument unless allowAnyMeasurement names the relaxation', async () => {
     const [a] = messagePipe();
     await rejectsWith(connectAttested(a, { responderStaticKey: new Uint8Array(32), appraisal: { tee: 'SEV-SNP', verifier: snp.verifier, policy: {} }, at: snp.at }), 'InvalidArgument');
