@@ -63,7 +63,7 @@ export interface HandshakeOptions {
   /** Remote static public key known in advance (the initiator's `<- s` pre-message). */
   readonly remoteStaticKey?: Uint8Array;
   /** Fixed ephemeral private key. Only for the published test vectors; never set it otherwise. */
-  readonly ephemeralKey?: Uint8Array;
+  readonly testOnlyEphemeralKey?: Uint8Array;
 }
 
 export class HandshakeState {
@@ -93,7 +93,7 @@ export class HandshakeState {
     const s = key(o.staticKey, 'staticKey');
     this.#s = s === undefined ? undefined : x25519KeyPair(s);
     this.#rs = key(o.remoteStaticKey, 'remoteStaticKey');
-    this.#fixedE = key(o.ephemeralKey, 'ephemeralKey');
+    this.#fixedE = key(o.testOnlyEphemeralKey, 'testOnlyEphemeralKey');
     if (o.prologue !== undefined && !(o.prologue instanceof Uint8Array)) noiseFail('InvalidArgument', 'prologue must be bytes', { check: 'options.prologue' });
     const needS = !this.initiator || this.pattern === 'XK';
     if (needS && this.#s === undefined) noiseFail('InvalidArgument', `the ${this.initiator ? 'initiator' : 'responder'} of ${this.pattern} needs its static key`, { check: 'options.staticKey' });

@@ -189,6 +189,19 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
     await rejectsWith(srv, 'NoiseParse');
   });
 
+  it('a low-order ephemeral key in message 1 is NoiseParse; an aborted handshake is NoiseTransport', async () => {
+    const key = x25519KeyPair();
+    const [a, b] = messagePipe();
+    const srv = acceptAttested(b, { staticKey: key.privateKey, evidence: snp.evidence });
+    await a.send(new Uint8Array(48)); // e = 0 (a low-order point), then 16 bytes
+    await rejectsWith(srv, 'NoiseParse');
+    const [c] = messagePipe();
+    const ctl = new AbortController();
+    const p = connectAttested(c, { responderStaticKey: key.publicKey, appraisal: snpAppraisal(), at: snp.at, signal: ctl.signal });
+    ctl.abort();
+    await rejectsWith(p, 'NoiseTransport');
+  });
+
   it('a modified transport message is NoiseDecrypt and ends the session', async () => {
     const key = x25519KeyPair();
     const [a, b] = messagePipe();

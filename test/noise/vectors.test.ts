@@ -31,10 +31,10 @@ describe.each(file.vectors)('$protocol_name', (v) => {
       initiator: true,
       prologue: fromHex(v.init_prologue),
       remoteStaticKey: fromHex(v.init_remote_static),
-      ephemeralKey: fromHex(v.init_ephemeral),
+      testOnlyEphemeralKey: fromHex(v.init_ephemeral),
       ...(v.init_static === undefined ? {} : { staticKey: fromHex(v.init_static) }),
     });
-    const resp = new HandshakeState({ pattern, initiator: false, prologue: fromHex(v.resp_prologue), staticKey: fromHex(v.resp_static), ephemeralKey: fromHex(v.resp_ephemeral) });
+    const resp = new HandshakeState({ pattern, initiator: false, prologue: fromHex(v.resp_prologue), staticKey: fromHex(v.resp_static), testOnlyEphemeralKey: fromHex(v.resp_ephemeral) });
     let i = 0;
     for (; i < handshakeLen; i++) {
       const m = v.messages[i]!;
@@ -60,7 +60,7 @@ describe.each(file.vectors)('$protocol_name', (v) => {
   });
 
   it('a flipped bit in the second message is NoiseDecrypt, and the handshake cannot continue', () => {
-    const init = new HandshakeState({ pattern, initiator: true, prologue: fromHex(v.init_prologue), remoteStaticKey: fromHex(v.init_remote_static), ephemeralKey: fromHex(v.init_ephemeral), ...(v.init_static === undefined ? {} : { staticKey: fromHex(v.init_static) }) });
+    const init = new HandshakeState({ pattern, initiator: true, prologue: fromHex(v.init_prologue), remoteStaticKey: fromHex(v.init_remote_static), testOnlyEphemeralKey: fromHex(v.init_ephemeral), ...(v.init_static === undefined ? {} : { staticKey: fromHex(v.init_static) }) });
     init.writeMessage(fromHex(v.messages[0]!.payload));
     const c = fromHex(v.messages[1]!.ciphertext);
     c[c.length - 1]! ^= 1;
