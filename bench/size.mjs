@@ -21,11 +21,24 @@ export async function measureSizes() {
     contents: "export { verifyQuote, webCryptoBackend, nobleBackend } from './dist/index.js';",
     resolveDir: ROOT,
   });
+  // The attested Noise initiator (tee-attest/noise, issue #21): the whole entry, and a client that only connects.
+  const noise = await bundleBrowser({ entry: resolve(ROOT, 'dist/noise/index.js') });
+  const noiseInitiator = await bundleBrowser({
+    contents: "export { connectAttested } from './dist/noise/index.js';",
+    resolveDir: ROOT,
+  });
+  const noiseSnpClient = await bundleBrowser({
+    contents: "export { connectAttested } from './dist/noise/index.js'; export { SnpVerifier } from './dist/snp/index.js';",
+    resolveDir: ROOT,
+  });
   const strip = ({ code, ...rest }) => ({ ...rest });
   return {
     budgetGzipBytes: BUDGET_GZIP_BYTES,
     entry: { path: 'dist/index.js', ...strip(full), withinBudget: full.gzipBytes <= BUDGET_GZIP_BYTES },
     verifyOnly: { exports: 'verifyQuote, webCryptoBackend, nobleBackend', ...strip(verifyOnly) },
+    noise: { path: 'dist/noise/index.js', ...strip(noise) },
+    noiseInitiator: { exports: 'connectAttested (tee-attest/noise)', ...strip(noiseInitiator) },
+    noiseSnpClient: { exports: 'connectAttested + SnpVerifier (tee-attest/snp)', ...strip(noiseSnpClient) },
   };
 }
 
@@ -41,6 +54,13 @@ export function printSizes(s, out = process.stdout) {
   }
   const v = s.verifyOnly;
   out.write(`  tree-shaken to { ${v.exports} }: ${formatKb(v.bytes)} minified, ${formatKb(v.gzipBytes)} min+gz\n`);
+  const n = s.noise;
+  const ni = s.noiseInitiator;
+  out.write(`Browser bundle of the Noise entry (${n.path}): ${formatKb(n.bytes)} minified, ${formatKb(n.gzipBytes)} min+gz\n`);
+  out.write(`  tree-shaken to { ${ni.exports} }: ${formatKb(ni.bytes)} minified, ${formatKb(ni.gzipBytes)} min+gz, ${formatKb(ni.brotliBytes)} min+br\n`);
+  for (const c of ni.contributors.slice(0, 8)) out.write(`    ${c.name.padEnd(32)} ${String(c.minifiedBytes).padStart(7)} B\n`);
+  const nc = s.noiseSnpClient;
+  out.write(`  a browser SEV-SNP client { ${nc.exports} }: ${formatKb(nc.bytes)} minified, ${formatKb(nc.gzipBytes)} min+gz\n`);
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

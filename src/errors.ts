@@ -162,6 +162,40 @@ export const ErrorCodes = {
   RaTlsConnect: 'verify',
   /** The TLS peer presented no certificate where RA-TLS requires one (the server's; the client's at a mutual RA-TLS sidecar). */
   RaTlsNoPeerCertificate: 'verify',
+
+  // --- provenance patterns (src/provenance/, issue 19 §4) ---------------------
+  /** The verified in-toto statement does not list the subject (name, digests) the caller expects. */
+  ProvenanceSubject: 'verify',
+  // --- Online transparency check against Rekor (src/provenance/rekor.ts) ---------
+  /** Rekor could not be used: network error, HTTP error status, redirect, timeout, or an answer larger than the bound. */
+  RekorUnavailable: 'verify',
+  /** A Rekor answer is malformed: not JSON, wrong shape, bad UUID, base64 or hex, an oversized list, a malformed checkpoint. */
+  RekorParse: 'parse',
+  /** Rekor holds no entry for the digest. */
+  RekorNotFound: 'verify',
+  /** The entry Rekor returned is not the one asked for: its body records another digest, or its UUID is not the hash of its body. */
+  RekorEntryMismatch: 'verify',
+  /** The signed entry timestamp does not verify under a trusted log key valid at integratedTime, or the log is not in the trusted root. */
+  RekorSignedEntryTimestamp: 'verify',
+  /** The inclusion proof does not lead to the root hash, or is missing (allowMissingInclusionProof relaxes the latter). */
+  RekorInclusionProof: 'verify',
+  /** The checkpoint is not signed by the log's key, names another log, or states another tree size or root hash than the proof. */
+  RekorCheckpoint: 'verify',
+
+  // noise
+  // --- Attested Noise channel (src/noise/) ---------------------------------------
+  /** A Noise handshake message or attested payload is malformed: too short or too long, an unknown payload version or TEE kind, trailing bytes, a low-order X25519 key, application data where none is allowed. */
+  NoiseParse: 'parse',
+  /** A Noise message did not authenticate (ChaCha20-Poly1305 tag): a modified, replayed or misdirected message, or the wrong static key. */
+  NoiseDecrypt: 'verify',
+  /** The attestation evidence is not bound to this handshake: REPORT_DATA differs from SHA-512(label ‖ role ‖ static key ‖ handshake hash) (docs/noise.md). */
+  NoiseBinding: 'verify',
+  /** The attestation evidence is missing, of another TEE than the appraisal expects, or the verifier failed without a coded error. */
+  NoiseEvidence: 'verify',
+  /** The Noise channel was used out of order: a message before the handshake completed, after an abort, a second concurrent write, or an exhausted nonce. */
+  NoiseState: 'usage',
+  /** The message transport under the Noise channel failed or closed during the handshake. */
+  NoiseTransport: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -10,6 +10,9 @@ export {
   assertProvenanceMeasurement,
   verifyMeasurementProvenance,
   refPattern,
+  sanPattern,
+  assertProvenanceSubject,
+  type ProvenanceSubjectPolicy,
   GITHUB_ACTIONS_ISSUER,
   MAX_BUNDLE_BYTES,
   type ProvenanceIdentityPolicy,
@@ -28,3 +31,7 @@ export {
   type InTotoSubject,
 } from './statement.js';
 export { SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-root.js';
+export { findRekorEntry, type RekorCheckOptions, type RekorFetch, type VerifiedRekorEntry } from './rekor.js';
+export { verifyMeasurementTransparency, type MeasurementTransparencyOptions, type MeasurementTransparency } from './transparency.js';
+export { parseCheckpoint, MAX_CHECKPOINT_BYTES, type Checkpoint } from './checkpoint.js';
+export { merkleLeafHash, merkleNodeHash, rootFromInclusionProof } from './merkle.js';

@@ -4,9 +4,10 @@
  * application/vnd.dev.sigstore.trustedroot+json;version=0.1 or
  * application/vnd.dev.sigstore.trustedroot.v0.2+json): the Fulcio CA
  * chains, the Rekor log keys, the CT log keys and the timestamp authorities,
- * each with its validity window. Bundled with the application (for example
- * the `trusted_root.json` that sigstore/root-signing publishes through TUF):
- * nothing is fetched.
+ * each with its validity window. The default is the public-good root this
+ * library ships (public-good-root.ts); a caller may pass its own (a fresh
+ * `trusted_root.json` from sigstore/root-signing's TUF repository, or a
+ * private deployment's). Nothing is fetched.
  */
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';

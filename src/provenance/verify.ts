@@ -28,6 +28,7 @@
  */
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { PolicyError } from '../errors.js';
 import { provenanceFail } from './fail.js';
 import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
@@ -44,13 +45,30 @@ export interface ProvenanceIdentityPolicy {
   /** Source repository "owner/name" (compared case-insensitively, as GitHub names are). */
   readonly repository: string;
   /**
-   * Accepted git refs (Source Repository Ref): a RegExp, or a pattern where
-   * `*` matches within one path segment (e.g. "refs/tags/v*"), anchored.
-   * Required: accepting any ref (any branch anyone can push) must be explicit (/.*\/).
+   * Accepted git refs (Source Repository Ref). A string pattern is literal
+   * except `*`, which matches a run of ref characters within one path segment
+   * (printable ASCII other than / ~ ^ : ? * [ \ and space, git-check-ref-format)
+   * e.g. "refs/tags/v*". A RegExp must match the WHOLE ref (it is anchored as
+   * ^(?:source)$; g/y flags are dropped). Required: accepting any ref (any
+   * branch anyone can push) must be explicit (/.*\/).
    */
   readonly ref: RegExp | string;
-  /** Optional: the certificate SAN (workflow identity), a RegExp or an exact string. */
+  /**
+   * The certificate SAN (the workflow identity, e.g.
+   * https://github.com/OWNER/REPO/.github/workflows/build.yml@refs/tags/v1):
+   * an exact string or a RegExp that must match the whole SAN. Required unless
+   * `allowAnyWorkflow` is true: without it any workflow file of the repository
+   * (one a contributor can add on any accepted ref) could sign.
+   */
   readonly subjectAlternativeName?: RegExp | string;
+  /** Relaxation: accept any workflow of the repository (no SAN pin). Default false. */
+  readonly allowAnyWorkflow?: boolean;
+}
+
+/** An in-toto subject the statement must list: `digest` (algorithm → hex, at least one, all must match) and optionally the exact `name`. */
+export interface ProvenanceSubjectPolicy {
+  readonly name?: string;
+  readonly digest: Readonly<Record<string, string>>;
 }
 
 export interface VerifyProvenanceOptions {
@@ -67,6 +85,8 @@ export interface VerifyProvenanceOptions {
   readonly ctlogThreshold?: number;
   /** Minimum verified timestamps (Rekor SETs, TSA). Default 1. */
   readonly timestampThreshold?: number;
+  /** Optional: the statement must list this subject (e.g. the image file's sha256). Not checked when absent. */
+  readonly subject?: ProvenanceSubjectPolicy;
 }
 
 export interface VerifiedProvenance {
@@ -79,17 +99,33 @@ export interface VerifiedProvenance {
   readonly tlogEntries: readonly { readonly logIndex: string; readonly logId: string; readonly integratedTime: number; readonly kind: string }[];
   /** The earliest integratedTime (unix seconds). */
   readonly signedAt: number;
+  /** SHA-256 of the DSSE payload (the statement), lower-case hex: what Rekor indexes a dsse entry by. */
+  readonly payloadSha256: string;
 }
 
 function identityFail(message: string, field: string, expected: string, found: string | undefined): never {
   provenanceFail('ProvenanceIdentity', message, { check: `provenance.identity.${field}`, field, expected, found: found ?? 'absent' });
 }
 
-/** "refs/tags/v*" → /^refs\/tags\/v[^/]*$/ */
+/** A character git allows in a ref component (git-check-ref-format: no control characters, space, DEL, ~ ^ : ? * [ \\ or /), ASCII only. */
+const REF_CHAR = "[!-)+-.0-9;->@-Z\\]_-z{|}]"; // 0x21-0x7e minus * / : ? [ \\ ^ ~
+
+/** A RegExp that must match the whole input: ^(?:source)$, without the stateful g / y flags. */
+function anchored(re: RegExp): RegExp {
+  return new RegExp(`^(?:${re.source})$`, re.flags.replace(/[gy]/g, ''));
+}
+
+/** "refs/tags/v*" → /^refs\/tags\/v(?:ref char)*$/; a RegExp → anchored to the whole ref. */
 export function refPattern(p: RegExp | string): RegExp {
-  if (p instanceof RegExp) return p;
-  const escaped = p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '[^/]*');
+  if (p instanceof RegExp) return anchored(p);
+  const escaped = p.replace(/[.+?^${}()|[\]\\/*]/g, (c) => (c === '*' ? `${REF_CHAR}*` : `\\${c}`));
   return new RegExp(`^${escaped}$`);
+}
+
+/** The SAN matcher: an exact string, or a RegExp anchored to the whole SAN. */
+export function sanPattern(p: RegExp | string): RegExp {
+  if (p instanceof RegExp) return anchored(p);
+  return new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
 }
 
 function threshold(v: number | undefined, name: string, dflt: number, min: number): number {
@@ -131,6 +167,18 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
   if (typeof id.issuer !== 'string' || typeof id.repository !== 'string' || (typeof id.ref !== 'string' && !(id.ref instanceof RegExp))) {
     provenanceFail('InvalidArgument', 'identity needs issuer, repository and ref', { check: 'options.identity' });
   }
+  if (id.allowAnyWorkflow !== undefined && typeof id.allowAnyWorkflow !== 'boolean') {
+    provenanceFail('InvalidArgument', 'identity.allowAnyWorkflow must be a boolean', { check: 'options.identity.allowAnyWorkflow' });
+  }
+  if (id.subjectAlternativeName === undefined && id.allowAnyWorkflow !== true) {
+    provenanceFail('InvalidArgument', 'identity needs subjectAlternativeName (the signing workflow), or allowAnyWorkflow: true to accept any workflow of the repository', {
+      check: 'options.identity.subjectAlternativeName',
+    });
+  }
+  if (id.subjectAlternativeName !== undefined && typeof id.subjectAlternativeName !== 'string' && !(id.subjectAlternativeName instanceof RegExp)) {
+    provenanceFail('InvalidArgument', 'identity.subjectAlternativeName must be a string or a RegExp', { check: 'options.identity.subjectAlternativeName' });
+  }
+  const subjectPolicy = options.subject === undefined ? undefined : checkSubjectPolicy(options.subject);
 
   // 1. Bundle.
   const bundle = parseBundle(bundleInput);
@@ -177,8 +225,8 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
   if (identity.ref === undefined || !ref.test(identity.ref)) identityFail('the provenance was built from a ref the policy does not accept', 'ref', String(ref), identity.ref);
   if (id.subjectAlternativeName !== undefined) {
     const san = identity.subjectAlternativeName;
-    const ok = san !== undefined && (id.subjectAlternativeName instanceof RegExp ? id.subjectAlternativeName.test(san) : id.subjectAlternativeName === san);
-    if (!ok) identityFail('the certificate SAN (workflow) is not the expected one', 'subjectAlternativeName', String(id.subjectAlternativeName), san);
+    const pattern = sanPattern(id.subjectAlternativeName);
+    if (san === undefined || !pattern.test(san)) identityFail('the certificate SAN (workflow) is not the expected one', 'subjectAlternativeName', String(pattern), san);
   }
 
   // 4. Statement and measurement.
@@ -193,6 +241,7 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
     });
   }
   const measurement = measurementAt(statement, options.measurementPath ?? 'snp_measurement');
+  if (subjectPolicy !== undefined) subjectMatch(statement, subjectPolicy);
   const tlogEntries = bundle.verificationMaterial.tlogEntries.map((t) => ({
     logIndex: t.logIndex,
     logId: t.logId === undefined ? '' : Buffer.from(t.logId.keyId).toString('hex'),
@@ -206,7 +255,39 @@ export function verifyProvenance(bundleInput: unknown, options: VerifyProvenance
     identity,
     tlogEntries,
     signedAt: Math.min(...tlogEntries.map((t) => t.integratedTime)),
+    payloadSha256: Buffer.from(sha256(new Uint8Array(env.payload))).toString('hex'),
   };
+}
+
+function checkSubjectPolicy(p: unknown): ProvenanceSubjectPolicy {
+  const bad = (m: string): never => provenanceFail('InvalidArgument', m, { check: 'options.subject' });
+  if (p === null || typeof p !== 'object') bad('subject must be { name?, digest }');
+  const { name, digest } = p as { name?: unknown; digest?: unknown };
+  if (name !== undefined && typeof name !== 'string') bad('subject.name must be a string');
+  if (digest === null || typeof digest !== 'object' || Array.isArray(digest)) bad('subject.digest must be an object');
+  const entries = Object.entries(digest as Record<string, unknown>);
+  if (entries.length === 0) bad('subject.digest needs at least one algorithm');
+  const out: Record<string, string> = {};
+  for (const [alg, v] of entries) {
+    if (typeof v !== 'string' || v.length === 0 || v.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(v)) bad(`subject.digest.${alg} must be hex`);
+    out[alg] = (v as string).toLowerCase();
+  }
+  return name === undefined ? { digest: out } : { name: name as string, digest: out };
+}
+
+/** in-toto: the statement vouches for its subjects; accept only if one of them has every expected digest (and the name, if given). */
+function subjectMatch(statement: InTotoStatement, p: ProvenanceSubjectPolicy): void {
+  const hit = statement.subject.some((s) => (p.name === undefined || s.name === p.name) && Object.entries(p.digest).every(([alg, v]) => s.digest[alg] === v));
+  if (!hit) {
+    const expected = `${p.name ?? '*'} ${Object.entries(p.digest).map(([a, v]) => `${a}:${v}`).join(',')}`;
+    const found = statement.subject.slice(0, 4).map((s) => `${s.name} ${Object.entries(s.digest).map(([a, v]) => `${a}:${v}`).join(',')}`).join('; ');
+    provenanceFail('ProvenanceSubject', 'the statement does not list the expected subject', { check: 'provenance.statement.subject', field: 'subject', expected, found: found.slice(0, 400) });
+  }
+}
+
+/** Accepts a verified provenance only if its statement lists `subject` (ProvenanceSubject otherwise). */
+export function assertProvenanceSubject(provenance: VerifiedProvenance, subject: ProvenanceSubjectPolicy): void {
+  subjectMatch(provenance.statement, checkSubjectPolicy(subject));
 }
 
 function hexOf(m: string | Uint8Array): string {

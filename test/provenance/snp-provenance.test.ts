@@ -5,7 +5,7 @@ import { verifyMeasurementProvenance } from '../../src/provenance/index.js';
 import { verifySnpAttestation } from '../../src/snp/verify.js';
 import { assertSnpPolicy } from '../../src/snp/policy.js';
 import { T0, makeCa, makeLeaf, signedReport } from '../snp/pki.js';
-import { ISSUER, PREDICATE_TYPE, REPO, makeFixture } from './sigstore-fixture.js';
+import { ISSUER, PREDICATE_TYPE, REPO, WORKFLOW, makeFixture } from './sigstore-fixture.js';
 
 describe('SEV-SNP measurement provenance', () => {
   const ca = makeCa('Genoa');
@@ -18,7 +18,7 @@ describe('SEV-SNP measurement provenance', () => {
       await verifySnpAttestation(signedReport(leaf, { version: 3, product: 'Genoa', measurement }), { vcek: leaf.der, certChain: [ca.ask, ca.ark] }, { at: T0 + 60, arkPins: ca.arkPins }),
     );
     const good = makeFixture({ measurement: hex });
-    const options = { trustedRoot: good.trustedRoot, identity: { issuer: ISSUER, repository: REPO, ref: 'refs/tags/v*' }, predicateType: PREDICATE_TYPE };
+    const options = { trustedRoot: good.trustedRoot, identity: { issuer: ISSUER, repository: REPO, ref: 'refs/tags/v*', subjectAlternativeName: WORKFLOW }, predicateType: PREDICATE_TYPE };
     const p = verifyMeasurementProvenance(v.measurement, good.bundle, options);
     expect(p.measurement).toBe(v.measurement);
 
