@@ -1,13 +1,18 @@
 /**
  * A small bounded LRU map (insertion-ordered Map; the least recently used
  * entry is evicted first). A hit is moved to the back only when it sits in
- * the older half, which keeps hot lookups cheap.
+ * the older half, which keeps hot lookups cheap. The library's one LRU
+ * (verification cache, collateral caches, key caches).
  */
+import { AttestationError } from '../errors.js';
+
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
 
   constructor(readonly max: number) {
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('LruMap max must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new AttestationError('InvalidArgument', 'LruMap max must be a positive integer', { check: 'lru.max', found: String(max) });
+    }
   }
 
   get size(): number {

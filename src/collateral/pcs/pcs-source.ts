@@ -18,7 +18,7 @@
  */
 import { AttestationError } from '../../errors.js';
 import { parseCollateral } from '../parse.js';
-import { linkSignal } from '../store/abort.js';
+import { linkSignal } from '../../sources/abort.js';
 import { crlToHex, decodeUtf8, issuerChainText } from '../store/bundle.js';
 import { checkCollateralFits } from '../store/fit.js';
 import { normalizeRequest } from '../store/request.js';
@@ -34,10 +34,11 @@ import {
   qeIdentityUrl,
   tcbInfoUrl,
 } from './endpoints.js';
-import { fetchError } from './fetch-error.js';
-import type { FetchLike } from './fetch-like.js';
-import { httpGet, type HttpResult } from './http-get.js';
+import { fetchError } from '../../sources/http.js';
+import type { FetchLike } from '../../sources/http.js';
+import { httpGet, type HttpResult } from '../../sources/http.js';
 import { integerOption } from '../../util/options.js';
+import { readClock, type Clock } from '../../util/time.js';
 
 export interface PcsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -61,8 +62,8 @@ export interface PcsSourceOptions {
   readonly maxSameOriginRedirects?: number;
   /** Relaxation, off by default: allow http:// base / CRL URLs (a PCCS on a trusted network, tests). */
   readonly allowInsecureHttp?: boolean;
-  /** Milliseconds since the epoch, only to stamp `metadata.fetchedAt`. Default: no stamp. */
-  readonly clock?: () => number;
+  /** Only to stamp `metadata.fetchedAt` (util/time.ts Clock: unix seconds or a Date). Default: no stamp (a cache stamps its own time). */
+  readonly clock?: Clock;
 }
 
 const OWNER = 'PcsSource';
@@ -75,7 +76,7 @@ export class PcsSource implements CollateralSource {
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   readonly #maxRedirects: number;
-  readonly #clock: (() => number) | undefined;
+  readonly #clock: Clock | undefined;
 
   constructor(options: PcsSourceOptions) {
     if (typeof options?.fetch !== 'function') {
@@ -92,6 +93,7 @@ export class PcsSource implements CollateralSource {
     this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
     this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 4 * 1024 * 1024);
     this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
+    if (options.clock !== undefined) readClock(options.clock, 'PcsSource'); // a millisecond clock is refused up front
     this.#clock = options.clock;
   }
 
@@ -149,13 +151,13 @@ export class PcsSource implements CollateralSource {
       const id = r.headers.get(PCS_HEADERS.requestId);
       if (id !== null) requestIds[name] = id.slice(0, 128);
     }
-    const now = this.#clock?.();
+    const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
     return {
       request: req,
       collateral,
       metadata: {
         source: this.#base,
-        ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}),
+        ...(now === undefined ? {} : { fetchedAt: now }),
         ...(Object.keys(requestIds).length > 0 ? { requestIds } : {}),
       },
     };

@@ -19,15 +19,16 @@
  */
 import { AttestationError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
-import { fetchError } from '../../collateral/pcs/fetch-error.js';
-import type { FetchLike } from '../../collateral/pcs/fetch-like.js';
-import { httpGet, type HttpResult } from '../../collateral/pcs/http-get.js';
-import { linkSignal } from '../../collateral/store/abort.js';
+import { fetchError } from '../../sources/http.js';
+import type { FetchLike } from '../../sources/http.js';
+import { httpGet, type HttpResult } from '../../sources/http.js';
+import { linkSignal } from '../../sources/abort.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
 import type { GetSnpCollateralOptions, SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from './types.js';
 import { integerOption } from '../../util/options.js';
+import { readClock, type Clock } from '../../util/time.js';
 
 export interface KdsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -44,8 +45,8 @@ export interface KdsSourceOptions {
   readonly maxSameOriginRedirects?: number;
   /** Relaxation, off by default: allow an http:// base URL (a mirror on a trusted network, tests). */
   readonly allowInsecureHttp?: boolean;
-  /** Milliseconds since the epoch, only to stamp metadata.fetchedAt. Default: no stamp. */
-  readonly clock?: () => number;
+  /** Only to stamp metadata.fetchedAt (util/time.ts Clock: unix seconds or a Date). Default: no stamp (a cache stamps its own time). */
+  readonly clock?: Clock;
 }
 
 const OWNER = 'KdsSource';
@@ -57,7 +58,7 @@ export class KdsSource implements SnpCollateralSource {
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   readonly #maxRedirects: number;
-  readonly #clock: (() => number) | undefined;
+  readonly #clock: Clock | undefined;
 
   constructor(options: KdsSourceOptions) {
     if (typeof options?.fetch !== 'function') {
@@ -69,6 +70,7 @@ export class KdsSource implements SnpCollateralSource {
     this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
     this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 1024 * 1024);
     this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
+    if (options.clock !== undefined) readClock(options.clock, 'KdsSource'); // a millisecond clock is refused up front
     this.#clock = options.clock;
   }
 
@@ -118,8 +120,8 @@ export class KdsSource implements SnpCollateralSource {
   }) as SnpCollateralSource['getSnpCollateral'];
 
   #metadata(): { source: string; fetchedAt?: number } {
-    const now = this.#clock?.();
-    return { source: this.#base, ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}) };
+    const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
+    return { source: this.#base, ...(now === undefined ? {} : { fetchedAt: now }) };
   }
 
   #expectOk(r: HttpResult, what: string): HttpResult {

@@ -1,13 +1,66 @@
 /**
- * One bounded HTTP GET over an injected fetch: a total deadline (headers and
- * body), a body size limit enforced while streaming, redirects followed only
- * within the same origin and only a few times. Every failure is an
- * AttestationError CollateralFetch (see fetch-error.ts for evidence.check).
+ * The one bounded HTTP layer of the library, over an injected fetch (the WHATWG
+ * Fetch shape: `globalThis.fetch` of browsers, Deno, Bun, Workers and Node fits;
+ * `createUndiciFetch()` is a hardened one for Node). Used by every collateral
+ * source (Intel PCS / PCCS, AMD KDS) and by the remote verifiers.
+ *
+ *   - a total deadline (headers and body);
+ *   - the body size limit enforced while streaming: the read stops at the
+ *     first byte over the limit (and up front on a larger Content-Length),
+ *     never after buffering the whole body;
+ *   - redirects followed only within the same origin and only a few times
+ *     (`httpGet`), or refused (`redirect: 'error'`).
+ * Collateral failures are AttestationError CollateralFetch (evidence.check
+ * `http.<failure>`, see `fetchError`).
  */
-import { isAttestationError } from '../../errors.js';
-import { linkSignal } from '../store/abort.js';
-import { fetchError } from './fetch-error.js';
-import type { FetchLike, FetchResponseLike } from './fetch-like.js';
+import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
+import { linkSignal } from './abort.js';
+
+// --- The one fetch type ---------------------------------------------------------------
+
+export interface FetchRequestInit {
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  /** 'manual': redirects are inspected by the caller (httpGet); 'error': refused by the fetch implementation. */
+  readonly redirect: 'manual' | 'error';
+  readonly signal: AbortSignal;
+}
+
+export interface FetchResponseLike {
+  readonly status: number;
+  /** Browsers answer a manual redirect with type 'opaqueredirect' (status 0, no headers). */
+  readonly type?: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: ReadableStream<Uint8Array> | null;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export type FetchLike = (url: string, init: FetchRequestInit) => Promise<FetchResponseLike>;
+
+/** `globalThis.fetch`, bound; InvalidArgument in a runtime without one. */
+export function globalFetch(owner: string): FetchLike {
+  const f = (globalThis as { fetch?: unknown }).fetch;
+  if (typeof f !== 'function') {
+    throw new AttestationError('InvalidArgument', `${owner}: no global fetch in this runtime; inject options.fetch`, { check: 'options.fetch' });
+  }
+  return f.bind(globalThis) as FetchLike;
+}
+
+// --- Errors -----------------------------------------------------------------------------
+
+export type FetchFailure = 'status' | 'timeout' | 'network' | 'bodyTooLarge' | 'redirect' | 'aborted';
+
+/** CollateralFetch: evidence.check is `http.<failure>`, evidence.field names the resource (tcbInfo, qeIdentity, vcek, ...). */
+export function fetchError(
+  failure: FetchFailure,
+  what: string,
+  message: string,
+  extra: { expected?: string; found?: string } = {},
+  cause?: unknown,
+): VerifyError {
+  return new VerifyError('CollateralFetch', `${what}: ${message}`, { check: `http.${failure}`, field: what, ...extra }, cause === undefined ? undefined : { cause });
+}
 
 export interface HttpGetOptions {
   readonly fetch: FetchLike;
@@ -48,17 +101,27 @@ function contentLength(res: FetchResponseLike): number | undefined {
   return Number(v.trim());
 }
 
-async function readBody(res: FetchResponseLike, max: number, signal: AbortSignal, what: string): Promise<Uint8Array> {
+/**
+ * Read a response body, stopping at the first byte over `max` (bodyTooLarge,
+ * or the error `tooLarge` builds). A cancel on abort is never returned as a
+ * complete body.
+ */
+export async function readBody(
+  res: FetchResponseLike,
+  max: number,
+  signal: AbortSignal,
+  what: string,
+  tooLarge: (found: string) => Error = (found) => fetchError('bodyTooLarge', what, 'response body exceeds the limit', { expected: `<= ${max} bytes`, found }),
+): Promise<Uint8Array> {
   const declared = contentLength(res);
   if (declared !== undefined && declared > max) {
     await discard(res);
-    throw fetchError('bodyTooLarge', what, `response body of ${declared} bytes exceeds the limit`, { expected: `<= ${max} bytes`, found: `${declared} bytes` });
+    throw tooLarge(`${declared} bytes`);
   }
   if (res.body === null) {
+    // No stream to count (a minimal fetch): the whole body is in memory already; refuse it all the same.
     const buf = new Uint8Array(await res.arrayBuffer());
-    if (buf.length > max) {
-      throw fetchError('bodyTooLarge', what, 'response body exceeds the limit', { expected: `<= ${max} bytes`, found: `${buf.length} bytes` });
-    }
+    if (buf.length > max) throw tooLarge(`${buf.length} bytes`);
     return buf;
   }
   const reader = res.body.getReader();
@@ -76,7 +139,7 @@ async function readBody(res: FetchResponseLike, max: number, signal: AbortSignal
       total += value.length;
       if (total > max) {
         reader.cancel().catch(() => undefined);
-        throw fetchError('bodyTooLarge', what, 'response body exceeds the limit', { expected: `<= ${max} bytes`, found: `> ${max} bytes` });
+        throw tooLarge(`> ${max} bytes`);
       }
       chunks.push(value);
     }
