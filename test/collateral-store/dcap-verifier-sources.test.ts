@@ -18,7 +18,8 @@ import type { FetchLike } from '../../src/sources/http.js';
 import { concatBytes } from '../../src/util/bytes.js';
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
-import { PcsTestServer, TDX, pcsData, rejectsWith } from './helpers.js';
+import { nodeCollateralSource, defaultCollateralCacheDir } from '../../src/collateral/store/node/default-source.js';
+import { PcsTestServer, TDX, pcsData, rejectsWith, tempDir } from './helpers.js';
 
 const bundle: CollateralBundle = { request: TDX.request, collateral: toBundleCollateral(TDX.collateral), metadata: { source: 'test' } };
 const WITH_GARBAGE = concatBytes(TDX.quote, new Uint8Array([1, 2, 3, 4]));
@@ -106,5 +107,33 @@ describe('DcapVerifier zero-config (#13 §3)', () => {
 
   it('the default fetch is globalThis.fetch (constructing makes no request)', () => {
     expect(() => new DcapVerifier()).not.toThrow();
+  });
+});
+
+describe('tee-attest/node: nodeCollateralSource() adds the filesystem tier (#13 §3)', () => {
+  // (refresh-ahead off: this vector expires one second after its `at`, which would start a background refresh)
+  it('new DcapVerifier({ collateral: nodeCollateralSource() }): a restart is served from the cache directory', async () => {
+    const tmp = tempDir();
+    try {
+      const make = (): DcapVerifier =>
+        new DcapVerifier({ collateral: nodeCollateralSource({ cacheDir: tmp.dir, pcs: { baseUrl: server.url, allowInsecureHttp: true }, refreshAheadSeconds: 0 }) });
+      server.resetCounts();
+      expect((await make().verify(TDX.quote, { at: TDX.at })).tcbStatus).toBe('UpToDate');
+      expect((await make().verify(TDX.quote, { at: TDX.at })).tcbStatus).toBe('UpToDate');
+      expect(server.counts.tcb).toBe(1);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it('the default cache directory follows XDG_CACHE_HOME', () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    try {
+      process.env.XDG_CACHE_HOME = '/x/cache';
+      expect(defaultCollateralCacheDir()).toBe('/x/cache/tee-attest/collateral');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });
