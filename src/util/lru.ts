@@ -1,8 +1,8 @@
 /**
- * A small bounded LRU map (insertion-ordered Map; the least recently used
- * entry is evicted first). A hit is moved to the back only when it sits in
- * the older half, which keeps hot lookups cheap. The library's one LRU
- * (verification cache, collateral caches, key caches).
+ * The library's one LRU (verification cache, collateral caches, key caches,
+ * CachedVerifier): a bounded, insertion-ordered Map; the least recently used
+ * entry is evicted first, exactly. A hit on the most recently used entry
+ * costs one map read; any other hit moves the entry to the back.
  */
 import { AttestationError } from '../errors.js';
 
@@ -24,7 +24,7 @@ export class LruMap<K, V> {
 
   get(key: K): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined && this.tick - (this.stamp.get(key) ?? 0) > this.max / 2) {
+    if (v !== undefined && this.stamp.get(key) !== this.tick) {
       this.map.delete(key);
       this.map.set(key, v);
       this.stamp.set(key, ++this.tick);
