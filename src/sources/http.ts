@@ -209,3 +209,20 @@ export async function httpGet(url: string, o: HttpGetOptions): Promise<HttpResul
     unlink();
   }
 }
+
+/**
+ * 200 passes; 404 is CollateralMissing (`notFound` says what the server lacks);
+ * anything else is CollateralFetch http.status, with Retry-After in the message
+ * (KDS answers 429 when rate-limited).
+ */
+export function expectOk(r: HttpResult, what: string, notFound: string): HttpResult {
+  if (r.status === 200) return r;
+  if (r.status === 404) {
+    throw new AttestationError('CollateralMissing', `${what}: ${notFound} (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
+  }
+  const retryAfter = r.headers.get('retry-after');
+  throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
+    expected: '200',
+    found: String(r.status),
+  });
+}

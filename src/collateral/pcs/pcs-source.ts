@@ -34,9 +34,8 @@ import {
   qeIdentityUrl,
   tcbInfoUrl,
 } from './endpoints.js';
-import { fetchError } from '../../sources/http.js';
 import type { FetchLike } from '../../sources/http.js';
-import { httpGet, type HttpResult } from '../../sources/http.js';
+import { expectOk, httpGet, type HttpResult } from '../../sources/http.js';
 import { integerOption } from '../../util/options.js';
 import { readClock, type Clock } from '../../util/time.js';
 
@@ -118,7 +117,7 @@ export class PcsSource implements CollateralSource {
         signal: controller.signal,
         what,
       })
-        .then((r) => this.#expectOk(r, what))
+        .then((r) => expectOk(r, what, 'the server has no such collateral'))
         .catch((e: unknown) => {
           controller.abort(); // first failure cancels the sibling requests
           throw e;
@@ -163,22 +162,7 @@ export class PcsSource implements CollateralSource {
     };
   }
 
-  #expectOk(r: HttpResult, what: string): HttpResult {
-    if (r.status === 200) return r;
-    if (r.status === 404) {
-      throw new AttestationError('CollateralMissing', `${what}: the server has no such collateral (HTTP 404)`, {
-        check: 'http.status',
-        field: what,
-        expected: '200',
-        found: '404',
-      });
-    }
-    const retryAfter = r.headers.get('retry-after');
-    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
-      expected: '200',
-      found: String(r.status),
-    });
-  }
+
 
   #header(r: HttpResult, names: readonly string[], what: string): string {
     for (const name of names) {

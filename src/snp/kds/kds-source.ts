@@ -19,9 +19,8 @@
  */
 import { AttestationError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
-import { fetchError } from '../../sources/http.js';
 import type { FetchLike } from '../../sources/http.js';
-import { httpGet, type HttpResult } from '../../sources/http.js';
+import { expectOk, httpGet, type HttpResult } from '../../sources/http.js';
 import { linkSignal } from '../../sources/abort.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
@@ -92,7 +91,7 @@ export class KdsSource implements SnpCollateralSource {
         signal: controller.signal,
         what,
       })
-        .then((r) => this.#expectOk(r, what))
+        .then((r) => expectOk(r, what, 'KDS has no such certificate'))
         .catch((e: unknown) => {
           controller.abort(); // the first failure cancels the sibling request
           throw e;
@@ -124,17 +123,7 @@ export class KdsSource implements SnpCollateralSource {
     return { source: this.#base, ...(now === undefined ? {} : { fetchedAt: now }) };
   }
 
-  #expectOk(r: HttpResult, what: string): HttpResult {
-    if (r.status === 200) return r;
-    if (r.status === 404) {
-      throw new AttestationError('CollateralMissing', `${what}: KDS has no such certificate (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
-    }
-    const retryAfter = r.headers.get('retry-after');
-    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
-      expected: '200',
-      found: String(r.status),
-    });
-  }
+
 }
 
 function utf8(body: Uint8Array, field: string): string {
