@@ -15,6 +15,7 @@
  */
 import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
 import { linkSignal } from './abort.js';
+import { integerOption } from '../util/options.js';
 
 // --- The one fetch type ---------------------------------------------------------------
 
@@ -225,4 +226,77 @@ export function expectOk(r: HttpResult, what: string, notFound: string): HttpRes
     expected: '200',
     found: String(r.status),
   });
+}
+
+// --- A source's HTTP client -------------------------------------------------------------
+
+export interface BoundedHttpOptions {
+  /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
+  readonly fetch: FetchLike;
+  /** Deadline per HTTP request, headers and body. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Largest response body accepted (enforced while streaming). Default: the source's. */
+  readonly maxBodyBytes?: number;
+  /** Same-origin redirects followed per request (other origins are always refused). Default 3. */
+  readonly maxSameOriginRedirects?: number;
+}
+
+export interface GetAllOptions {
+  readonly signal?: AbortSignal;
+  /** What a 404 means, for CollateralMissing ("the server has no such collateral"). */
+  readonly notFound: string;
+  /** Headers sent only to this origin (an API key to the PCS, never to a CRL host). */
+  readonly privateHeadersOrigin?: string;
+  readonly privateHeaders?: Record<string, string>;
+}
+
+/**
+ * The HTTP client of a collateral source (Intel PCS / PCCS, AMD KDS): option
+ * validation, and parallel bounded GETs of which the first failure cancels
+ * the others; only 200 answers are returned (`expectOk`).
+ */
+export class BoundedHttp {
+  readonly #fetch: FetchLike;
+  readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxRedirects: number;
+
+  constructor(owner: string, options: BoundedHttpOptions, defaultMaxBodyBytes: number) {
+    if (typeof options?.fetch !== 'function') {
+      throw new AttestationError('InvalidArgument', `${owner}: options.fetch must be a fetch-like function`, { check: `${owner}.fetch` });
+    }
+    this.#fetch = options.fetch;
+    this.#timeoutMs = integerOption(options.timeoutMs, owner, 'timeoutMs', 10_000);
+    this.#maxBodyBytes = integerOption(options.maxBodyBytes, owner, 'maxBodyBytes', defaultMaxBodyBytes);
+    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, owner, 'maxSameOriginRedirects', 3, 0);
+  }
+
+  /** GETs `requests` in parallel (`what` names each in errors); resolves to their 200 answers, in order. */
+  async getAll(requests: readonly { readonly url: string; readonly what: string }[], o: GetAllOptions): Promise<HttpResult[]> {
+    const controller = new AbortController();
+    const unlink = linkSignal(o.signal, controller);
+    try {
+      return await Promise.all(
+        requests.map(({ url, what }) =>
+          httpGet(url, {
+            fetch: this.#fetch,
+            headers: {},
+            ...(o.privateHeadersOrigin === undefined ? {} : { privateHeadersOrigin: o.privateHeadersOrigin, privateHeaders: o.privateHeaders ?? {} }),
+            timeoutMs: this.#timeoutMs,
+            maxBodyBytes: this.#maxBodyBytes,
+            maxSameOriginRedirects: this.#maxRedirects,
+            signal: controller.signal,
+            what,
+          })
+            .then((r) => expectOk(r, what, o.notFound))
+            .catch((e: unknown) => {
+              controller.abort(); // the first failure cancels the sibling requests
+              throw e;
+            }),
+        ),
+      );
+    } finally {
+      unlink();
+    }
+  }
 }

@@ -20,13 +20,11 @@
 import { AttestationError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
 import type { FetchLike } from '../../sources/http.js';
-import { expectOk, httpGet, type HttpResult } from '../../sources/http.js';
-import { linkSignal } from '../../sources/abort.js';
+import { BoundedHttp } from '../../sources/http.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
-import type { GetSnpCollateralOptions, SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from './types.js';
-import { integerOption } from '../../util/options.js';
+import type { GetSnpCollateralOptions, SnpCollateralRequest, SnpCollateralSource } from './types.js';
 import { readClock, type Clock } from '../../util/time.js';
 
 export interface KdsSourceOptions {
@@ -51,24 +49,15 @@ export interface KdsSourceOptions {
 const OWNER = 'KdsSource';
 
 export class KdsSource implements SnpCollateralSource {
-  readonly #fetch: FetchLike;
+  readonly #http: BoundedHttp;
   readonly #base: string;
   readonly #fetchCrl: boolean;
-  readonly #timeoutMs: number;
-  readonly #maxBodyBytes: number;
-  readonly #maxRedirects: number;
   readonly #clock: Clock | undefined;
 
   constructor(options: KdsSourceOptions) {
-    if (typeof options?.fetch !== 'function') {
-      throw new AttestationError('InvalidArgument', 'KdsSource: options.fetch must be a fetch-like function', { check: 'kds.fetch' });
-    }
-    this.#fetch = options.fetch;
+    this.#http = new BoundedHttp(OWNER, options, 1024 * 1024);
     this.#base = normalizeKdsBaseUrl(options.baseUrl ?? AMD_KDS_BASE_URL, options.allowInsecureHttp === true);
     this.#fetchCrl = options.fetchCrl !== false;
-    this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
-    this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 1024 * 1024);
-    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
     if (options.clock !== undefined) readClock(options.clock, 'KdsSource'); // a millisecond clock is refused up front
     this.#clock = options.clock;
   }
@@ -79,43 +68,20 @@ export class KdsSource implements SnpCollateralSource {
 
   getSnpCollateral: SnpCollateralSource['getSnpCollateral'] = (async (request: SnpCollateralRequest, options: GetSnpCollateralOptions = {}) => {
     const req = normalizeSnpRequest(request);
-    const controller = new AbortController();
-    const unlink = linkSignal(options.signal, controller);
-    const get = (url: string, what: string): Promise<HttpResult> =>
-      httpGet(url, {
-        fetch: this.#fetch,
-        headers: {},
-        timeoutMs: this.#timeoutMs,
-        maxBodyBytes: this.#maxBodyBytes,
-        maxSameOriginRedirects: this.#maxRedirects,
-        signal: controller.signal,
-        what,
-      })
-        .then((r) => expectOk(r, what, 'KDS has no such certificate'))
-        .catch((e: unknown) => {
-          controller.abort(); // the first failure cancels the sibling request
-          throw e;
-        });
-    let bundle: SnpCollateralBundle;
-    try {
-      if (req.kind === 'vcek') {
-        const r = await get(vcekUrl(this.#base, req), 'vcek');
-        const collateral = { vcek: toHex(r.body) };
-        parseSnpVcekCollateral(req, collateral);
-        bundle = { request: req, collateral, metadata: this.#metadata() };
-      } else {
-        const [chain, crl] = await Promise.all([
-          get(certChainUrl(this.#base, req), 'certChain'),
-          this.#fetchCrl ? get(crlUrl(this.#base, req), 'crl') : Promise.resolve(undefined),
-        ]);
-        const collateral = { certChain: utf8(chain.body, 'certChain'), ...(crl === undefined ? {} : { crl: toHex(crl.body) }) };
-        parseSnpCaCollateral(req, collateral);
-        bundle = { request: req, collateral, metadata: this.#metadata() };
-      }
-    } finally {
-      unlink();
+    const http = { notFound: 'KDS has no such certificate', ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    if (req.kind === 'vcek') {
+      const [r] = await this.#http.getAll([{ url: vcekUrl(this.#base, req), what: 'vcek' }], http);
+      const collateral = { vcek: toHex(r!.body) };
+      parseSnpVcekCollateral(req, collateral);
+      return { request: req, collateral, metadata: this.#metadata() };
     }
-    return bundle;
+    const [chain, crl] = await this.#http.getAll(
+      [{ url: certChainUrl(this.#base, req), what: 'certChain' }, ...(this.#fetchCrl ? [{ url: crlUrl(this.#base, req), what: 'crl' }] : [])],
+      http,
+    );
+    const collateral = { certChain: utf8(chain!.body, 'certChain'), ...(crl === undefined ? {} : { crl: toHex(crl.body) }) };
+    parseSnpCaCollateral(req, collateral);
+    return { request: req, collateral, metadata: this.#metadata() };
   }) as SnpCollateralSource['getSnpCollateral'];
 
   #metadata(): { source: string; fetchedAt?: number } {
