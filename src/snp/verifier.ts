@@ -23,6 +23,9 @@
 import { isAttestationError, VerifyError } from '../errors.js';
 import { resolveTime } from '../verifiers/clock.js';
 import { readClock, systemClock } from '../util/time.js';
+import { globalFetch, type FetchLike } from '../sources/http.js';
+import { SnpCachedSource } from './kds/cached-source.js';
+import { KdsSource } from './kds/kds-source.js';
 import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifiers/types.js';
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
 import type { SnpCryptoBackend } from './crypto.js';
@@ -58,8 +61,16 @@ export interface SnpVerificationResult {
 }
 
 export interface SnpVerifierOptions {
-  /** Source of VCEKs, CA chains and CRLs when the evidence carries none (KdsSource, SnpStaticSource, SnpCachedSource). */
-  readonly collateral?: SnpCollateralSource;
+  /**
+   * Source of VCEKs, CA chains and CRLs when the evidence carries none
+   * (KdsSource, SnpStaticSource, SnpCachedSource), or 'kds': AMD KDS over
+   * `fetch` behind the verified collateral cache (SnpCachedSource). Default:
+   * none (the evidence's certificate table and the built-in AMD CA
+   * certificates only; no network).
+   */
+  readonly collateral?: SnpCollateralSource | 'kds';
+  /** The HTTP layer of `collateral: 'kds'`. Default: globalThis.fetch. */
+  readonly fetch?: FetchLike;
   /** Used when `verify` gets no `at`: unix seconds or a Date (a millisecond clock is InvalidArgument). Default: the system clock. */
   readonly clock?: VerifierClock;
   readonly crypto?: SnpCryptoBackend;
@@ -75,17 +86,26 @@ export interface SnpVerifierOptions {
 
 export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
   readonly name = 'sev-snp';
-  readonly #options: SnpVerifierOptions;
+  readonly #options: Omit<SnpVerifierOptions, 'collateral'> & { readonly collateral?: SnpCollateralSource };
 
   constructor(options: SnpVerifierOptions = {}) {
     if (options === null || typeof options !== 'object') {
       snpFail('InvalidArgument', 'SnpVerifier options must be an object', { check: 'options' });
     }
-    if (options.collateral !== undefined && typeof options.collateral.getSnpCollateral !== 'function') {
+    if (options.collateral !== undefined && options.collateral !== 'kds' && typeof options.collateral?.getSnpCollateral !== 'function') {
       snpFail('InvalidArgument', 'SnpVerifier: options.collateral must be an SnpCollateralSource', { check: 'options.collateral' });
     }
     if (options.clock !== undefined) readClock(options.clock, 'SnpVerifier');
-    this.#options = { ...options, clock: options.clock ?? systemClock };
+    const collateral =
+      options.collateral === 'kds'
+        ? new SnpCachedSource({
+            upstream: new KdsSource({ fetch: options.fetch ?? globalFetch('SnpVerifier') }),
+            ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
+            ...(options.arkPins === undefined ? {} : { arkPins: options.arkPins }),
+          })
+        : options.collateral;
+    const { collateral: _given, ...rest } = options;
+    this.#options = { ...rest, clock: options.clock ?? systemClock, ...(collateral === undefined ? {} : { collateral }) };
   }
 
   async verify(evidence: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<SnpVerificationResult> {

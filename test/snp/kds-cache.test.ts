@@ -11,6 +11,9 @@ import { caRequest, snpRequestKey, vcekRequestForReport } from '../../src/snp/kd
 import type { SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from '../../src/snp/kds/types.js';
 import { parseSnpReport } from '../../src/snp/report.js';
 import { toHex } from '../../src/util/bytes.js';
+import { SnpVerifier } from '../../src/snp/verifier.js';
+import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, vcekUrl } from '../../src/snp/kds/endpoints.js';
+import type { FetchLike } from '../../src/sources/http.js';
 import { expectCodeAsync } from './helpers.js';
 import { T0, makeCa, makeCrl, makeLeaf, signedReport } from './pki.js';
 
@@ -93,5 +96,45 @@ describe('SnpCachedSource on the generic verified cache', () => {
     const store: SnpCacheStore = { get: () => new Promise<never>(() => undefined), set: async () => undefined, delete: async () => undefined };
     const c = new SnpCachedSource({ upstream: flaky(), clock: () => T0 + 86400, arkPins: ca.arkPins, store, storeTimeoutMs: 30 });
     expect((await c.getSnpCollateral(CA_REQ)).metadata.cache?.status).toBe('miss');
+  });
+});
+
+describe("SnpVerifier({ collateral: 'kds' }): AMD KDS behind the verified cache", () => {
+  /** A fake KDS: the synthetic PKI's VCEK, chain and CRL at AMD's URLs; counts requests. */
+  function fakeKds(): FetchLike & { urls: string[] } {
+    const routes = new Map<string, Uint8Array>([
+      [vcekUrl(AMD_KDS_BASE_URL, vReq), leaf.der],
+      [certChainUrl(AMD_KDS_BASE_URL, CA_REQ), new TextEncoder().encode(pem(ca.ask) + pem(ca.ark))],
+      [crlUrl(AMD_KDS_BASE_URL, CA_REQ), makeCrl(ca, { nextUpdate: T0 + 10 * 86400 })],
+    ]);
+    const urls: string[] = [];
+    const f = (async (url: string) => {
+      urls.push(url);
+      const body = routes.get(url);
+      return {
+        status: body === undefined ? 404 : 200,
+        headers: { get: () => null },
+        body: null,
+        arrayBuffer: async () => (body ?? new Uint8Array(0)).slice().buffer,
+      };
+    }) as unknown as FetchLike & { urls: string[] };
+    f.urls = urls;
+    return f;
+  }
+
+  it('fetches the VCEK, chain and CRL once, verifies the report, and answers the next one from the cache', async () => {
+    const f = fakeKds();
+    const v = new SnpVerifier({ collateral: 'kds', fetch: f, arkPins: ca.arkPins, requireCrl: true, policy: 'skip' });
+    const evidence = signedReport(leaf, { version: 3, product: 'Genoa' });
+    const r = await v.verify(evidence, { at: T0 + 86400 });
+    expect(r.snp.crlChecked).toBe(true);
+    expect(f.urls.length).toBe(3);
+    await v.verify(evidence, { at: T0 + 86400 + 60 });
+    expect(f.urls.length).toBe(3);
+  });
+
+  it('without it, no source and no network (the default); a millisecond clock is InvalidArgument', () => {
+    expect(() => new SnpVerifier()).not.toThrow();
+    expect(() => new SnpVerifier({ collateral: 'kds', fetch: fakeKds(), clock: Date.now })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
 });
