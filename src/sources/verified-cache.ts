@@ -332,8 +332,9 @@ export class VerifiedCache<R, B, X> {
         bundle = await this.#storeOp(() => store.get(key), 'read');
       } catch (e) {
         this.#report(e, key, 'store-read');
-        // Something unreadable (a directory, a special file, garbage) sits at the key: clear it so the tier works again.
-        if (!(isAttestationError(e) && e.evidence?.check === 'cache.store.timeout')) await this.#delete(key);
+        // Something unreadable (a directory, a link, a special file, garbage) sits at the key: clear it so the
+        // tier works again. A timeout or an I/O failure deletes nothing.
+        if (isAttestationError(e) && e.kind === 'parse') await this.#delete(key);
         return undefined;
       }
       if (bundle === undefined) return undefined;
