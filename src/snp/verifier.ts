@@ -1,8 +1,9 @@
 /**
  * SnpVerifier: the AMD SEV-SNP member of the RA-TLS verifier family
  * (src/verifiers/types.ts RaTlsVerifier: `name` and
- * `verify(evidence, { at }) → Promise<result>`, time resolved from `at` or an
- * injected clock, never read by the library). It implements
+ * `verify(evidence, { at }) → Promise<result>`, time resolved from `at`, else
+ * the injected clock, else the system clock (util/time.ts systemClock; the
+ * pure core, verifySnpAttestation, keeps its explicit `at`). It implements
  * RaTlsVerifier<SnpVerificationResult>: the same interface with an SEV-SNP
  * result (teeType 'SEV-SNP') instead of the TDX VerificationResult.
  *
@@ -11,7 +12,9 @@
  * order, from that table, then from the injected collateral source (AMD KDS,
  * offline bundles, a cache: kds/), then from the built-in AMD CA
  * certificates (for the ASK / ASVK and ARK only). The CRL comes from the
- * source's CA answer when there is one.
+ * source's CA answer when there is one. The verification time goes to the
+ * source with each request, so a cache (SnpCachedSource) judges freshness
+ * at the caller's time.
  *
  * Unlike DcapVerifier, the result is checked against an SnpPolicy (default:
  * the secure defaults of policy.ts; `policy: 'skip'` leaves policy to the
@@ -19,6 +22,10 @@
  */
 import { isAttestationError, VerifyError } from '../errors.js';
 import { resolveTime } from '../verifiers/clock.js';
+import { readClock, systemClock } from '../util/time.js';
+import { globalFetch, type FetchLike } from '../sources/http.js';
+import { SnpCachedSource } from './kds/cached-source.js';
+import { KdsSource } from './kds/kds-source.js';
 import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifiers/types.js';
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
 import type { SnpCryptoBackend } from './crypto.js';
@@ -54,9 +61,17 @@ export interface SnpVerificationResult {
 }
 
 export interface SnpVerifierOptions {
-  /** Source of VCEKs, CA chains and CRLs when the evidence carries none (KdsSource, SnpStaticSource, SnpCachedSource). */
-  readonly collateral?: SnpCollateralSource;
-  /** Used when `verify` gets no `at`. */
+  /**
+   * Source of VCEKs, CA chains and CRLs when the evidence carries none
+   * (KdsSource, SnpStaticSource, SnpCachedSource), or 'kds': AMD KDS over
+   * `fetch` behind the verified collateral cache (SnpCachedSource). Default:
+   * none (the evidence's certificate table and the built-in AMD CA
+   * certificates only; no network).
+   */
+  readonly collateral?: SnpCollateralSource | 'kds';
+  /** The HTTP layer of `collateral: 'kds'`. Default: globalThis.fetch. */
+  readonly fetch?: FetchLike;
+  /** Used when `verify` gets no `at`: unix seconds or a Date (a millisecond clock is InvalidArgument). Default: the system clock. */
   readonly clock?: VerifierClock;
   readonly crypto?: SnpCryptoBackend;
   /** Trust anchors. Default: AMD's production ARKs. */
@@ -71,16 +86,26 @@ export interface SnpVerifierOptions {
 
 export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
   readonly name = 'sev-snp';
-  readonly #options: SnpVerifierOptions;
+  readonly #options: Omit<SnpVerifierOptions, 'collateral'> & { readonly collateral?: SnpCollateralSource };
 
   constructor(options: SnpVerifierOptions = {}) {
     if (options === null || typeof options !== 'object') {
       snpFail('InvalidArgument', 'SnpVerifier options must be an object', { check: 'options' });
     }
-    if (options.collateral !== undefined && typeof options.collateral.getSnpCollateral !== 'function') {
+    if (options.collateral !== undefined && options.collateral !== 'kds' && typeof options.collateral?.getSnpCollateral !== 'function') {
       snpFail('InvalidArgument', 'SnpVerifier: options.collateral must be an SnpCollateralSource', { check: 'options.collateral' });
     }
-    this.#options = options;
+    if (options.clock !== undefined) readClock(options.clock, 'SnpVerifier');
+    const collateral =
+      options.collateral === 'kds'
+        ? new SnpCachedSource({
+            upstream: new KdsSource({ fetch: options.fetch ?? globalFetch('SnpVerifier') }),
+            ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
+            ...(options.arkPins === undefined ? {} : { arkPins: options.arkPins }),
+          })
+        : options.collateral;
+    const { collateral: _given, ...rest } = options;
+    this.#options = { ...rest, clock: options.clock ?? systemClock, ...(collateral === undefined ? {} : { collateral }) };
   }
 
   async verify(evidence: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<SnpVerificationResult> {
@@ -94,7 +119,7 @@ export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
 
     let vcek = fromTable.vcek;
     if (signing === 'VCEK' && vcek === undefined && o.collateral !== undefined) {
-      const b = await this.#get(vcekRequestForReport(report, o.product));
+      const b = await this.#get(vcekRequestForReport(report, o.product), at);
       vcek = (b.collateral as SnpVcekCollateral).vcek;
     }
     const leafInput = signing === 'VLEK' ? fromTable.vlek : vcek;
@@ -104,7 +129,7 @@ export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
     let certChain = fromTable.certChain;
     let crl: string | undefined;
     if (o.collateral !== undefined && product !== undefined && signing !== 'none') {
-      const ca = (await this.#get(caRequest(product, keyType))).collateral as SnpCaCollateral;
+      const ca = (await this.#get(caRequest(product, keyType), at)).collateral as SnpCaCollateral;
       certChain ??= ca.certChain;
       crl = ca.crl;
     }
@@ -137,9 +162,9 @@ export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
     };
   }
 
-  async #get(request: SnpCollateralRequest): Promise<{ readonly collateral: SnpVcekCollateral | SnpCaCollateral }> {
+  async #get(request: SnpCollateralRequest, at: number): Promise<{ readonly collateral: SnpVcekCollateral | SnpCaCollateral }> {
     try {
-      return await this.#options.collateral!.getSnpCollateral(request);
+      return await this.#options.collateral!.getSnpCollateral(request, { at });
     } catch (e) {
       if (isAttestationError(e)) throw e;
       throw new VerifyError('VerifierUnavailable', 'SEV-SNP collateral source failed', { check: 'snp.collateral', field: request.kind }, { cause: e });

@@ -1,13 +1,18 @@
 /**
- * A small bounded LRU map (insertion-ordered Map; the least recently used
- * entry is evicted first). A hit is moved to the back only when it sits in
- * the older half, which keeps hot lookups cheap.
+ * The library's one LRU (verification cache, collateral caches, key caches,
+ * CachedVerifier): a bounded, insertion-ordered Map; the least recently used
+ * entry is evicted first, exactly. A hit on the most recently used entry
+ * costs one map read; any other hit moves the entry to the back.
  */
+import { AttestationError } from '../errors.js';
+
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
 
   constructor(readonly max: number) {
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('LruMap max must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new AttestationError('InvalidArgument', 'LruMap max must be a positive integer', { check: 'lru.max', found: String(max) });
+    }
   }
 
   get size(): number {
@@ -19,7 +24,7 @@ export class LruMap<K, V> {
 
   get(key: K): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined && this.tick - (this.stamp.get(key) ?? 0) > this.max / 2) {
+    if (v !== undefined && this.stamp.get(key) !== this.tick) {
       this.map.delete(key);
       this.map.set(key, v);
       this.stamp.set(key, ++this.tick);

@@ -5,7 +5,8 @@
  *            given, since a remote verifier's answer depends on them);
  *   lifetime min(ttlSeconds, the result's own expiresAt: collateral or token
  *            expiry), default TTL 1 hour;
- *   size     bounded (default 1024 entries), least recently used evicted first;
+ *   size     bounded (default 1024 entries), least recently used evicted first
+ *            (util/lru.ts, the library's one LRU);
  *   failures never cached: every rejection is retried on the next call;
  *   time     the injected clock, else each call's `at`; never a clock read.
  *            A time before an entry's storage time is a miss.
@@ -21,6 +22,7 @@ import { toHex } from '../util/bytes.js';
 import { resolveTime } from './clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
 import { integerOption } from '../util/options.js';
+import { LruMap } from '../util/lru.js';
 
 export interface CachedVerifierOptions {
   /** Entry lifetime, seconds. Default 3600. */
@@ -46,7 +48,7 @@ export class CachedVerifier implements RaTlsVerifier {
   readonly #max: number;
   readonly #clock: VerifierClock | undefined;
   readonly #crypto: CryptoBackend;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: LruMap<string, Entry>;
 
   constructor(inner: RaTlsVerifier, options: CachedVerifierOptions = {}) {
     if (inner === null || typeof inner !== 'object' || typeof inner.verify !== 'function') {
@@ -58,6 +60,7 @@ export class CachedVerifier implements RaTlsVerifier {
     this.#max = integerOption(options.maxEntries, 'CachedVerifier', 'maxEntries', 1024);
     this.#clock = options.clock;
     this.#crypto = options.crypto ?? defaultCryptoBackend();
+    this.#entries = new LruMap(this.#max);
   }
 
   /** Number of live entries (expired ones are dropped lazily). */
@@ -84,17 +87,13 @@ export class CachedVerifier implements RaTlsVerifier {
     const key = this.#key(quote, options);
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
+      if (now >= hit.storedAt && now < hit.expiresAt) return hit.result;
       this.#entries.delete(key);
-      if (now >= hit.storedAt && now < hit.expiresAt) {
-        this.#entries.set(key, hit); // most recently used last
-        return hit.result;
-      }
     }
     const result = await this.#inner.verify(quote, options.at === undefined && this.#clock !== undefined ? { ...options, at: now } : options);
     const expiresAt = Math.min(now + this.#ttl, result.expiresAt ?? Number.POSITIVE_INFINITY);
     if (expiresAt > now) {
-      this.#entries.set(key, { result, storedAt: now, expiresAt });
-      while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
+      this.#entries.set(key, { result, storedAt: now, expiresAt }); // the LRU evicts past maxEntries
     }
     return result;
   }

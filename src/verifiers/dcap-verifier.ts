@@ -2,29 +2,51 @@
  * DcapVerifier: local Intel DCAP verification (verify/verify-quote.ts: PCK
  * chain to the pinned Intel root, CRLs, TCB Info / QE Identity signatures,
  * QE report, quote signature, TCB evaluation) with collateral from an
- * injected provider or collateral store source. No network access of its own:
- * where collateral comes from (Intel PCS, a PCCS, a local store, a bundle) is
- * the provider's business.
+ * injected provider or collateral source.
+ *
+ * Zero-config (#13 §3): `new DcapVerifier()` takes its collateral from Intel
+ * PCS (through `options.fetch`, default globalThis.fetch) behind the verified
+ * collateral cache (memory; `tee-attest/node` adds the filesystem tier:
+ * `nodeCollateralSource()`), and its time from the system clock. The pure
+ * core (`verifyQuote`) keeps its explicit `at`.
+ *
+ * The quote is parsed once, with this verifier's `trailingBytes`; the parsed
+ * quote goes down to the collateral provider (#12 move 1), together with the
+ * verification time, which a collateral cache uses to judge freshness.
  */
 import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
+import { PcsSource } from '../collateral/pcs/pcs-source.js';
+import { CachedSource } from '../collateral/store/cached-source.js';
 import { collateralRequestForQuote } from '../collateral/store/request.js';
 import type { CollateralSource } from '../collateral/store/types.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
-import type { TdReportBody } from '../quote/types.js';
+import type { Quote, TdReportBody } from '../quote/types.js';
+import { globalFetch, type FetchLike } from '../sources/http.js';
+import { readClock, systemClock } from '../util/time.js';
 import { verifyQuote } from '../verify/verify-quote.js';
 import { VerificationCache } from '../verify/cache.js';
 import { resolveTime } from './clock.js';
 import { parseTdxQuote, tdFields } from './td-fields.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
 
-/** Supplies the collateral for a quote (typically by its FMSPC and CA). */
-export type CollateralProvider = (quote: Uint8Array) => Promise<CollateralInput | Collateral>;
+/** What a collateral provider is told besides the quote. */
+export interface CollateralContext {
+  /** The verification time, unix seconds (a cache judges freshness at it). */
+  readonly at: number;
+}
 
-/** A collateral store source (collateral/store: PcsSource, StaticSource, CachedSource, ...) as a provider. */
+/**
+ * Supplies the collateral for a quote (typically by its FMSPC and CA). It
+ * receives the quote as the verifier parsed it (never to be parsed again
+ * with other options) and the verification time.
+ */
+export type CollateralProvider = (quote: Quote, context: CollateralContext) => Promise<CollateralInput | Collateral>;
+
+/** A collateral source (PcsSource, StaticSource, CachedSource, ...) as a provider: the request comes from the parsed quote. */
 export function collateralProviderFromSource(source: CollateralSource): CollateralProvider {
-  return async (quote) => (await source.getCollateral(collateralRequestForQuote(quote))).collateral;
+  return async (quote, context) => (await source.getCollateral(collateralRequestForQuote(quote), { at: context.at })).collateral;
 }
 
 function isSource(c: unknown): c is CollateralSource {
@@ -33,12 +55,14 @@ function isSource(c: unknown): c is CollateralSource {
 
 export interface DcapVerifierOptions {
   /**
-   * Collateral for each quote: a provider function, or a collateral store
-   * source (`getCollateral(request)`). Required: the verifier has no default
-   * network source of its own.
+   * Collateral for each quote: a provider function, or a collateral source
+   * (`getCollateral(request)`). Default: Intel PCS behind the verified
+   * collateral cache (CachedSource, memory only), over `fetch`.
    */
-  readonly collateral: CollateralProvider | CollateralSource;
-  /** Used when `verify` gets no `at`. */
+  readonly collateral?: CollateralProvider | CollateralSource;
+  /** The HTTP layer of the default collateral source. Default: globalThis.fetch. Ignored with `collateral`. */
+  readonly fetch?: FetchLike;
+  /** Used when `verify` gets no `at`: unix seconds or a Date (util/time.ts; a millisecond clock is InvalidArgument). Default: the system clock. */
   readonly clock?: VerifierClock;
   /** Trust anchor (65-byte uncompressed P-256 point). Default: the pinned Intel SGX Root CA key. */
   readonly rootPublicKey?: Uint8Array;
@@ -53,32 +77,59 @@ export interface DcapVerifierOptions {
   readonly cache?: VerificationCache | false;
 }
 
+/** Intel PCS behind the verified collateral cache (memory), over `options.fetch` (default globalThis.fetch). */
+function defaultCollateralSource(options: DcapVerifierOptions): CollateralSource {
+  const fetch = options.fetch ?? globalFetch('DcapVerifier');
+  return new CachedSource({
+    upstream: new PcsSource({ fetch }),
+    ...(options.rootPublicKey === undefined ? {} : { rootPublicKey: options.rootPublicKey }),
+    ...(options.crypto === undefined ? {} : { crypto: options.crypto }),
+  });
+}
+
+/** A parsed quote given to verify(): TDX only, as for bytes. */
+function tdxQuote(q: Quote): Quote & { teeType: 'TDX'; body: TdReportBody } {
+  if (q === null || typeof q !== 'object' || typeof (q as { teeType?: unknown }).teeType !== 'string') {
+    throw new AttestationError('InvalidArgument', 'quote must be bytes or a parsed quote', { check: 'quote', found: typeof q });
+  }
+  if (q.teeType !== 'TDX') {
+    throw new AttestationError('QuoteUnsupported', 'RA-TLS verifiers handle Intel TDX quotes only', { check: 'quote.teeType', expected: 'TDX', found: q.teeType });
+  }
+  return q as Quote & { teeType: 'TDX'; body: TdReportBody };
+}
+
 export class DcapVerifier implements RaTlsVerifier {
   readonly name = 'dcap';
   readonly #options: DcapVerifierOptions;
   readonly #provider: CollateralProvider;
   readonly #cache: VerificationCache | undefined;
 
-  constructor(options: DcapVerifierOptions) {
-    const c = options?.collateral;
-    if (options === null || typeof options !== 'object' || (typeof c !== 'function' && !isSource(c))) {
-      throw new AttestationError('InvalidArgument', 'DcapVerifier needs a collateral provider: new DcapVerifier({ collateral })', {
+  constructor(options: DcapVerifierOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new AttestationError('InvalidArgument', 'DcapVerifier options must be an object', { check: 'options' });
+    }
+    const c = options.collateral;
+    if (c !== undefined && typeof c !== 'function' && !isSource(c)) {
+      throw new AttestationError('InvalidArgument', 'DcapVerifier: options.collateral must be a provider or a CollateralSource', {
         check: 'options.collateral',
-        expected: '(quote) => Promise<CollateralInput> or a CollateralSource',
+        expected: '(quote, { at }) => Promise<CollateralInput> or a CollateralSource',
       });
     }
-    this.#options = options;
-    this.#provider = isSource(c) ? collateralProviderFromSource(c) : (c as CollateralProvider);
+    // A clock that returns milliseconds (Date.now) or garbage is refused here, not at the first verification.
+    if (options.clock !== undefined) readClock(options.clock, 'DcapVerifier');
+    this.#options = { ...options, clock: options.clock ?? systemClock };
+    this.#provider = c === undefined ? collateralProviderFromSource(defaultCollateralSource(options)) : isSource(c) ? collateralProviderFromSource(c) : c;
     this.#cache = options.cache === false ? undefined : (options.cache ?? new VerificationCache());
   }
 
-  async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
+  /** Verifies a TDX quote, as bytes or as a quote already parsed (then `trailingBytes` has already been applied by its parser). */
+  async verify(quote: Uint8Array | Quote, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
     const at = resolveTime(options.at, this.#options.clock, 'DcapVerifier');
     const trailingBytes = this.#options.trailingBytes ?? 'zeros';
-    const parsed = parseTdxQuote(quote, trailingBytes);
+    const parsed = quote instanceof Uint8Array ? parseTdxQuote(quote, trailingBytes) : tdxQuote(quote);
     let collateral: CollateralInput | Collateral;
     try {
-      collateral = await this.#provider(quote);
+      collateral = await this.#provider(parsed, { at });
     } catch (e) {
       if (isAttestationError(e)) throw e;
       throw new VerifyError('VerifierUnavailable', 'collateral provider failed', { check: 'dcap.collateral' }, { cause: e });

@@ -1,34 +1,20 @@
 /**
- * The HTTP the remote verifiers need, through an injected fetch (WHATWG Fetch
- * shape, so `globalThis.fetch` of Node >= 20, browsers and edge runtimes
- * fits, and tests can substitute anything). Every failure is
- * VerifierUnavailable: network errors, non-2xx statuses, redirects (not
- * followed: `redirect: 'error'`), oversized bodies and timeouts.
+ * The HTTP the remote verifiers need, through the library's one fetch type
+ * and bounded body reader (src/sources/http.ts), so `globalThis.fetch` of
+ * Node >= 20, browsers and edge runtimes fits and tests can substitute
+ * anything. Every failure is VerifierUnavailable: network errors, non-2xx
+ * statuses, redirects (not followed: `redirect: 'error'`), bodies over the
+ * limit (refused while streaming, at the first byte over it) and timeouts.
  */
 import { AttestationError, VerifyError } from '../errors.js';
+import { globalFetch, readBody, type FetchLike, type FetchRequestInit, type FetchResponseLike } from '../sources/http.js';
 
-export interface FetchInit {
-  readonly method: 'GET' | 'POST';
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-  readonly signal?: AbortSignal;
-  readonly redirect?: 'error';
-}
-
-export interface FetchResponseLike {
-  readonly ok: boolean;
-  readonly status: number;
-  text(): Promise<string>;
-}
-
-export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
+export type { FetchLike, FetchResponseLike };
+/** The request init the verifiers send (the one fetch type's init). */
+export type FetchInit = FetchRequestInit;
 
 export function defaultFetch(): FetchLike {
-  const f = (globalThis as { fetch?: unknown }).fetch;
-  if (typeof f !== 'function') {
-    throw new AttestationError('InvalidArgument', 'no global fetch in this runtime; inject options.fetch', { check: 'options.fetch' });
-  }
-  return f.bind(globalThis) as FetchLike;
+  return globalFetch('verifier');
 }
 
 /** Refuses non-https URLs unless `allowInsecureTransport` (tests against a local stub). */
@@ -57,30 +43,44 @@ export interface FetchTextOptions {
   readonly timeoutMs?: number;
 }
 
-export async function fetchText(fetch: FetchLike, url: string, init: Omit<FetchInit, 'signal' | 'redirect'>, o: FetchTextOptions): Promise<string> {
+const UTF8 = new TextDecoder('utf-8');
+
+export async function fetchText(
+  fetch: FetchLike,
+  url: string,
+  init: { readonly method: 'GET' | 'POST'; readonly headers: Record<string, string>; readonly body?: string },
+  o: FetchTextOptions,
+): Promise<string> {
   const timeout = o.timeoutMs ?? 30_000;
-  const signal = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(timeout) : undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  const tooLarge = (): VerifyError =>
+    new VerifyError('VerifierUnavailable', `${o.what}: response larger than ${o.maxBytes} bytes`, { check: 'http.size', field: url });
   let res: FetchResponseLike;
-  let text: string;
+  let body: Uint8Array;
   try {
-    res = await fetch(url, { ...init, redirect: 'error', ...(signal === undefined ? {} : { signal }) });
-    text = await res.text();
-  } catch (e) {
-    throw new VerifyError('VerifierUnavailable', `${o.what}: request failed`, { check: 'http.request', field: url }, { cause: e });
+    try {
+      res = await fetch(url, { ...init, redirect: 'error', signal: controller.signal });
+    } catch (e) {
+      throw new VerifyError('VerifierUnavailable', `${o.what}: request failed`, { check: 'http.request', field: url }, { cause: e });
+    }
+    if (res.status < 200 || res.status > 299) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new VerifyError('VerifierUnavailable', `${o.what}: HTTP ${res.status}`, {
+        check: 'http.status',
+        field: url,
+        expected: '2xx',
+        found: String(res.status),
+      });
+    }
+    try {
+      body = await readBody(res, o.maxBytes, controller.signal, o.what, tooLarge);
+    } catch (e) {
+      if (e instanceof VerifyError && e.code === 'VerifierUnavailable') throw e;
+      throw new VerifyError('VerifierUnavailable', `${o.what}: request failed`, { check: 'http.request', field: url }, { cause: e });
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  if (!res.ok) {
-    throw new VerifyError('VerifierUnavailable', `${o.what}: HTTP ${res.status}`, {
-      check: 'http.status',
-      field: url,
-      expected: '2xx',
-      found: String(res.status),
-    });
-  }
-  if (typeof text !== 'string' || text.length > o.maxBytes) {
-    throw new VerifyError('VerifierUnavailable', `${o.what}: response larger than ${o.maxBytes} bytes`, {
-      check: 'http.size',
-      field: url,
-    });
-  }
-  return text;
+  return UTF8.decode(body);
 }

@@ -14,10 +14,10 @@ import { PcsTestServer, SGX, TDX, flipHex, pcsData, rejectsWith } from './helper
 
 const undici = createUndiciFetch();
 let server: PcsTestServer;
-/** The injected clock (ms). Inside the TDX vector's window, 19 435 s before its earliest nextUpdate. */
+/** The injected clock (unix seconds). Inside the TDX vector's window, 19 435 s before its earliest nextUpdate. */
 const T0 = 1752900000;
-let nowMs = T0 * 1000;
-const clock = (): number => nowMs;
+let now = T0;
+const clock = (): number => now;
 
 function pcs(s: PcsTestServer = server): PcsSource {
   return new PcsSource({ fetch: undici, baseUrl: s.url, allowInsecureHttp: true, timeoutMs: 2_000 });
@@ -35,7 +35,7 @@ afterEach(() => {
   server.fault = undefined;
   server.data = pcsData(TDX.collateral);
   server.resetCounts();
-  nowMs = T0 * 1000;
+  now = T0;
 });
 afterAll(async () => {
   await server.close();
@@ -64,7 +64,7 @@ describe('CachedSource: caching', () => {
   it('SGX vector through the cache → ConfigurationAndSWHardeningNeeded [INTEL-SA-00289, INTEL-SA-00615]', async () => {
     const s = await PcsTestServer.start(pcsData(SGX.collateral));
     try {
-      const c = new CachedSource({ upstream: pcs(s), clock: () => (SGX.at - 60) * 1000 });
+      const c = new CachedSource({ upstream: pcs(s), clock: () => SGX.at - 60 });
       const b = await c.getCollateral(SGX.request);
       const v = await verifyQuote(SGX.quote, b.collateral, { at: SGX.at });
       expect([v.status, v.advisoryIds]).toEqual(['ConfigurationAndSWHardeningNeeded', ['INTEL-SA-00289', 'INTEL-SA-00615']]);
@@ -74,11 +74,11 @@ describe('CachedSource: caching', () => {
   });
 
   it('after expiry the entry is refetched (and this expired upstream data is refused: CrlExpired)', async () => {
-    const c = cached();
+    const c = cached({ maxAgeSeconds: 86_400 });
     await c.getCollateral(TDX.request);
-    nowMs = TDX.validUntil * 1000; // still valid at exactly nextUpdate
+    now = TDX.validUntil; // still valid at exactly nextUpdate
     expect((await c.getCollateral(TDX.request)).metadata.cache?.status).toBe('hit');
-    nowMs = (TDX.validUntil + 1) * 1000;
+    now = TDX.validUntil + 1;
     await rejectsWith(c.getCollateral(TDX.request), 'CrlExpired');
     expect(server.counts.tcb).toBe(2);
   });
@@ -88,18 +88,18 @@ describe('CachedSource: caching', () => {
     const b = makeScenario({ pki: a.pki, at: a.at + 31 * DAY });
     const s = await PcsTestServer.start(pcsData(a.collateral));
     try {
-      let t = a.at * 1000;
+      let t = a.at;
       const c = new CachedSource({ upstream: pcs(s), clock: () => t, rootPublicKey: a.rootPublicKey });
       const req = { teeType: 'TDX', fmspc: '00906ed50000', ca: 'platform' } as const;
       const first = await c.getCollateral(req);
       expect(first.metadata.cache?.validUntil).toBe(a.at + 30 * DAY);
       s.data = pcsData(b.collateral);
-      t = (a.at + 30 * DAY + 10) * 1000;
+      t = a.at + 30 * DAY + 10;
       const second = await c.getCollateral(req);
       expect(second.metadata.cache).toMatchObject({ status: 'miss', validUntil: b.at + 30 * DAY });
       expect(s.counts.tcb).toBe(2);
       expect((await c.getCollateral(req)).metadata.cache?.status).toBe('hit');
-      expect((await verifyQuote(b.quote, second.collateral, { at: t / 1000, rootPublicKey: a.rootPublicKey })).status).toBe('UpToDate');
+      expect((await verifyQuote(b.quote, second.collateral, { at: t, rootPublicKey: a.rootPublicKey })).status).toBe('UpToDate');
     } finally {
       await s.close();
     }
@@ -110,7 +110,7 @@ describe('CachedSource: caching', () => {
     const b = makeScenario({ pki: a.pki, at: a.at, fmspc: '00906ED50001' });
     const s = await PcsTestServer.start(pcsData(a.collateral, b.collateral));
     try {
-      const c = new CachedSource({ upstream: pcs(s), clock: () => a.at * 1000, rootPublicKey: a.rootPublicKey, maxMemoryEntries: 1 });
+      const c = new CachedSource({ upstream: pcs(s), clock: () => a.at, rootPublicKey: a.rootPublicKey, maxMemoryEntries: 1 });
       const ra = { teeType: 'TDX', fmspc: '00906ed50000', ca: 'platform' } as const;
       const rb = { ...ra, fmspc: '00906ed50001' };
       await c.getCollateral(ra);
@@ -167,13 +167,13 @@ describe('CachedSource: only verified collateral is cached', () => {
   });
 
   it('clock after nextUpdate at first fetch → CrlExpired (TDX: the PCK CRL expires first), CollateralExpired (SGX: the QE Identity does)', async () => {
-    nowMs = (TDX.validUntil + 1) * 1000;
+    now = TDX.validUntil + 1;
     await rejectsWith(cached().getCollateral(TDX.request), 'CrlExpired');
-    nowMs = 1750329147 * 1000 - 86_400_000; // before thisUpdate / issueDate
+    now = 1750329147 - 86_400; // before thisUpdate / issueDate
     await rejectsWith(cached().getCollateral(TDX.request), 'CrlExpired');
     const s = await PcsTestServer.start(pcsData(SGX.collateral));
     try {
-      const c = new CachedSource({ upstream: pcs(s), clock: () => (SGX.validUntil + 1) * 1000 });
+      const c = new CachedSource({ upstream: pcs(s), clock: () => SGX.validUntil + 1 });
       const e = await rejectsWith(c.getCollateral(SGX.request), 'CollateralExpired');
       expect(e.evidence).toMatchObject({ check: 'qeIdentity.validity', field: 'nextUpdate' });
       await rejectsWith(c.getCollateral(SGX.request), 'CollateralExpired');
@@ -196,7 +196,7 @@ describe('CachedSource: stale-if-error and refresh-ahead', () => {
   it('default (staleIfErrorSeconds 0): an expired entry is never served', async () => {
     const c = cached();
     await c.getCollateral(TDX.request);
-    nowMs = (TDX.validUntil + 5) * 1000;
+    now = TDX.validUntil + 5;
     server.fault = fail503('tcb');
     await rejectsWith(c.getCollateral(TDX.request), 'CollateralFetch');
   });
@@ -204,13 +204,13 @@ describe('CachedSource: stale-if-error and refresh-ahead', () => {
   it('within staleIfErrorSeconds an expired entry is served, flagged stale; past it, the error', async () => {
     const c = cached({ staleIfErrorSeconds: 600 });
     await c.getCollateral(TDX.request);
-    nowMs = (TDX.validUntil + 60) * 1000;
+    now = TDX.validUntil + 60;
     server.fault = fail503('tcb');
     const stale = await c.getCollateral(TDX.request);
     expect(stale.metadata.cache).toMatchObject({ status: 'stale', stale: true, validUntil: TDX.validUntil, staleReason: { code: 'CollateralFetch' } });
     server.fault = undefined; // upstream back, but its (real, expired) data fails verification: still stale
     expect((await c.getCollateral(TDX.request)).metadata.cache?.staleReason?.code).toBe('CrlExpired');
-    nowMs = (TDX.validUntil + 601) * 1000;
+    now = TDX.validUntil + 601;
     server.fault = fail503('tcb');
     await rejectsWith(c.getCollateral(TDX.request), 'CollateralFetch');
   });
@@ -218,12 +218,12 @@ describe('CachedSource: stale-if-error and refresh-ahead', () => {
   it('refresh-ahead: a hit near expiry starts one background refresh (throttled), answered from cache meanwhile', async () => {
     const errors: unknown[] = [];
     const c = cached({ refreshAheadSeconds: 3600, refreshRetrySeconds: 60, onError: (e) => errors.push(e) });
-    nowMs = (TDX.validUntil - 1800) * 1000;
+    now = TDX.validUntil - 1800;
     await c.getCollateral(TDX.request); // miss
     expect((await c.getCollateral(TDX.request)).metadata.cache?.status).toBe('hit'); // within retry interval: no refresh
     await c.idle();
     expect(server.counts.tcb).toBe(1);
-    nowMs += 61_000;
+    now += 61;
     const hits = await Promise.all(Array.from({ length: 10 }, () => c.getCollateral(TDX.request)));
     expect(hits.every((h) => h.metadata.cache?.status === 'hit')).toBe(true);
     await c.idle();
@@ -234,7 +234,7 @@ describe('CachedSource: stale-if-error and refresh-ahead', () => {
   it('a failing background refresh goes to onError (no unhandled rejection) and the entry stays', async () => {
     const errors: { code?: string; op: string }[] = [];
     const c = cached({ refreshAheadSeconds: 3600, refreshRetrySeconds: 0, onError: (e, ctx) => errors.push({ code: (e as { code?: string }).code, op: ctx.operation }) });
-    nowMs = (TDX.validUntil - 1800) * 1000;
+    now = TDX.validUntil - 1800;
     await c.getCollateral(TDX.request);
     server.fault = fail503('pckcrl');
     expect((await c.getCollateral(TDX.request)).metadata.cache?.status).toBe('hit');
@@ -265,8 +265,8 @@ describe('CachedSource: stale-if-error and refresh-ahead', () => {
     expect(server.counts.tcb).toBe(1);
   });
 
-  it('usage: missing clock / upstream, negative windows → InvalidArgument', () => {
-    expect(() => new CachedSource({ upstream: pcs() } as unknown as CachedSourceOptions)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  it('usage: missing upstream, a clock that is not a function, negative windows → InvalidArgument', () => {
+    expect(() => new CachedSource({ upstream: pcs(), clock: 5 } as unknown as CachedSourceOptions)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
     expect(() => new CachedSource({ clock } as unknown as CachedSourceOptions)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
     expect(() => cached({ staleIfErrorSeconds: -1 })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });

@@ -24,7 +24,7 @@ const FILE = 'tdx-b0c06f000000-platform.json';
 function source(dir: string, extra: { now?: number; staleIfErrorSeconds?: number; onError?: (e: unknown, c: { operation: string }) => void } = {}): CachedSource {
   return new CachedSource({
     upstream: new PcsSource({ fetch: undici, baseUrl: server.url, allowInsecureHttp: true, timeoutMs: 2_000 }),
-    clock: () => (extra.now ?? T0) * 1000,
+    clock: () => extra.now ?? T0,
     store: new FsCacheStore(dir),
     refreshAheadSeconds: 0,
     ...(extra.staleIfErrorSeconds !== undefined ? { staleIfErrorSeconds: extra.staleIfErrorSeconds } : {}),
@@ -97,7 +97,7 @@ describe('FsCacheStore', () => {
     const c = createNodeCachedSource({
       upstream: new PcsSource({ fetch: undici, baseUrl: server.url, allowInsecureHttp: true }),
       cacheDir: join(tmp.dir, 'nested', 'cache'),
-      clock: () => T0 * 1000,
+      clock: () => T0,
       refreshAheadSeconds: 0,
     });
     await c.getCollateral(TDX.request);

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('PcsSource: happy paths', () => {
   it('TDX: four v4 endpoints, one request each; verifyQuote gives UpToDate []', async () => {
-    const b = await source({ apiKey: 'k-123', clock: () => 1752900000_000 }).getCollateral(TDX.request);
+    const b = await source({ apiKey: 'k-123', clock: () => 1752900000 }).getCollateral(TDX.request);
     expect(server.counts).toMatchObject({ tcb: 1, qe: 1, pckcrl: 1, rootcacrl: 1 });
     expect(server.requests.map((r) => r.path).sort()).toEqual([
       '/sgx/certification/v4/pckcrl?ca=platform&encoding=der',

@@ -9,6 +9,7 @@ import type { CollateralJson } from '../../src/collateral/input.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { AttestationError } from '../../src/errors.js';
 import { parseQuote } from '../../src/quote/parse.js';
+import type { Quote } from '../../src/quote/types.js';
 import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
 import { makeScenario } from '../../src/testing/index.js';
 import { concatBytes, toHex } from '../../src/util/bytes.js';
@@ -58,16 +59,17 @@ describe('DcapVerifier with the sqlx-ra-tls fixture collateral', () => {
     }
   });
 
-  it('the provider is called with the quote; provider errors are VerifierUnavailable, coded errors pass through', async () => {
-    let seen: Uint8Array | undefined;
+  it('the provider is called with the parsed quote and the time; provider errors are VerifierUnavailable, coded errors pass through', async () => {
+    let seen: { quote: Quote; at: number } | undefined;
     const v = new DcapVerifier({
-      collateral: async (q) => {
-        seen = q;
+      collateral: async (quote, { at }) => {
+        seen = { quote, at };
         return COLLATERAL;
       },
     });
     await v.verify(SQLX_QUOTE, { at: SQLX_AT });
-    expect(seen).toBe(SQLX_QUOTE);
+    expect(seen?.quote).toEqual(parseQuote(SQLX_QUOTE, { trailingBytes: 'zeros' }));
+    expect(seen?.at).toBe(Date.parse(SQLX_AT) / 1000);
     await rejectsWith(new DcapVerifier({ collateral: async () => Promise.reject(new Error('offline')) }).verify(SQLX_QUOTE, { at: SQLX_AT }), 'VerifierUnavailable');
     await rejectsWith(
       new DcapVerifier({
@@ -87,14 +89,16 @@ describe('DcapVerifier with the sqlx-ra-tls fixture collateral', () => {
     await rejectsWith(new DcapVerifier({ collateral: missing }).verify(SQLX_QUOTE, { at: SQLX_AT }), 'CollateralMissing');
   });
 
-  it('needs a time: options.at or an injected clock', async () => {
-    await rejectsWith(verifier.verify(SQLX_QUOTE), 'InvalidArgument');
+  it('time: options.at, else the injected clock, else the system clock (after this 2025 collateral expired)', async () => {
+    const late = await verifier.verify(SQLX_QUOTE).catch((x: unknown) => x);
+    expect((late as AttestationError).kind).toBe('verify');
     const withClock = new DcapVerifier({ collateral: async () => COLLATERAL, clock: () => new Date(SQLX_AT) });
     expect((await withClock.verify(SQLX_QUOTE)).tcbStatus).toBe('UpToDate');
   });
 
-  it('constructor requires a collateral provider', () => {
-    throwsWith(() => new DcapVerifier({} as never), 'InvalidArgument');
+  it('constructor: collateral must be a provider or a source; options must be an object', () => {
+    throwsWith(() => new DcapVerifier({ collateral: 5 } as never), 'InvalidArgument');
+    throwsWith(() => new DcapVerifier(null as never), 'InvalidArgument');
   });
 
   it('ra-tls-assets-tdx_quote parses (mrtd 91eb2b44…) but the sqlx collateral has no TCB level for it', async () => {

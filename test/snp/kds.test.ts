@@ -1,6 +1,6 @@
 /** KDS endpoints, KdsSource over an injected fetch, offline bundles, the verifying cache. */
 import { describe, expect, it, vi } from 'vitest';
-import type { FetchLike, FetchResponseLike } from '../../src/collateral/pcs/fetch-like.js';
+import type { FetchLike, FetchResponseLike } from '../../src/sources/http.js';
 import { KdsSource } from '../../src/snp/kds/kds-source.js';
 import { SnpStaticSource } from '../../src/snp/kds/static-source.js';
 import { SnpCachedSource, type SnpCacheStore } from '../../src/snp/kds/cached-source.js';
@@ -79,7 +79,7 @@ describe('KdsSource', () => {
 
   it('fetches a VCEK and a cert chain (no I/O until asked)', async () => {
     const f = fakeFetch(routes);
-    const kds = new KdsSource({ fetch: f, fetchCrl: false, clock: () => 1_700_000_000_500 });
+    const kds = new KdsSource({ fetch: f, fetchCrl: false, clock: () => 1_700_000_000 });
     expect(f.calls).toEqual([]);
     const v = await kds.getSnpCollateral(vcekRequestForReport(VIRTEE_REPORT));
     expect(v.collateral).toEqual({ vcek: toHex(VIRTEE_VCEK) });
@@ -165,7 +165,7 @@ describe('SnpCachedSource', () => {
   }
 
   it('verifies before caching; concurrent misses make one upstream call; hits after that', async () => {
-    let now = (T0 + 86400) * 1000;
+    let now = T0 + 86400;
     const up = counting([caBundle(), vcekBundle]);
     const cache = new SnpCachedSource({ upstream: up, clock: () => now, arkPins: ca.arkPins });
     const all = await Promise.all(Array.from({ length: 5 }, () => cache.getSnpCollateral(vReq)));
@@ -176,14 +176,14 @@ describe('SnpCachedSource', () => {
     const caHit = await cache.getSnpCollateral(caRequest('Genoa', 'VCEK'));
     expect(caHit.metadata.cache).toMatchObject({ status: 'hit', validUntil: T0 + 10 * 86400 });
     // Past the CRL's nextUpdate the CA entry is fetched again (and fails: the served CRL is stale).
-    now = (T0 + 11 * 86400) * 1000;
+    now = T0 + 11 * 86400;
     await expectCodeAsync(() => cache.getSnpCollateral(caRequest('Genoa', 'VCEK')), 'CrlExpired');
     expect(up.calls.filter((c) => c === 'snp-ca-genoa-vcek')).toHaveLength(2);
   });
 
   it('refuses to cache what does not verify (untrusted root with the default pins)', async () => {
     const up = counting([caBundle(), vcekBundle]);
-    const cache = new SnpCachedSource({ upstream: up, clock: () => (T0 + 86400) * 1000 });
+    const cache = new SnpCachedSource({ upstream: up, clock: () => T0 + 86400 });
     await expectCodeAsync(() => cache.getSnpCollateral(vReq), 'UntrustedRoot');
     await expectCodeAsync(() => cache.getSnpCollateral(vReq), 'UntrustedRoot');
     expect(up.calls.filter((c) => c === 'snp-ca-genoa-vcek')).toHaveLength(2); // nothing was cached
@@ -197,7 +197,7 @@ describe('SnpCachedSource', () => {
       delete: async (k) => void data.delete(k),
     };
     const up = counting([caBundle(), vcekBundle]);
-    const clock = (): number => (T0 + 86400) * 1000;
+    const clock = (): number => T0 + 86400;
     await new SnpCachedSource({ upstream: up, clock, arkPins: ca.arkPins, store }).getSnpCollateral(vReq);
     expect([...data.keys()].sort()).toEqual([snpRequestKey(vReq), 'snp-ca-genoa-vcek'].sort());
     const fresh = new SnpCachedSource({ upstream: up, clock, arkPins: ca.arkPins, store });
@@ -216,13 +216,13 @@ describe('SnpCachedSource', () => {
 
   it('options are validated', () => {
     expectCode(() => new SnpCachedSource({} as never), 'InvalidArgument');
-    expectCode(() => new SnpCachedSource({ upstream: counting([]), clock: undefined as never }), 'InvalidArgument');
+    expectCode(() => new SnpCachedSource({ upstream: counting([]), clock: 5 as never }), 'InvalidArgument');
     expectCode(() => new SnpCachedSource({ upstream: counting([]), clock: () => 0, maxMemoryEntries: 0 }), 'InvalidArgument');
   });
 
   it('an upstream that answers another request is CollateralMismatch', async () => {
     const liar: SnpCollateralSource = { getSnpCollateral: (async () => caBundle()) as SnpCollateralSource['getSnpCollateral'] };
-    const cache = new SnpCachedSource({ upstream: liar, clock: () => NOW * 1000, arkPins: ca.arkPins });
+    const cache = new SnpCachedSource({ upstream: liar, clock: () => NOW, arkPins: ca.arkPins });
     const e = await catchAsync(() => cache.getSnpCollateral(caRequest('Genoa', 'VLEK')));
     expect(e.code).toBe('CollateralMismatch');
   });

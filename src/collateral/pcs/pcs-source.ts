@@ -18,7 +18,6 @@
  */
 import { AttestationError } from '../../errors.js';
 import { parseCollateral } from '../parse.js';
-import { linkSignal } from '../store/abort.js';
 import { crlToHex, decodeUtf8, issuerChainText } from '../store/bundle.js';
 import { checkCollateralFits } from '../store/fit.js';
 import { normalizeRequest } from '../store/request.js';
@@ -34,10 +33,10 @@ import {
   qeIdentityUrl,
   tcbInfoUrl,
 } from './endpoints.js';
-import { fetchError } from './fetch-error.js';
-import type { FetchLike } from './fetch-like.js';
-import { httpGet, type HttpResult } from './http-get.js';
-import { integerOption } from '../../util/options.js';
+import type { FetchLike } from '../../sources/http.js';
+import { BoundedHttp } from '../../sources/http.js';
+import type { HttpResult } from '../../sources/http.js';
+import { readClock, type Clock } from '../../util/time.js';
 
 export interface PcsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -61,37 +60,29 @@ export interface PcsSourceOptions {
   readonly maxSameOriginRedirects?: number;
   /** Relaxation, off by default: allow http:// base / CRL URLs (a PCCS on a trusted network, tests). */
   readonly allowInsecureHttp?: boolean;
-  /** Milliseconds since the epoch, only to stamp `metadata.fetchedAt`. Default: no stamp. */
-  readonly clock?: () => number;
+  /** Only to stamp `metadata.fetchedAt` (util/time.ts Clock: unix seconds or a Date). Default: no stamp (a cache stamps its own time). */
+  readonly clock?: Clock;
 }
 
 const OWNER = 'PcsSource';
 
 export class PcsSource implements CollateralSource {
-  readonly #fetch: FetchLike;
+  readonly #http: BoundedHttp;
   readonly #base: string;
   readonly #apiKey: string | undefined;
   readonly #rootCaCrlUrl: string;
-  readonly #timeoutMs: number;
-  readonly #maxBodyBytes: number;
-  readonly #maxRedirects: number;
-  readonly #clock: (() => number) | undefined;
+  readonly #clock: Clock | undefined;
 
   constructor(options: PcsSourceOptions) {
-    if (typeof options?.fetch !== 'function') {
-      throw new AttestationError('InvalidArgument', 'PcsSource: options.fetch must be a fetch-like function', { check: 'pcs.fetch' });
-    }
+    this.#http = new BoundedHttp(OWNER, options, 4 * 1024 * 1024);
     const insecure = options.allowInsecureHttp === true;
-    this.#fetch = options.fetch;
     this.#base = normalizeBaseUrl(options.baseUrl ?? INTEL_PCS_BASE_URL, insecure);
     this.#apiKey = options.apiKey;
     const root = options.rootCaCrl ?? (this.#base === INTEL_PCS_BASE_URL ? 'intel' : 'pccs');
     if (root === 'intel') this.#rootCaCrlUrl = INTEL_ROOT_CA_CRL_URL;
     else if (root === 'pccs') this.#rootCaCrlUrl = pccsRootCaCrlUrl(this.#base);
     else this.#rootCaCrlUrl = checkUrl(root.url, insecure).href;
-    this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
-    this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 4 * 1024 * 1024);
-    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
+    if (options.clock !== undefined) readClock(options.clock, 'PcsSource'); // a millisecond clock is refused up front
     this.#clock = options.clock;
   }
 
@@ -102,36 +93,20 @@ export class PcsSource implements CollateralSource {
 
   async getCollateral(request: CollateralRequest, options: GetCollateralOptions = {}): Promise<CollateralBundle> {
     const req = normalizeRequest(request);
-    const controller = new AbortController();
-    const unlink = linkSignal(options.signal, controller);
-    const get = (url: string, what: string): Promise<HttpResult> =>
-      httpGet(url, {
-        fetch: this.#fetch,
-        headers: {},
+    const responses = await this.#http.getAll(
+      [
+        { url: tcbInfoUrl(this.#base, req), what: 'tcbInfo' },
+        { url: qeIdentityUrl(this.#base, req), what: 'qeIdentity' },
+        { url: pckCrlUrl(this.#base, req.ca), what: 'pckCrl' },
+        { url: this.#rootCaCrlUrl, what: 'rootCaCrl' },
+      ],
+      {
+        notFound: 'the server has no such collateral',
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
         privateHeadersOrigin: new URL(this.#base).origin,
         privateHeaders: this.#apiKey === undefined ? {} : { [PCS_HEADERS.apiKey]: this.#apiKey },
-        timeoutMs: this.#timeoutMs,
-        maxBodyBytes: this.#maxBodyBytes,
-        maxSameOriginRedirects: this.#maxRedirects,
-        signal: controller.signal,
-        what,
-      })
-        .then((r) => this.#expectOk(r, what))
-        .catch((e: unknown) => {
-          controller.abort(); // first failure cancels the sibling requests
-          throw e;
-        });
-    let responses: HttpResult[];
-    try {
-      responses = await Promise.all([
-        get(tcbInfoUrl(this.#base, req), 'tcbInfo'),
-        get(qeIdentityUrl(this.#base, req), 'qeIdentity'),
-        get(pckCrlUrl(this.#base, req.ca), 'pckCrl'),
-        get(this.#rootCaCrlUrl, 'rootCaCrl'),
-      ]);
-    } finally {
-      unlink();
-    }
+      },
+    );
     const [tcb, qe, pck, root] = responses as [HttpResult, HttpResult, HttpResult, HttpResult];
     const collateral: BundleCollateral = {
       tcbInfo: decodeUtf8(tcb.body, 'tcbInfo'),
@@ -149,34 +124,19 @@ export class PcsSource implements CollateralSource {
       const id = r.headers.get(PCS_HEADERS.requestId);
       if (id !== null) requestIds[name] = id.slice(0, 128);
     }
-    const now = this.#clock?.();
+    const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
     return {
       request: req,
       collateral,
       metadata: {
         source: this.#base,
-        ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}),
+        ...(now === undefined ? {} : { fetchedAt: now }),
         ...(Object.keys(requestIds).length > 0 ? { requestIds } : {}),
       },
     };
   }
 
-  #expectOk(r: HttpResult, what: string): HttpResult {
-    if (r.status === 200) return r;
-    if (r.status === 404) {
-      throw new AttestationError('CollateralMissing', `${what}: the server has no such collateral (HTTP 404)`, {
-        check: 'http.status',
-        field: what,
-        expected: '200',
-        found: '404',
-      });
-    }
-    const retryAfter = r.headers.get('retry-after');
-    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
-      expected: '200',
-      found: String(r.status),
-    });
-  }
+
 
   #header(r: HttpResult, names: readonly string[], what: string): string {
     for (const name of names) {

@@ -7,15 +7,15 @@
  *   - connect, response-headers and body-idle timeouts;
  *   - the body limit enforced while streaming (undici maxResponseSize, plus a
  *     counting stream), and up front from Content-Length;
- *   - redirects never followed here (redirect: 'manual'); PcsSource decides;
+ *   - redirects never followed here (redirect 'manual': the caller decides; 'error': refused);
  *   - failures mapped to AttestationError CollateralFetch
  *     (evidence.check http.timeout / http.bodyTooLarge / http.network).
  *
  * Call `close()` when done to release pooled sockets.
  */
 import { Agent, fetch as undiciFetch } from 'undici';
-import { fetchError } from './fetch-error.js';
-import type { FetchLike, FetchRequestInit, FetchResponseLike } from './fetch-like.js';
+import { fetchError } from '../../sources/http.js';
+import type { FetchLike, FetchRequestInit, FetchResponseLike } from '../../sources/http.js';
 
 export interface UndiciFetchOptions {
   /** TCP + TLS connect timeout. Default 5 000 ms. */
@@ -132,7 +132,8 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
       res = await undiciFetch(url, {
         method: init.method,
         headers: init.headers,
-        redirect: 'manual',
+        ...(init.body === undefined ? {} : { body: init.body }),
+        redirect: init.redirect,
         signal: init.signal,
         dispatcher: agentOf(),
       });

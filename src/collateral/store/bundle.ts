@@ -18,7 +18,8 @@
  * from the file name.
  */
 import { ParseError } from '../../errors.js';
-import { toHex, utf8Encode } from '../../util/bytes.js';
+import { toHex } from '../../util/bytes.js';
+import { parseStrictJson } from '../../sources/strict-json.js';
 import { parseCrlAny } from '../../x509/crl.js';
 import { percentDecode } from '../../x509/pem.js';
 import { isCollateralJson, type CollateralInput, type CollateralJson, type PcsCollateral } from '../input.js';
@@ -167,20 +168,16 @@ function readRequest(v: unknown): CollateralRequest {
 }
 
 /**
- * Parse a bundle file (text or bytes). `requestFromName` is used for a bare
+ * Parse a bundle file (text or bytes) with the strict JSON parser (duplicate
+ * keys refused). `requestFromName` is used for a bare
  * collateral object without `format`; a bundle's own `request` must equal it
  * when both are given (else CollateralMismatch is raised by the caller).
  * Throws CollateralParse (and CrlParse / PemParse for malformed CRLs / chains).
  */
 export function parseBundle(input: string | Uint8Array, requestFromName?: CollateralRequest): CollateralBundle {
-  const s = typeof input === 'string' ? input : decodeUtf8(input, 'file');
-  if (utf8Encode(s).length > MAX_BUNDLE_BYTES) fail('file', `larger than ${MAX_BUNDLE_BYTES} bytes`);
-  let root: unknown;
-  try {
-    root = JSON.parse(s);
-  } catch (e) {
-    return fail('file', `not JSON: ${(e as Error).message}`);
-  }
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) fail('file', 'expected text or bytes');
+  // Strict JSON (#19 §5): a duplicate key anywhere is CollateralParse, never last-wins.
+  const root = parseStrictJson(typeof input === 'string' ? input : utf8Bytes(input), 'collateral bundle', MAX_BUNDLE_BYTES);
   if (root === null || typeof root !== 'object' || Array.isArray(root)) fail('file', 'expected a JSON object');
   const o = root as Record<string, unknown>;
   if (o.format === undefined) {
@@ -198,4 +195,10 @@ export function parseBundle(input: string | Uint8Array, requestFromName?: Collat
     collateral: toBundleCollateral(o.collateral as CollateralInput),
     metadata: readMetadata(o.metadata),
   };
+}
+
+/** Bytes that must be UTF-8 text (CollateralParse otherwise). */
+function utf8Bytes(bytes: Uint8Array): Uint8Array {
+  decodeUtf8(bytes, 'file');
+  return bytes;
 }

@@ -34,13 +34,24 @@ export {
 } from './verify-bundle.js';
 export type { CollateralCacheStore } from './cache-store.js';
 export { CachedSource, type CachedSourceOptions, type CacheOperation } from './cached-source.js';
+export {
+  VerifiedCache,
+  MAX_STALE_IF_ERROR_SECONDS,
+  DEFAULT_MAX_AGE_SECONDS,
+  DEFAULT_STORE_TIMEOUT_MS,
+  type CacheStore,
+  type CacheEntry,
+  type CacheGetOptions,
+  type VerifiedCacheOptions,
+  type VerifiedCacheSpec,
+} from '../../sources/verified-cache.js';
 export { StaticSource, type BundleReader, type StaticSourceOptions } from './static-source.js';
 export { FallbackSource } from './fallback-source.js';
 export { PcsSource, type PcsSourceOptions } from '../pcs/pcs-source.js';
 export { INTEL_PCS_BASE_URL, INTEL_ROOT_CA_CRL_URL, PCS_HEADERS } from '../pcs/endpoints.js';
-// Public names carry a Collateral prefix: src/verifiers/http.ts has its own (different) FetchLike.
+// The library's one fetch type (src/sources/http.ts), under the names this entry has always exported.
 export type {
   FetchLike as CollateralFetchLike,
   FetchRequestInit as CollateralFetchInit,
   FetchResponseLike as CollateralFetchResponse,
-} from '../pcs/fetch-like.js';
+} from '../../sources/http.js';

@@ -11,7 +11,7 @@
  */
 import { AttestationError, VerifyError } from '../../errors.js';
 import { parseCollateral } from '../parse.js';
-import { raceSignal } from './abort.js';
+import { raceSignal } from '../../sources/abort.js';
 import { bundleFileName, parseBundle, serializeBundle } from './bundle.js';
 import { checkCollateralFits } from './fit.js';
 import { normalizeRequest, requestKey, sameRequest } from './request.js';

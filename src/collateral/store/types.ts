@@ -9,6 +9,8 @@
  */
 import type { PcsCollateral } from '../input.js';
 import type { TeeType } from '../../quote/types.js';
+import type { TimeInput } from '../../util/time.js';
+import type { CacheMetadata as GenericCacheMetadata } from '../../sources/verified-cache.js';
 
 /** Which Intel PCK CA issued the platform's PCK certificate ([PCS-v4] "Get PCK Cert CRL", `ca` parameter). */
 export type PckCa = 'platform' | 'processor';
@@ -47,19 +49,8 @@ export interface BundleCollateral extends PcsCollateral {
   readonly rootCaCrl: string;
 }
 
-/** How a CachedSource answered (absent on answers straight from an upstream source). */
-export interface CacheMetadata {
-  /** `miss`: fetched now; `hit`: served from the cache, fresh; `stale`: expired, served because the upstream failed. */
-  readonly status: 'miss' | 'hit' | 'stale';
-  /** True only when `status` is 'stale': the collateral is past `validUntil`. */
-  readonly stale: boolean;
-  /** Unix seconds: the earliest nextUpdate (TCB Info, QE Identity, both CRLs) or certificate notAfter in the bundle. */
-  readonly validUntil: number;
-  /** Unix seconds at which the signatures, chains and CRLs were last verified. */
-  readonly verifiedAt: number;
-  /** For stale answers: the upstream failure that made the cache serve expired collateral. */
-  readonly staleReason?: { readonly code: string; readonly message: string };
-}
+/** How a CachedSource answered (absent on answers straight from an upstream source): the generic cache's metadata. */
+export type CacheMetadata = GenericCacheMetadata;
 
 export interface CollateralMetadata {
   /** Where the collateral came from: a PCS / PCCS base URL, `static:<file>`, ... */
@@ -81,6 +72,12 @@ export interface CollateralBundle {
 export interface GetCollateralOptions {
   /** Abort the wait (and, for sources that own the request, the request itself). */
   readonly signal?: AbortSignal;
+  /**
+   * The caller's time (unix seconds, RFC 3339 or a Date): a cache judges
+   * freshness and verifies at this time instead of reading its clock.
+   * DcapVerifier passes its verification time here.
+   */
+  readonly at?: TimeInput;
 }
 
 /**

@@ -11,9 +11,11 @@
  *     "collateral": { "vcek": "<DER hex>" } | { "certChain": "<PEM>", "crl": "<DER hex>" }
  *   }
  *
- * Parsing is strict (CollateralParse) and bounded (MAX_SNP_BUNDLE_BYTES).
+ * Parsing is strict (CollateralParse; the strict JSON parser: duplicate keys
+ * refused) and bounded (MAX_SNP_BUNDLE_BYTES).
  */
 import { AttestationError } from '../../errors.js';
+import { parseStrictJson } from '../../sources/strict-json.js';
 import { normalizeSnpRequest, snpRequestKey } from './request.js';
 import type { SnpCollateralBundle, SnpCollateralMetadata, SnpCollateralRequest } from './types.js';
 
@@ -62,25 +64,19 @@ function readMetadata(v: unknown): SnpCollateralMetadata {
   return { source, ...(fetchedAt === undefined ? {} : { fetchedAt }) };
 }
 
-/** Parses a bundle file (text or UTF-8 bytes). */
+/** Parses a bundle file (text or UTF-8 bytes) with the strict JSON parser (duplicate keys refused). */
 export function parseSnpBundle(input: string | Uint8Array): SnpCollateralBundle {
-  let s: string;
-  if (typeof input === 'string') s = input;
-  else if (input instanceof Uint8Array) {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) fail('file', 'expected text or bytes');
+  if (input instanceof Uint8Array) {
     if (input.length > MAX_SNP_BUNDLE_BYTES) fail('file', `larger than ${MAX_SNP_BUNDLE_BYTES} bytes`);
     try {
-      s = new TextDecoder('utf-8', { fatal: true }).decode(input);
+      new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
       return fail('file', 'not UTF-8');
     }
-  } else return fail('file', 'expected text or bytes');
-  if (s.length > MAX_SNP_BUNDLE_BYTES) fail('file', `larger than ${MAX_SNP_BUNDLE_BYTES} bytes`);
-  let root: unknown;
-  try {
-    root = JSON.parse(s);
-  } catch (e) {
-    return fail('file', `not JSON: ${(e as Error).message}`);
   }
+  // Strict JSON (#19 §5): a duplicate key anywhere is CollateralParse, never last-wins.
+  const root = parseStrictJson(input, 'SEV-SNP bundle', MAX_SNP_BUNDLE_BYTES);
   if (root === null || typeof root !== 'object' || Array.isArray(root)) fail('file', 'expected a JSON object');
   const o = root as Record<string, unknown>;
   if (o.format !== SNP_BUNDLE_FORMAT) fail('format', `expected "${SNP_BUNDLE_FORMAT}"`, String(o.format));

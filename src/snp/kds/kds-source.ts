@@ -19,15 +19,13 @@
  */
 import { AttestationError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
-import { fetchError } from '../../collateral/pcs/fetch-error.js';
-import type { FetchLike } from '../../collateral/pcs/fetch-like.js';
-import { httpGet, type HttpResult } from '../../collateral/pcs/http-get.js';
-import { linkSignal } from '../../collateral/store/abort.js';
+import type { FetchLike } from '../../sources/http.js';
+import { BoundedHttp } from '../../sources/http.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
-import type { GetSnpCollateralOptions, SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from './types.js';
-import { integerOption } from '../../util/options.js';
+import type { GetSnpCollateralOptions, SnpCollateralRequest, SnpCollateralSource } from './types.js';
+import { readClock, type Clock } from '../../util/time.js';
 
 export interface KdsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -44,31 +42,23 @@ export interface KdsSourceOptions {
   readonly maxSameOriginRedirects?: number;
   /** Relaxation, off by default: allow an http:// base URL (a mirror on a trusted network, tests). */
   readonly allowInsecureHttp?: boolean;
-  /** Milliseconds since the epoch, only to stamp metadata.fetchedAt. Default: no stamp. */
-  readonly clock?: () => number;
+  /** Only to stamp metadata.fetchedAt (util/time.ts Clock: unix seconds or a Date). Default: no stamp (a cache stamps its own time). */
+  readonly clock?: Clock;
 }
 
 const OWNER = 'KdsSource';
 
 export class KdsSource implements SnpCollateralSource {
-  readonly #fetch: FetchLike;
+  readonly #http: BoundedHttp;
   readonly #base: string;
   readonly #fetchCrl: boolean;
-  readonly #timeoutMs: number;
-  readonly #maxBodyBytes: number;
-  readonly #maxRedirects: number;
-  readonly #clock: (() => number) | undefined;
+  readonly #clock: Clock | undefined;
 
   constructor(options: KdsSourceOptions) {
-    if (typeof options?.fetch !== 'function') {
-      throw new AttestationError('InvalidArgument', 'KdsSource: options.fetch must be a fetch-like function', { check: 'kds.fetch' });
-    }
-    this.#fetch = options.fetch;
+    this.#http = new BoundedHttp(OWNER, options, 1024 * 1024);
     this.#base = normalizeKdsBaseUrl(options.baseUrl ?? AMD_KDS_BASE_URL, options.allowInsecureHttp === true);
     this.#fetchCrl = options.fetchCrl !== false;
-    this.#timeoutMs = integerOption(options.timeoutMs, OWNER, 'timeoutMs', 10_000);
-    this.#maxBodyBytes = integerOption(options.maxBodyBytes, OWNER, 'maxBodyBytes', 1024 * 1024);
-    this.#maxRedirects = integerOption(options.maxSameOriginRedirects, OWNER, 'maxSameOriginRedirects', 3, 0);
+    if (options.clock !== undefined) readClock(options.clock, 'KdsSource'); // a millisecond clock is refused up front
     this.#clock = options.clock;
   }
 
@@ -78,61 +68,28 @@ export class KdsSource implements SnpCollateralSource {
 
   getSnpCollateral: SnpCollateralSource['getSnpCollateral'] = (async (request: SnpCollateralRequest, options: GetSnpCollateralOptions = {}) => {
     const req = normalizeSnpRequest(request);
-    const controller = new AbortController();
-    const unlink = linkSignal(options.signal, controller);
-    const get = (url: string, what: string): Promise<HttpResult> =>
-      httpGet(url, {
-        fetch: this.#fetch,
-        headers: {},
-        timeoutMs: this.#timeoutMs,
-        maxBodyBytes: this.#maxBodyBytes,
-        maxSameOriginRedirects: this.#maxRedirects,
-        signal: controller.signal,
-        what,
-      })
-        .then((r) => this.#expectOk(r, what))
-        .catch((e: unknown) => {
-          controller.abort(); // the first failure cancels the sibling request
-          throw e;
-        });
-    let bundle: SnpCollateralBundle;
-    try {
-      if (req.kind === 'vcek') {
-        const r = await get(vcekUrl(this.#base, req), 'vcek');
-        const collateral = { vcek: toHex(r.body) };
-        parseSnpVcekCollateral(req, collateral);
-        bundle = { request: req, collateral, metadata: this.#metadata() };
-      } else {
-        const [chain, crl] = await Promise.all([
-          get(certChainUrl(this.#base, req), 'certChain'),
-          this.#fetchCrl ? get(crlUrl(this.#base, req), 'crl') : Promise.resolve(undefined),
-        ]);
-        const collateral = { certChain: utf8(chain.body, 'certChain'), ...(crl === undefined ? {} : { crl: toHex(crl.body) }) };
-        parseSnpCaCollateral(req, collateral);
-        bundle = { request: req, collateral, metadata: this.#metadata() };
-      }
-    } finally {
-      unlink();
+    const http = { notFound: 'KDS has no such certificate', ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    if (req.kind === 'vcek') {
+      const [r] = await this.#http.getAll([{ url: vcekUrl(this.#base, req), what: 'vcek' }], http);
+      const collateral = { vcek: toHex(r!.body) };
+      parseSnpVcekCollateral(req, collateral);
+      return { request: req, collateral, metadata: this.#metadata() };
     }
-    return bundle;
+    const [chain, crl] = await this.#http.getAll(
+      [{ url: certChainUrl(this.#base, req), what: 'certChain' }, ...(this.#fetchCrl ? [{ url: crlUrl(this.#base, req), what: 'crl' }] : [])],
+      http,
+    );
+    const collateral = { certChain: utf8(chain!.body, 'certChain'), ...(crl === undefined ? {} : { crl: toHex(crl.body) }) };
+    parseSnpCaCollateral(req, collateral);
+    return { request: req, collateral, metadata: this.#metadata() };
   }) as SnpCollateralSource['getSnpCollateral'];
 
   #metadata(): { source: string; fetchedAt?: number } {
-    const now = this.#clock?.();
-    return { source: this.#base, ...(typeof now === 'number' && Number.isFinite(now) ? { fetchedAt: Math.floor(now / 1000) } : {}) };
+    const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
+    return { source: this.#base, ...(now === undefined ? {} : { fetchedAt: now }) };
   }
 
-  #expectOk(r: HttpResult, what: string): HttpResult {
-    if (r.status === 200) return r;
-    if (r.status === 404) {
-      throw new AttestationError('CollateralMissing', `${what}: KDS has no such certificate (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
-    }
-    const retryAfter = r.headers.get('retry-after');
-    throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
-      expected: '200',
-      found: String(r.status),
-    });
-  }
+
 }
 
 function utf8(body: Uint8Array, field: string): string {

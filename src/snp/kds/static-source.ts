@@ -7,7 +7,7 @@
  * signatures are verified by SnpCachedSource or verifySnpAttestation.
  */
 import { AttestationError, VerifyError } from '../../errors.js';
-import { raceSignal } from '../../collateral/store/abort.js';
+import { raceSignal } from '../../sources/abort.js';
 import { parseSnpBundle, serializeSnpBundle, snpBundleFileName } from './bundle.js';
 import { checkSnpBundleFits } from './fit.js';
 import { normalizeSnpRequest, sameSnpRequest, snpRequestKey } from './request.js';

@@ -13,6 +13,8 @@
  */
 import type { SnpKeyType } from '../chain.js';
 import type { SnpProduct } from '../product.js';
+import type { CacheMetadata } from '../../sources/verified-cache.js';
+import type { TimeInput } from '../../util/time.js';
 
 export interface SnpVcekRequest {
   readonly kind: 'vcek';
@@ -44,13 +46,8 @@ export interface SnpCaCollateral {
   readonly crl?: string;
 }
 
-export interface SnpCacheMetadata {
-  readonly status: 'miss' | 'hit';
-  /** Unix seconds: certificate notAfter / CRL nextUpdate, whichever comes first. */
-  readonly validUntil: number;
-  /** Unix seconds at which the content was verified. */
-  readonly verifiedAt: number;
-}
+/** How SnpCachedSource answered: the generic cache's metadata (src/sources/verified-cache.ts). */
+export type SnpCacheMetadata = CacheMetadata;
 
 export interface SnpCollateralMetadata {
   /** Where it came from: a KDS base URL, `static:<name>/<file>`, ... */
@@ -67,6 +64,8 @@ export type SnpCollateralBundle =
 
 export interface GetSnpCollateralOptions {
   readonly signal?: AbortSignal;
+  /** The caller's time (unix seconds, RFC 3339 or a Date): a cache judges freshness and verifies at it. */
+  readonly at?: TimeInput;
 }
 
 /**

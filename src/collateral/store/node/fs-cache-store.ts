@@ -3,9 +3,12 @@
  * `<dir>/<key>.json` in the offline bundle format (bundle.ts), so a cache
  * directory is also a valid StaticSource / `--collateral DIR` directory.
  * Writes are atomic (temporary file + rename); entries survive restarts.
- * Nothing read here is trusted: CachedSource re-verifies it.
+ * Nothing read here is trusted: CachedSource re-verifies it. Reads open the
+ * file once without following links or blocking (read-limited.ts); whatever
+ * else sits at a key (a directory, a link, a FIFO) is removed by `delete`
+ * and replaced by `set`, so a planted entry cannot disable the tier for good.
  */
-import { rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AttestationError } from '../../../errors.js';
 import { MAX_BUNDLE_BYTES, parseBundle, serializeBundle } from '../bundle.js';
@@ -37,10 +40,32 @@ export class FsCacheStore implements CollateralCacheStore {
   }
 
   async set(key: string, bundle: CollateralBundle): Promise<void> {
-    await writeFileAtomic(fileOf(this.dir, key), serializeBundle(bundle));
+    const path = fileOf(this.dir, key);
+    try {
+      await writeFileAtomic(path, serializeBundle(bundle));
+    } catch (e) {
+      // rename(2) cannot replace a directory: clear what sits at the key, then write once more.
+      if (!(await removeNonFile(path))) throw e;
+      await writeFileAtomic(path, serializeBundle(bundle));
+    }
   }
 
+  /** Removes the entry, whatever it is (a directory planted at the key is removed with its contents; links are not followed). */
   async delete(key: string): Promise<void> {
-    await rm(fileOf(this.dir, key), { force: true });
+    const path = fileOf(this.dir, key);
+    if (!(await removeNonFile(path))) await rm(path, { force: true });
   }
+}
+
+/** Removes `path` when it is a directory (links are not followed: lstat). True when something was removed. */
+async function removeNonFile(path: string): Promise<boolean> {
+  let isDir: boolean;
+  try {
+    isDir = (await lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+  if (!isDir) return false;
+  await rm(path, { recursive: true, force: true });
+  return true;
 }

@@ -2,7 +2,7 @@
  * AbortSignal helpers (no AbortSignal.any: not in every runtime this library
  * targets). Aborts surface as AttestationError CollateralFetch.
  */
-import { AttestationError } from '../../errors.js';
+import { AttestationError } from '../errors.js';
 
 export function abortedError(check: string, what: string): AttestationError {
   return new AttestationError('CollateralFetch', `${what} aborted by the caller`, { check, found: 'aborted' });
@@ -38,4 +38,22 @@ export function linkSignal(parent: AbortSignal | undefined, controller: AbortCon
   const onAbort = (): void => controller.abort(parent.reason);
   parent.addEventListener('abort', onAbort, { once: true });
   return () => parent.removeEventListener('abort', onAbort);
+}
+
+/**
+ * Settle with `p`, or reject with CollateralFetch (`check`, found 'timeout')
+ * after `ms`. The timer never outlives the race. `p` keeps running (a store
+ * read cannot be cancelled) but nobody waits for it any more; its late
+ * rejection is swallowed.
+ */
+export function withDeadline<T>(p: Promise<T>, ms: number, check: string, what: string): Promise<T> {
+  p.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AttestationError('CollateralFetch', `${what}: no answer within ${ms} ms`, { check, expected: `<= ${ms} ms`, found: 'timeout' })),
+      ms,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
