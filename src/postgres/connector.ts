@@ -2,7 +2,7 @@
  * RA-TLS connector for node-postgres (`pg`) and everything built on it
  * (pg.Pool, @prisma/adapter-pg's PrismaPg). Node only.
  *
- *   const connector = createRaTlsConnector({ verifier, allowedMrtds: [MRTD] });
+ *   const connector = createRaTlsConnector({ verifier, allowedMrtds: [MRTD], allowedComposeHashes: [COMPOSE_HASH] });
  *   const pool = connector.createPool(process.env.DATABASE_URL);   // a pg.Pool
  *   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
  *
@@ -25,6 +25,15 @@ import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
 import { AttestationError } from '../errors.js';
 import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
+import { requireIdentityPins } from '../ratls/identity-pins.js';
+import {
+  invalidOption,
+  optionalFunction,
+  optionalPositive,
+  optionalStringList,
+  requireOptionsObject,
+  validateServerCertificateOptions,
+} from '../ratls/option-checks.js';
 import { toUnixSeconds } from '../util/time.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
@@ -39,6 +48,15 @@ export interface PinningOptions {
 }
 
 export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'at'> {
+  /**
+   * INSECURE relaxation: start without identity pins and send credentials to
+   * any genuine TD (one an attacker rents included). Logs a warning once.
+   * Without it the connector requires (allowedMrtds or allowedOsImageHashes)
+   * and (allowedComposeHashes or allowedAppIds): see requireIdentityPins.
+   */
+  readonly allowAnyTd?: boolean;
+  /** Where the allowAnyTd warning goes. Default console.warn. */
+  readonly warn?: (message: string) => void;
   /**
    * The client certificate to present. Default: fetched once (lazily, on the
    * first connection) from the dstack guest agent with GetTlsKey
@@ -79,6 +97,8 @@ interface Pin {
 }
 
 const CONNECTOR_KEYS = [
+  'allowAnyTd',
+  'warn',
   'clientCertificate',
   'guestAgent',
   'clientCertificateRequest',
@@ -89,6 +109,28 @@ const CONNECTOR_KEYS = [
   'reverifyOnCheckout',
   'onVerified',
 ] as const;
+
+const WHO = 'createRaTlsConnector';
+
+/** The connector's own options (the policy ones are checked by requireIdentityPins). */
+function validateConnectorOptions(o: RaTlsConnectorOptions): void {
+  validateServerCertificateOptions(o as unknown as Record<string, unknown>, WHO);
+  if ((o as { at?: unknown }).at !== undefined) throw invalidOption(WHO, 'at', 'is not a connector option (use clock)');
+  optionalFunction(o.warn, WHO, 'warn');
+  optionalFunction(o.clock, WHO, 'clock');
+  optionalFunction(o.onVerified, WHO, 'onVerified');
+  optionalPositive(o.connectTimeoutMs, WHO, 'connectTimeoutMs', true);
+  if (o.servername !== undefined && o.servername !== false && typeof o.servername !== 'string') {
+    throw invalidOption(WHO, 'servername', 'must be a host name or false', o.servername);
+  }
+  for (const k of ['guestAgent', 'clientCertificateRequest', 'pinning'] as const) {
+    const v = o[k] as unknown;
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw invalidOption(WHO, k, 'must be an object', v);
+  }
+  const req = o.clientCertificateRequest;
+  if (req?.subject !== undefined && typeof req.subject !== 'string') throw invalidOption(WHO, 'clientCertificateRequest.subject', 'must be a string', req.subject);
+  if (req?.altNames !== undefined) optionalStringList(req.altNames, WHO, 'clientCertificateRequest.altNames');
+}
 
 function positive(v: unknown, field: string, integer = true): number {
   if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v)) || v <= 0) {
@@ -126,10 +168,11 @@ export class RaTlsConnector implements RaTlsStreamHost {
   #key: Promise<DstackTlsKey> | undefined;
 
   constructor(options: RaTlsConnectorOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new AttestationError('InvalidArgument', 'createRaTlsConnector needs options with a verifier', { check: 'options' });
-    }
+    requireOptionsObject(options, WHO);
     requireVerifier(options.verifier);
+    validateConnectorOptions(options);
+    // Secure default (issue 11 §3): no credentials to an unpinned server.
+    requireIdentityPins(options, WHO, options.warn);
     this.#options = options;
     const policy: Record<string, unknown> = { ...options };
     for (const k of CONNECTOR_KEYS) delete policy[k];

@@ -126,3 +126,24 @@ export function validateRaTlsPolicyOptions(options: RaTlsPolicyOptions, who: str
   const advisories = options.rejectedAdvisoryIds as unknown;
   if (advisories !== undefined && !(Array.isArray(advisories) && advisories.length === 0)) optionalStringList(advisories, who, 'rejectedAdvisoryIds');
 }
+
+const BINDING_MODES = ['dstack-sha512', 'sha256-spki', 'sha256-public-key', 'none'] as const;
+
+/** A verification time: unix seconds, RFC 3339 text or a Date (util/time.ts checks the value itself). */
+export function optionalTime(v: unknown, who: string, field: string): void {
+  if (v === undefined || typeof v === 'number' || typeof v === 'string' || v instanceof Date) return;
+  throw invalidOption(who, field, 'must be unix seconds, an RFC 3339 string or a Date', v);
+}
+
+/** verifyServerCertificate options (policy plus bindingMode, at, crypto, sendBindingAsRuntimeData). */
+export function validateServerCertificateOptions(options: Record<string, unknown>, who: string): void {
+  validateRaTlsPolicyOptions(options as RaTlsPolicyOptions, who);
+  const mode = options['bindingMode'];
+  if (mode !== undefined && !(BINDING_MODES as readonly unknown[]).includes(mode)) {
+    throw invalidOption(who, 'bindingMode', `must be one of ${BINDING_MODES.join(' | ')}`, mode);
+  }
+  optionalBoolean(options['sendBindingAsRuntimeData'], who, 'sendBindingAsRuntimeData');
+  optionalTime(options['at'], who, 'at');
+  const crypto = options['crypto'];
+  if (crypto !== undefined && (crypto === null || typeof crypto !== 'object')) throw invalidOption(who, 'crypto', 'must be a CryptoBackend', crypto);
+}
