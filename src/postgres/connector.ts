@@ -28,6 +28,7 @@ import { requireVerifier } from '../ratls/verify-attested-quote.js';
 import { requireIdentityPins } from '../ratls/identity-pins.js';
 import {
   invalidOption,
+  optionalBoolean,
   optionalFunction,
   optionalPositive,
   optionalStringList,
@@ -55,6 +56,12 @@ export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'a
    * and (allowedComposeHashes or allowedAppIds): see requireIdentityPins.
    */
   readonly allowAnyTd?: boolean;
+  /**
+   * Accept servers that only speak TLS 1.2. Default false: the RA-TLS client
+   * speaks TLS 1.3 only. TLS 1.2 renegotiation is refused either way
+   * (RaTlsRenegotiation): the verified certificate stays the connection's.
+   */
+  readonly allowTls12?: boolean;
   /** Where the allowAnyTd warning goes. Default console.warn. */
   readonly warn?: (message: string) => void;
   /**
@@ -98,6 +105,7 @@ interface Pin {
 
 const CONNECTOR_KEYS = [
   'allowAnyTd',
+  'allowTls12',
   'warn',
   'clientCertificate',
   'guestAgent',
@@ -117,6 +125,7 @@ function validateConnectorOptions(o: RaTlsConnectorOptions): void {
   validateServerCertificateOptions(o as unknown as Record<string, unknown>, WHO);
   if ((o as { at?: unknown }).at !== undefined) throw invalidOption(WHO, 'at', 'is not a connector option (use clock)');
   optionalFunction(o.warn, WHO, 'warn');
+  optionalBoolean(o.allowTls12, WHO, 'allowTls12');
   optionalFunction(o.clock, WHO, 'clock');
   optionalFunction(o.onVerified, WHO, 'onVerified');
   optionalPositive(o.connectTimeoutMs, WHO, 'connectTimeoutMs', true);
@@ -158,6 +167,7 @@ export function raTlsStreamOf(client: unknown): RaTlsStream | undefined {
 
 export class RaTlsConnector implements RaTlsStreamHost {
   readonly connectTimeoutMs: number;
+  readonly allowTls12: boolean;
   readonly #policy: ServerCertificateOptions;
   readonly #options: RaTlsConnectorOptions;
   readonly #agent: GuestAgentOptions | undefined;
@@ -177,6 +187,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
     const policy: Record<string, unknown> = { ...options };
     for (const k of CONNECTOR_KEYS) delete policy[k];
     this.#policy = policy as unknown as ServerCertificateOptions;
+    this.allowTls12 = options.allowTls12 === true;
     this.connectTimeoutMs = options.connectTimeoutMs === undefined ? 30_000 : positive(options.connectTimeoutMs, 'connectTimeoutMs');
     if (options.pinning !== undefined) {
       this.#pinTtl = positive(options.pinning?.ttlSeconds, 'pinning.ttlSeconds', false);
