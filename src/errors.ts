@@ -167,7 +167,7 @@ export const ErrorCodes = {
   /** The event log breaks the boot-claim rules: a runtime event outside imr 3, an imr-3 entry that is not a runtime event (its digest cannot be recomputed), `system-ready` missing or repeated, or a claim (app-id, compose-hash, instance-id, os-image-hash, key-provider) twice before `system-ready`. */
   EventLogStructure: 'verify',
   /** Intel Trust Authority did not match every policy id that was sent (policy_ids_matched / policy_ids_unmatched). */
-  TokenPolicyUnmatched: 'policy',
+  TokenPolicyUnmatched: 'verify',
   /** The server renegotiated TLS (or otherwise presented a new certificate) after the RA-TLS verification: the connection is closed, no byte more is sent. */
   RaTlsRenegotiation: 'verify',
 } as const satisfies Record<string, ErrorKind>;
