@@ -142,10 +142,9 @@ function validateConnectorOptions(o: RaTlsConnectorOptions): void {
 }
 
 function positive(v: unknown, field: string, integer = true): number {
-  if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v)) || v <= 0) {
-    throw new AttestationError('InvalidArgument', `${field} must be a positive ${integer ? 'integer' : 'number'}`, { check: `options.${field}`, found: String(v) });
-  }
-  return v;
+  if (v === undefined) throw invalidOption(WHO, field, 'is required');
+  optionalPositive(v, WHO, field, integer);
+  return v as number;
 }
 
 function isTlsKey(k: unknown): k is DstackTlsKey {

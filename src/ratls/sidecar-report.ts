@@ -23,7 +23,7 @@
  */
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { AttestationError, ParseError, PolicyError, VerifyError } from '../errors.js';
+import { ParseError, PolicyError, VerifyError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex, tryFromHex } from '../util/bytes.js';
 import { resolveTime } from '../verifiers/clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
@@ -32,7 +32,7 @@ import { isPlainObject, parseJsonBounded } from './bounded-json.js';
 import { parseEventLogJson, tdxEventFromJson } from './event-log-json.js';
 import type { TdxEvent } from './event-log.js';
 import { ATTESTATION_LIMITS } from './limits.js';
-import { optionalFunction, optionalTime, requireOptionsObject, validateRaTlsPolicyOptions } from './option-checks.js';
+import { optionalFunction, optionalNonNegative, optionalTime, requireOptionsObject, validateRaTlsPolicyOptions } from './option-checks.js';
 import { ratlsPolicyViolations, type RaTlsPolicyOptions } from './ratls-policy.js';
 import type { EventLogCheck } from './rtmr-replay.js';
 import { requireVerifier, verifyAttestedQuote } from './verify-attested-quote.js';
@@ -144,9 +144,8 @@ export interface SidecarAttestationVerification {
 }
 
 function nonNegative(v: number | undefined, dflt: number, field: string): number {
-  if (v === undefined) return dflt;
-  if (!Number.isFinite(v) || v < 0) throw new AttestationError('InvalidArgument', `${field} must be >= 0`, { check: `options.${field}`, found: String(v) });
-  return v;
+  optionalNonNegative(v, 'verifySidecarAttestation', field);
+  return v ?? dflt;
 }
 
 /** Verifies a sidecar `/attestation` report: binding, quote, event log, policy and freshness. */
