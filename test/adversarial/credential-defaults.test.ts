@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRaTlsConnector, createRaTlsPool, type RaTlsConnectorOptions } from '../../src/postgres/connector.js';
 import { requireIdentityPins } from '../../src/ratls/identity-pins.js';
+import * as ratlsBarrel from '../../src/ratls/index.js';
+import * as postgresBarrel from '../../src/postgres/index.js';
 import { throwsWith } from '../support/codes.js';
 import { tlsKeyOf } from '../postgres/support.js';
 import { victim, VICTIM_APP_ID, VICTIM_COMPOSE_HASH } from './support.js';
@@ -64,6 +66,12 @@ describe('the connector and the pool refuse to start without identity pins', () 
       throwsWith(() => createRaTlsConnector({ ...base, allowAnyTd: true, ...pins }), 'InvalidArgument');
     }
     throwsWith(() => createRaTlsConnector({ ...base, allowedMrtds: [MRTD], allowedComposeHashes: [VICTIM_COMPOSE_HASH], allowedRtmrs: { 3: [] } }), 'InvalidArgument');
+  });
+
+  it('the shared rules are exported for the other credential paths (forwarder, probe)', () => {
+    expect(ratlsBarrel.requireIdentityPins).toBe(requireIdentityPins);
+    expect(typeof postgresBarrel.connectRaTlsSocket).toBe('function');
+    expect(typeof ratlsBarrel.replayedAppClaims).toBe('function');
   });
 
   it('requireIdentityPins is the one exported rule', () => {
