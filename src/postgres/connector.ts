@@ -136,6 +136,14 @@ function validateConnectorOptions(o: RaTlsConnectorOptions): void {
     const v = o[k] as unknown;
     if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw invalidOption(WHO, k, 'must be an object', v);
   }
+  const ga = o.guestAgent;
+  if (ga !== undefined) {
+    if (ga.endpoint !== undefined && (typeof ga.endpoint !== 'string' || ga.endpoint === '')) throw invalidOption(WHO, 'guestAgent.endpoint', 'must be a non-empty string', ga.endpoint);
+    if (ga.env !== undefined && (ga.env === null || typeof ga.env !== 'object')) throw invalidOption(WHO, 'guestAgent.env', 'must be an object', ga.env);
+    optionalStringList(ga.socketPaths, WHO, 'guestAgent.socketPaths');
+    optionalPositive(ga.timeoutMs, WHO, 'guestAgent.timeoutMs', true);
+    optionalPositive(ga.maxResponseBytes, WHO, 'guestAgent.maxResponseBytes', true);
+  }
   const req = o.clientCertificateRequest;
   if (req?.subject !== undefined && typeof req.subject !== 'string') throw invalidOption(WHO, 'clientCertificateRequest.subject', 'must be a string', req.subject);
   if (req?.altNames !== undefined) optionalStringList(req.altNames, WHO, 'clientCertificateRequest.altNames');
