@@ -196,6 +196,14 @@ export const ErrorCodes = {
   NoiseState: 'usage',
   /** The message transport under the Noise channel failed or closed during the handshake. */
   NoiseTransport: 'verify',
+
+  // --- RA-TLS trust rules (src/ratls/, src/postgres/, issue 11) ----------------
+  /** The event log breaks the boot-claim rules: a runtime event outside imr 3, an imr-3 entry that is not a runtime event (its digest cannot be recomputed), `system-ready` missing or repeated, or a claim (app-id, compose-hash, instance-id, os-image-hash, key-provider) twice before `system-ready`. */
+  EventLogStructure: 'verify',
+  /** Intel Trust Authority did not match every policy id that was sent (policy_ids_matched / policy_ids_unmatched). */
+  TokenPolicyUnmatched: 'verify',
+  /** The server renegotiated TLS (or otherwise presented a new certificate) after the RA-TLS verification: the connection is closed, no byte more is sent. */
+  RaTlsRenegotiation: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

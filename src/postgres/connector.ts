@@ -2,7 +2,7 @@
  * RA-TLS connector for node-postgres (`pg`) and everything built on it
  * (pg.Pool, @prisma/adapter-pg's PrismaPg). Node only.
  *
- *   const connector = createRaTlsConnector({ verifier, allowedMrtds: [MRTD] });
+ *   const connector = createRaTlsConnector({ verifier, allowedMrtds: [MRTD], allowedComposeHashes: [COMPOSE_HASH] });
  *   const pool = connector.createPool(process.env.DATABASE_URL);   // a pg.Pool
  *   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
  *
@@ -25,6 +25,16 @@ import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
 import { AttestationError } from '../errors.js';
 import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
+import { requireIdentityPins } from '../ratls/identity-pins.js';
+import {
+  invalidOption,
+  optionalBoolean,
+  optionalFunction,
+  optionalPositive,
+  optionalStringList,
+  requireOptionsObject,
+  validateServerCertificateOptions,
+} from '../ratls/option-checks.js';
 import { toUnixSeconds } from '../util/time.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
@@ -39,6 +49,21 @@ export interface PinningOptions {
 }
 
 export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'at'> {
+  /**
+   * INSECURE relaxation: start without identity pins and send credentials to
+   * any genuine TD (one an attacker rents included). Logs a warning once.
+   * Without it the connector requires (allowedMrtds or allowedOsImageHashes)
+   * and (allowedComposeHashes or allowedAppIds): see requireIdentityPins.
+   */
+  readonly allowAnyTd?: boolean;
+  /**
+   * Accept servers that only speak TLS 1.2. Default false: the RA-TLS client
+   * speaks TLS 1.3 only. TLS 1.2 renegotiation is refused either way
+   * (RaTlsRenegotiation): the verified certificate stays the connection's.
+   */
+  readonly allowTls12?: boolean;
+  /** Where the allowAnyTd warning goes. Default console.warn. */
+  readonly warn?: (message: string) => void;
   /**
    * The client certificate to present. Default: fetched once (lazily, on the
    * first connection) from the dstack guest agent with GetTlsKey
@@ -79,6 +104,9 @@ interface Pin {
 }
 
 const CONNECTOR_KEYS = [
+  'allowAnyTd',
+  'allowTls12',
+  'warn',
   'clientCertificate',
   'guestAgent',
   'clientCertificateRequest',
@@ -90,11 +118,41 @@ const CONNECTOR_KEYS = [
   'onVerified',
 ] as const;
 
-function positive(v: unknown, field: string, integer = true): number {
-  if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v)) || v <= 0) {
-    throw new AttestationError('InvalidArgument', `${field} must be a positive ${integer ? 'integer' : 'number'}`, { check: `options.${field}`, found: String(v) });
+const WHO = 'createRaTlsConnector';
+
+/** The connector's own options (the policy ones are checked by requireIdentityPins). */
+function validateConnectorOptions(o: RaTlsConnectorOptions): void {
+  validateServerCertificateOptions(o as unknown as Record<string, unknown>, WHO);
+  if ((o as { at?: unknown }).at !== undefined) throw invalidOption(WHO, 'at', 'is not a connector option (use clock)');
+  optionalFunction(o.warn, WHO, 'warn');
+  optionalBoolean(o.allowTls12, WHO, 'allowTls12');
+  optionalFunction(o.clock, WHO, 'clock');
+  optionalFunction(o.onVerified, WHO, 'onVerified');
+  optionalPositive(o.connectTimeoutMs, WHO, 'connectTimeoutMs', true);
+  if (o.servername !== undefined && o.servername !== false && typeof o.servername !== 'string') {
+    throw invalidOption(WHO, 'servername', 'must be a host name or false', o.servername);
   }
-  return v;
+  for (const k of ['guestAgent', 'clientCertificateRequest', 'pinning'] as const) {
+    const v = o[k] as unknown;
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw invalidOption(WHO, k, 'must be an object', v);
+  }
+  const ga = o.guestAgent;
+  if (ga !== undefined) {
+    if (ga.endpoint !== undefined && (typeof ga.endpoint !== 'string' || ga.endpoint === '')) throw invalidOption(WHO, 'guestAgent.endpoint', 'must be a non-empty string', ga.endpoint);
+    if (ga.env !== undefined && (ga.env === null || typeof ga.env !== 'object')) throw invalidOption(WHO, 'guestAgent.env', 'must be an object', ga.env);
+    optionalStringList(ga.socketPaths, WHO, 'guestAgent.socketPaths');
+    optionalPositive(ga.timeoutMs, WHO, 'guestAgent.timeoutMs', true);
+    optionalPositive(ga.maxResponseBytes, WHO, 'guestAgent.maxResponseBytes', true);
+  }
+  const req = o.clientCertificateRequest;
+  if (req?.subject !== undefined && typeof req.subject !== 'string') throw invalidOption(WHO, 'clientCertificateRequest.subject', 'must be a string', req.subject);
+  if (req?.altNames !== undefined) optionalStringList(req.altNames, WHO, 'clientCertificateRequest.altNames');
+}
+
+function positive(v: unknown, field: string, integer = true): number {
+  if (v === undefined) throw invalidOption(WHO, field, 'is required');
+  optionalPositive(v, WHO, field, integer);
+  return v as number;
 }
 
 function isTlsKey(k: unknown): k is DstackTlsKey {
@@ -116,6 +174,7 @@ export function raTlsStreamOf(client: unknown): RaTlsStream | undefined {
 
 export class RaTlsConnector implements RaTlsStreamHost {
   readonly connectTimeoutMs: number;
+  readonly allowTls12: boolean;
   readonly #policy: ServerCertificateOptions;
   readonly #options: RaTlsConnectorOptions;
   readonly #agent: GuestAgentOptions | undefined;
@@ -126,14 +185,16 @@ export class RaTlsConnector implements RaTlsStreamHost {
   #key: Promise<DstackTlsKey> | undefined;
 
   constructor(options: RaTlsConnectorOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new AttestationError('InvalidArgument', 'createRaTlsConnector needs options with a verifier', { check: 'options' });
-    }
+    requireOptionsObject(options, WHO);
     requireVerifier(options.verifier);
+    validateConnectorOptions(options);
+    // Secure default (issue 11 §3): no credentials to an unpinned server.
+    requireIdentityPins(options, WHO, options.warn);
     this.#options = options;
     const policy: Record<string, unknown> = { ...options };
     for (const k of CONNECTOR_KEYS) delete policy[k];
     this.#policy = policy as unknown as ServerCertificateOptions;
+    this.allowTls12 = options.allowTls12 === true;
     this.connectTimeoutMs = options.connectTimeoutMs === undefined ? 30_000 : positive(options.connectTimeoutMs, 'connectTimeoutMs');
     if (options.pinning !== undefined) {
       this.#pinTtl = positive(options.pinning?.ttlSeconds, 'pinning.ttlSeconds', false);

@@ -11,7 +11,12 @@
  *
  * TLS is never negotiated by the driver (the connector speaks RA-TLS itself),
  * so `sslmode`, `sslnegotiation`, `sslcert`… are ignored; other parameters
- * than `application_name` and `options` are ignored as well.
+ * than `application_name` and `options` are ignored as well, except `host`
+ * and `port`, which may only repeat the URL's own host and port (a parameter
+ * never overrides the authority, and never fills a missing port).
+ *
+ * Errors never echo any part of the DSN (a user field, a host or a path can
+ * hold the secret by mistake): they name the field and give a length only.
  */
 import { AttestationError } from '../errors.js';
 
@@ -49,13 +54,17 @@ export type RaTlsDsnInput =
 const invalid = (message: string, field: string, found?: string): AttestationError =>
   new AttestationError('DsnInvalid', message, { check: `dsn.${field}`, field, ...(found === undefined ? {} : { found }) });
 
+/** What an error may say about a DSN value: its length, never its content. */
+const shape = (v: unknown): string => (typeof v === 'string' ? `${v.length} characters` : typeof v === 'number' ? 'a number' : 'none');
+
 /** Checks user and password against the sidecar rules (DsnCredentials). The password is never echoed. */
 export function checkTeesqlCredentials(user: unknown, password: unknown): { user: TeesqlUser; password: string } {
   if (typeof user !== 'string' || !(TEESQL_USERS as readonly string[]).includes(user)) {
+    // The user is not echoed: a misplaced secret (`postgres://<secret>@host`) would leak.
     throw new AttestationError(
       'DsnCredentials',
-      `DSN user must be teesql_read (read-only) or teesql_readwrite (read / write), got ${typeof user === 'string' && user !== '' ? JSON.stringify(user.slice(0, 64)) : 'none'}`,
-      { check: 'dsn.user', field: 'user', expected: TEESQL_USERS.join(' | '), found: typeof user === 'string' ? user.slice(0, 64) : 'none' },
+      `DSN user must be teesql_read (read-only) or teesql_readwrite (read / write), got ${typeof user === 'string' && user !== '' ? `another user (${user.length} characters)` : 'none'}`,
+      { check: 'dsn.user', field: 'user', expected: TEESQL_USERS.join(' | '), found: typeof user === 'string' && user !== '' ? `another user (${shape(user)})` : 'none' },
     );
   }
   if (typeof password !== 'string' || password === '') {
@@ -87,16 +96,16 @@ export function checkTeesqlCredentials(user: unknown, password: unknown): { user
 function parsePort(p: number | string | undefined): number {
   if (p === undefined || p === '') return 5432;
   const n = typeof p === 'number' ? p : /^\d{1,5}$/.test(p) ? Number(p) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid(`DSN port must be 1..65535, got ${String(p)}`, 'port', String(p));
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid('DSN port must be 1..65535', 'port', shape(p));
   return n;
 }
 
 function checkHost(host: unknown): string {
   if (typeof host !== 'string' || host === '') throw invalid('DSN has no host: the RA-TLS sidecar is reached over TCP', 'host', 'none');
   if (host.startsWith('/') || host.startsWith('@')) {
-    throw invalid('DSN host is a unix-socket path: RA-TLS needs a TCP host (the sidecar address)', 'host', host);
+    throw invalid('DSN host is a unix-socket path: RA-TLS needs a TCP host (the sidecar address)', 'host', shape(host));
   }
-  if (host.includes(',')) throw invalid('DSN lists several hosts: give exactly one sidecar address', 'host', host);
+  if (host.includes(',')) throw invalid('DSN lists several hosts: give exactly one sidecar address', 'host', shape(host));
   return host;
 }
 
@@ -142,17 +151,29 @@ export function parseRaTlsDsn(input: RaTlsDsnInput): RaTlsDsn {
   const creds = checkTeesqlCredentials(user, password);
   let hostname = url.hostname;
   if (hostname.startsWith('[') && hostname.endsWith(']')) hostname = hostname.slice(1, -1);
-  const hostParam = url.searchParams.get('host');
-  const host = checkHost(hostParam !== null && hostParam !== '' ? hostParam : hostname === '' ? undefined : decode(hostname, 'host'));
+  const host = checkHost(hostname === '' ? undefined : decode(hostname, 'host'));
+  // A parameter never overrides the authority (libpq would let ?host= win).
+  const hostParams = url.searchParams.getAll('host');
+  if (hostParams.some((h) => h !== host)) {
+    throw invalid('DSN ?host= differs from the URL host: give the sidecar address once, in the URL', 'host', `${hostParams.length} host parameter(s)`);
+  }
+  const portParams = url.searchParams.getAll('port');
+  if (portParams.some((p) => p !== url.port)) {
+    throw invalid(
+      url.port === '' ? 'DSN ?port= would fill the missing URL port: put the port in the URL' : 'DSN ?port= differs from the URL port',
+      'port',
+      `${portParams.length} port parameter(s)`,
+    );
+  }
   const path = url.pathname.replace(/^\//, '');
-  if (path.includes('/')) throw invalid('DSN path must be a single database name', 'database', path);
+  if (path.includes('/')) throw invalid('DSN path must be a single database name', 'database', shape(path));
   const database = path === '' ? undefined : decode(path, 'database');
   const appName = url.searchParams.get('application_name');
   const opts = url.searchParams.get('options');
   return {
     ...creds,
     host,
-    port: parsePort(url.port === '' ? (url.searchParams.get('port') ?? undefined) : url.port),
+    port: parsePort(url.port === '' ? undefined : url.port),
     database,
     ...(appName === null ? {} : { applicationName: appName }),
     ...(opts === null ? {} : { options: opts }),

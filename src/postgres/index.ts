@@ -16,6 +16,7 @@ export {
   type RaTlsConnectorOptions,
 } from './connector.js';
 export { RaTlsStream } from './ra-tls-stream.js';
+export { connectRaTlsSocket, refuseRenegotiation, type RaTlsSocketOptions } from './ra-tls-socket.js';
 export {
   CLUSTER_SECRET_HEX_LENGTH,
   checkTeesqlCredentials,

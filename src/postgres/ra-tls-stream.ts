@@ -6,7 +6,8 @@
  * authentication exchange). This stream
  *
  *   1. fetches the client certificate (dstack guest agent) through the connector;
- *   2. opens a raw TLS connection (node:tls): the first bytes on the wire are a
+ *   2. opens a raw TLS connection (ra-tls-socket.ts: TLS 1.3 only unless
+ *      allowTls12, renegotiation refused): the first bytes on the wire are a
  *      TLS ClientHello with SNI, no Postgres SSLRequest;
  *   3. verifies the server certificate (verifyServerCertificate with the
  *      connector's verifier and policy, or a fingerprint pin);
@@ -17,9 +18,10 @@
  * coded AttestationError, which pg reports from `client.connect()`.
  */
 import { Duplex } from 'node:stream';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import { AttestationError, isAttestationError } from '../errors.js';
+import { connectRaTlsSocket, refuseRenegotiation } from './ra-tls-socket.js';
 import type { PeerVerification, RaTlsStreamHost } from './types.js';
 
 type WriteCallback = (error?: Error | null) => void;
@@ -151,19 +153,13 @@ export class RaTlsStream extends Duplex {
     if (this.destroyed) return;
 
     const servername = this.#host.servername(host);
-    const socket = tlsConnect({
+    // TLS 1.3 only unless allowTls12; renegotiation refused (ra-tls-socket.ts).
+    const socket = connectRaTlsSocket({
       host,
       port,
       ...(servername === undefined ? {} : { servername }),
-      key: key.key,
-      cert: key.certificateChain.join('\n'),
-      // Trust comes from the attestation, not from a CA: the certificate is
-      // checked by verifyServerCertificate below, after the handshake proved
-      // the server holds its key. No session resumption (a resumed session
-      // presents no certificate).
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-      minVersion: 'TLSv1.2',
+      clientKey: key,
+      ...(this.#host.allowTls12 === true ? { allowTls12: true } : {}),
     });
     this.#tls = socket;
     socket.setNoDelay(this.#noDelay);
@@ -189,6 +185,11 @@ export class RaTlsStream extends Duplex {
         socket.off('close', onClose);
         socket.off('error', onError);
         socket.on('error', onLateError);
+        // The certificate verified below must stay the connection's only one.
+        refuseRenegotiation(socket, (e) => {
+          lateError = e;
+          this.#fail(e);
+        });
         const cert = socket.getPeerCertificate(false) as { raw?: Buffer } | null;
         if (cert === null || cert.raw === undefined || cert.raw.length === 0) {
           reject(new AttestationError('RaTlsNoPeerCertificate', `${host}:${port} presented no TLS certificate`, { check: 'ratls.peer.certificate' }));
@@ -204,6 +205,7 @@ export class RaTlsStream extends Duplex {
     socket.off('error', onLateError);
     this.#clearTimer();
     if (this.destroyed) return;
+    if (isAttestationError(lateError)) throw lateError;
     if (lateError !== undefined || socket.destroyed) {
       throw new AttestationError('RaTlsConnect', `${host}:${port} closed the connection during verification${lateError === undefined ? '' : `: ${lateError.message}`}`, {
         check: 'ratls.connect.closed',

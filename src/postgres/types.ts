@@ -29,6 +29,8 @@ export interface RaTlsVerifiedEvent extends PeerVerification {
 /** What a RaTlsStream needs from its connector. */
 export interface RaTlsStreamHost {
   readonly connectTimeoutMs: number;
+  /** Accept TLS 1.2 servers (default: TLS 1.3 only). */
+  readonly allowTls12?: boolean;
   clientKey(): Promise<DstackTlsKey>;
   servername(host: string): string | undefined;
   verifyPeer(der: Uint8Array, context: { host: string; port: number; reason: VerificationReason }): Promise<PeerVerification>;

@@ -1,7 +1,13 @@
 /**
  * dstack application claims read from RTMR3 runtime events (dstack-attest
- * `find_event`: the first event of a name before `system-ready`; later
- * events are application-defined and never taken for these claims).
+ * `find_event`: the event of a name before `system-ready`; later events are
+ * application-defined and never taken for these claims).
+ *
+ * Boot rules (EventLogStructure otherwise), for a non-empty sequence:
+ *   - exactly one `system-ready` (the guest emits it once, at the end of boot;
+ *     a missing one leaves boot and app events indistinguishable);
+ *   - each claim name below at most once before `system-ready`.
+ * An empty sequence (RTMR3 never extended) gives no claims.
  *
  *   app-id         20 bytes   the app's identity (KMS / on-chain registry)
  *   compose-hash   32 bytes   SHA-256 of the app-compose.json the CVM booted
@@ -12,6 +18,7 @@
  * Only meaningful once the event log has been replayed against the verified
  * quote's RTMR3 (verify-server-certificate.ts does both).
  */
+import { VerifyError } from '../errors.js';
 import { toHex, tryUtf8Decode } from '../util/bytes.js';
 import { isPlainObject } from './bounded-json.js';
 import type { RuntimeEvent } from './event-log.js';
@@ -33,6 +40,36 @@ export interface DstackAppClaims {
 }
 
 const SYSTEM_READY = 'system-ready';
+/** The runtime events read as boot claims. */
+export const BOOT_CLAIM_EVENTS = ['app-id', 'compose-hash', 'instance-id', 'os-image-hash', 'key-provider'] as const;
+
+/** Throws EventLogStructure unless `events` follows the boot rules above. */
+export function checkBootSequence(events: readonly RuntimeEvent[]): void {
+  if (events.length === 0) return;
+  const ready = events.reduce((n, e) => n + (e.event === SYSTEM_READY ? 1 : 0), 0);
+  if (ready !== 1) {
+    throw new VerifyError('EventLogStructure', `the RTMR3 event sequence has ${ready} system-ready events (exactly one required)`, {
+      check: 'eventLog.systemReady',
+      field: SYSTEM_READY,
+      expected: '1',
+      found: String(ready),
+    });
+  }
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.event === SYSTEM_READY) break;
+    if (!(BOOT_CLAIM_EVENTS as readonly string[]).includes(e.event)) continue;
+    if (seen.has(e.event)) {
+      throw new VerifyError('EventLogStructure', `claim ${e.event} appears twice before system-ready`, {
+        check: 'eventLog.claimRepeated',
+        field: e.event,
+        expected: 'at most once before system-ready',
+        found: 'twice',
+      });
+    }
+    seen.add(e.event);
+  }
+}
 
 function findPayload(events: readonly RuntimeEvent[], name: string): Uint8Array | undefined {
   for (const e of events) {
@@ -53,7 +90,13 @@ function keyProviderInfo(text: string): { name: string; id: string } | undefined
   return undefined;
 }
 
+/**
+ * The claims of an RTMR3 runtime-event sequence (throws EventLogStructure
+ * when it breaks the boot rules). Pass only the exact sequence replayed into
+ * RTMR3; rtmr3-claims.ts replayedAppClaims does both for every source.
+ */
 export function dstackAppClaims(events: readonly RuntimeEvent[]): DstackAppClaims {
+  checkBootSequence(events);
   const hex = (name: string): string | undefined => {
     const p = findPayload(events, name);
     return p === undefined ? undefined : toHex(p);

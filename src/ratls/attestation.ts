@@ -29,7 +29,9 @@ export interface DstackAttestation {
   readonly eventLog: readonly TdxEvent[] | undefined;
   /**
    * Runtime events (RTMR3). For V0 / V1 the stack evidence's own list; for
-   * legacy certificates the type-0x08000001 entries of the event log.
+   * legacy certificates the imr-3 entries of the event log (runtimeEventsOf:
+   * placement checked, EventLogStructure otherwise). Verification re-derives
+   * the sequence itself (rtmr3-claims.ts).
    */
   readonly runtimeEvents: readonly RuntimeEvent[];
   readonly runtimeEventsSource: 'stack' | 'event-log' | 'none';

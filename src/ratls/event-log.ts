@@ -13,6 +13,7 @@
  * SCALE-encoded (V0) attestations never carry the version (always V1).
  */
 import type { CryptoBackend } from '../crypto/backend.js';
+import { VerifyError } from '../errors.js';
 import { concatBytes, toHex, utf8Encode } from '../util/bytes.js';
 
 /** dstack runtime event type (`DSTACK_RUNTIME_EVENT_TYPE`), not defined by the TCG. */
@@ -62,7 +63,47 @@ export function runtimeEventDigest(e: RuntimeEvent, crypto: CryptoBackend): Uint
   return crypto.sha384(runtimeEventHashInput(e));
 }
 
-/** Runtime events carried by an event log (entries of type 0x08000001), in order. */
+/** RTMR3's 0-based index in `TdxEvent.imr`. */
+export const RTMR3_IMR = 3;
+
+/**
+ * The placement rule of dstack runtime events: RTMR3 is extended only with
+ * runtime events (whose digests are recomputed from their content), and a
+ * runtime event is only ever extended into RTMR3. Anything else is a forged
+ * or foreign log (EventLogStructure): a runtime event outside imr 3 is never
+ * replayed into RTMR3, and an imr-3 entry of another type can only be
+ * replayed with a carried digest, so neither may stand for a claim.
+ */
+export function checkEventPlacement(e: TdxEvent, index: number): void {
+  const runtime = isRuntimeEvent(e);
+  if (runtime && e.imr !== RTMR3_IMR) {
+    throw new VerifyError('EventLogStructure', `event log entry ${index} (${JSON.stringify(e.event.slice(0, 64))}) is a runtime event outside imr 3`, {
+      check: 'eventLog.runtimeEventImr',
+      field: `eventLog[${index}].imr`,
+      expected: String(RTMR3_IMR),
+      found: String(e.imr),
+    });
+  }
+  if (!runtime && e.imr === RTMR3_IMR) {
+    throw new VerifyError('EventLogStructure', `event log entry ${index} in imr 3 is not a runtime event: its digest cannot be recomputed`, {
+      check: 'eventLog.rtmr3EventType',
+      field: `eventLog[${index}].event_type`,
+      expected: '0x' + DSTACK_RUNTIME_EVENT_TYPE.toString(16).padStart(8, '0'),
+      found: '0x' + e.eventType.toString(16).padStart(8, '0'),
+    });
+  }
+}
+
+/**
+ * The runtime events an event log replays into RTMR3: its imr-3 entries, in
+ * order, after checking every entry's placement (checkEventPlacement).
+ * Throws EventLogStructure on a misplaced entry.
+ */
 export function runtimeEventsOf(log: readonly TdxEvent[]): RuntimeEvent[] {
-  return log.filter(isRuntimeEvent).map((e) => ({ event: e.event, payload: e.payload, version: e.version }));
+  const out: RuntimeEvent[] = [];
+  log.forEach((e, i) => {
+    checkEventPlacement(e, i);
+    if (e.imr === RTMR3_IMR) out.push({ event: e.event, payload: e.payload, version: e.version });
+  });
+  return out;
 }

@@ -8,6 +8,7 @@ export { parseVersionedAttestation, type DstackAttestation, type AttestationForm
 export { extractRaTlsAttestation, unwrapExtensionOctetString, type RaTlsCertificate } from './extract.js';
 export { parseCertificateFields, type CertificateFields } from './certificate-fields.js';
 export {
+  checkEventPlacement,
   DSTACK_RUNTIME_EVENT_TYPE,
   isRuntimeEvent,
   runtimeEventDigest,
@@ -36,7 +37,9 @@ export {
   type BindingMode,
   type BoundKey,
 } from './binding.js';
-export { dstackAppClaims, type DstackAppClaims } from './app-claims.js';
+export { BOOT_CLAIM_EVENTS, checkBootSequence, dstackAppClaims, type DstackAppClaims } from './app-claims.js';
+export { replayedAppClaims, type EventLogSource, type QuotedRtmrs, type ReplayedAppClaims } from './rtmr3-claims.js';
+export { requireIdentityPins } from './identity-pins.js';
 export { ratlsPolicyViolations, type RaTlsPolicyOptions, type RaTlsPolicyViolation } from './ratls-policy.js';
 export {
   verifyServerCertificate,

@@ -9,16 +9,19 @@
  *   requireSeptVeDisable   default true (as the core policy)
  *
  * and pins: allowedMrtds, allowedRtmrs, allowedComposeHashes, allowedAppIds,
- * allowedOsImageHashes. A pin left undefined is not checked; a pin set to an
- * empty list accepts nothing. App pins (compose hash, app id, OS image) read
- * runtime-event claims, which count only when the event log replayed to the
- * quote's RTMR3. Every violation is collected; the caller throws one
+ * allowedOsImageHashes. A pin left undefined is not checked here (credential
+ * paths require pins: identity-pins.ts); an empty list, a non-hex or
+ * wrong-length pin, or an option of the wrong type is InvalidArgument
+ * (option-checks.ts). App pins (compose hash, app id, OS image) read
+ * runtime-event claims, which exist only when the exact RTMR3 sequence
+ * replayed to the quote's RTMR3 (rtmr3-claims.ts). Every violation is collected; the caller throws one
  * PolicyError carrying them all.
  */
 import type { ErrorCode, Evidence } from '../errors.js';
 import { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from '../tcb/status.js';
 import type { VerificationResult } from '../verifiers/types.js';
 import type { DstackAppClaims } from './app-claims.js';
+import { validateRaTlsPolicyOptions } from './option-checks.js';
 
 export interface RaTlsPolicyOptions {
   /** Allowed MRTD values (hex, any case, optional 0x). */
@@ -83,6 +86,7 @@ export function ratlsPolicyViolations(
   claims: DstackAppClaims | undefined,
   options: RaTlsPolicyOptions,
 ): RaTlsPolicyViolation[] {
+  validateRaTlsPolicyOptions(options, 'ratlsPolicyViolations');
   const out: RaTlsPolicyViolation[] = [];
   if (!result.authenticated && options.allowSimulator !== true) {
     out.push({

@@ -5,7 +5,9 @@
  *
  * Digests: runtime events (type 0x08000001) are recomputed from their content
  * (a carried digest must agree); every other event uses its carried 48-byte
- * digest. A register is *replayable* only when every event for it has a
+ * digest. Runtime events belong to RTMR3 and RTMR3 holds only runtime events
+ * (event-log.ts checkEventPlacement; EventLogStructure otherwise), so RTMR3
+ * is always replayed from content, never from a carried digest. A register is *replayable* only when every event for it has a
  * digest. RTMR0..2 (firmware, kernel, boot) additionally need a *full* boot
  * log: events for all of RTMR0, 1 and 2. Logs stripped for certificate
  * embedding (dstack `into_stripped`: RTMR3 only, or RTMR3 plus the "ACPI DATA"
@@ -14,7 +16,7 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { VerifyError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex } from '../util/bytes.js';
-import { isRuntimeEvent, runtimeEventDigest, type RuntimeEvent, type TdxEvent } from './event-log.js';
+import { checkEventPlacement, isRuntimeEvent, runtimeEventDigest, type RuntimeEvent, type TdxEvent } from './event-log.js';
 
 export type RtmrIndex = 0 | 1 | 2 | 3;
 
@@ -57,6 +59,7 @@ export function replayEventLog(log: readonly TdxEvent[], crypto: CryptoBackend):
   const ok = [true, true, true, true];
   const counts: [number, number, number, number] = [0, 0, 0, 0];
   log.forEach((e, i) => {
+    checkEventPlacement(e, i);
     const idx = e.imr as RtmrIndex;
     counts[idx]++;
     const d = eventDigest(e, crypto, i);

@@ -23,15 +23,16 @@
  */
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { AttestationError, ParseError, PolicyError, VerifyError } from '../errors.js';
+import { ParseError, PolicyError, VerifyError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex, tryFromHex } from '../util/bytes.js';
 import { resolveTime } from '../verifiers/clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
 import type { DstackAppClaims } from './app-claims.js';
 import { isPlainObject, parseJsonBounded } from './bounded-json.js';
 import { parseEventLogJson, tdxEventFromJson } from './event-log-json.js';
-import { runtimeEventsOf, type TdxEvent } from './event-log.js';
+import type { TdxEvent } from './event-log.js';
 import { ATTESTATION_LIMITS } from './limits.js';
+import { optionalFunction, optionalNonNegative, optionalTime, requireOptionsObject, validateRaTlsPolicyOptions } from './option-checks.js';
 import { ratlsPolicyViolations, type RaTlsPolicyOptions } from './ratls-policy.js';
 import type { EventLogCheck } from './rtmr-replay.js';
 import { requireVerifier, verifyAttestedQuote } from './verify-attested-quote.js';
@@ -143,9 +144,8 @@ export interface SidecarAttestationVerification {
 }
 
 function nonNegative(v: number | undefined, dflt: number, field: string): number {
-  if (v === undefined) return dflt;
-  if (!Number.isFinite(v) || v < 0) throw new AttestationError('InvalidArgument', `${field} must be >= 0`, { check: `options.${field}`, found: String(v) });
-  return v;
+  optionalNonNegative(v, 'verifySidecarAttestation', field);
+  return v ?? dflt;
 }
 
 /** Verifies a sidecar `/attestation` report: binding, quote, event log, policy and freshness. */
@@ -153,8 +153,11 @@ export async function verifySidecarAttestation(
   input: string | Uint8Array | Record<string, unknown>,
   options: SidecarAttestationOptions,
 ): Promise<SidecarAttestationVerification> {
-  if (options === null || typeof options !== 'object') throw new AttestationError('InvalidArgument', 'options are required', { check: 'options' });
+  requireOptionsObject(options, 'verifySidecarAttestation');
   requireVerifier(options.verifier);
+  validateRaTlsPolicyOptions(options, 'verifySidecarAttestation');
+  optionalTime(options.at, 'verifySidecarAttestation', 'at');
+  optionalFunction(options.clock, 'verifySidecarAttestation', 'clock');
   const now = resolveTime(options.at, options.clock, 'verifySidecarAttestation');
   const maxAge = nonNegative(options.maxAgeSeconds, 300, 'maxAgeSeconds');
   const maxFuture = nonNegative(options.maxFutureSkewSeconds, 60, 'maxFutureSkewSeconds');
@@ -165,7 +168,8 @@ export async function verifySidecarAttestation(
   const attested = await verifyAttestedQuote({
     quote: report.quote,
     eventLog: report.eventLog,
-    runtimeEvents: report.eventLog === undefined ? [] : runtimeEventsOf(report.eventLog),
+    // The RTMR3 sequence is derived from the log by the boot-claim rule (rtmr3-claims.ts).
+    runtimeEvents: [],
     runtimeEventsSource: report.eventLog === undefined ? 'none' : 'event-log',
     checkBinding: (reportData) => {
       if (!bytesEqual(reportData, expected)) {

@@ -4,7 +4,8 @@
  *
  *   1. parse the TDX quote;
  *   2. REPORTDATA binding (the caller's check: certificate key, report fields);
- *   3. event log / runtime events replayed against the quote's RTMRs;
+ *   3. event log / runtime events replayed against the quote's RTMRs, and the
+ *      app claims read from exactly the RTMR3 sequence (rtmr3-claims.ts);
  *   4. the injected verifier decides whether the quote is genuine;
  *   5. the verifier's result must describe this very quote (MRTD, RTMRs,
  *      REPORTDATA), so a confused or caching verifier cannot substitute another.
@@ -16,9 +17,10 @@ import { AttestationError, VerifyError } from '../errors.js';
 import type { TdReportBody } from '../quote/types.js';
 import { parseTdxQuote, tdFields } from '../verifiers/td-fields.js';
 import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
-import { dstackAppClaims, type DstackAppClaims } from './app-claims.js';
+import type { DstackAppClaims } from './app-claims.js';
 import type { RuntimeEvent, TdxEvent } from './event-log.js';
-import { checkEventLogAgainstQuote, type EventLogCheck } from './rtmr-replay.js';
+import type { EventLogCheck } from './rtmr-replay.js';
+import { replayedAppClaims } from './rtmr3-claims.js';
 
 export interface AttestedQuoteInput {
   readonly quote: Uint8Array;
@@ -54,8 +56,8 @@ export async function verifyAttestedQuote(input: AttestedQuoteInput): Promise<At
   const parsed = parseTdxQuote(input.quote);
   const body = parsed.body;
   input.checkBinding(body.reportData);
-  const eventLog = checkEventLogAgainstQuote(input, body, input.crypto);
-  const claims = eventLog.rtmr[3] === 'match' ? dstackAppClaims(input.runtimeEvents) : undefined;
+  // The one boot-claim rule for every log source (rtmr3-claims.ts).
+  const { eventLog, claims } = replayedAppClaims(input, body, input.crypto);
 
   const result = await input.verifier.verify(input.quote, {
     ...(input.at === undefined ? {} : { at: input.at }),

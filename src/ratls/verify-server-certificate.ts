@@ -18,12 +18,13 @@
  */
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { AttestationError, PolicyError, VerifyError } from '../errors.js';
+import { PolicyError, VerifyError } from '../errors.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
 import type { DstackAppClaims } from './app-claims.js';
 import { checkKeyBinding, DEFAULT_BINDING_MODE, dstackBindingPreimage, type BindingMode } from './binding.js';
 import { extractRaTlsAttestation, type RaTlsCertificate } from './extract.js';
+import { requireOptionsObject, validateServerCertificateOptions } from './option-checks.js';
 import { ratlsPolicyViolations, type RaTlsPolicyOptions } from './ratls-policy.js';
 import type { EventLogCheck } from './rtmr-replay.js';
 import { requireVerifier, verifyAttestedQuote } from './verify-attested-quote.js';
@@ -61,10 +62,9 @@ export async function verifyServerCertificate(
   cert: Uint8Array | string,
   options: ServerCertificateOptions,
 ): Promise<ServerCertificateVerification> {
-  if (options === null || typeof options !== 'object') {
-    throw new AttestationError('InvalidArgument', 'options are required', { check: 'options' });
-  }
+  requireOptionsObject(options, 'verifyServerCertificate');
   requireVerifier(options.verifier);
+  validateServerCertificateOptions(options as unknown as Record<string, unknown>, 'verifyServerCertificate');
   const crypto = options.crypto ?? defaultCryptoBackend();
   const bindingMode = options.bindingMode ?? DEFAULT_BINDING_MODE;
 

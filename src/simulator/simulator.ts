@@ -36,6 +36,7 @@ import {
   rtmr3Of,
   runtimeEventLog,
   type SimCa,
+  type SimEvent,
 } from './mint.js';
 
 export const SIMULATOR_LABEL = 'tee-attest simulator';
@@ -61,6 +62,17 @@ export interface DstackSimulatorOptions {
   readonly appName?: string;
   /** Certificate layout: OID .1.8 SCALE V0 (default) or legacy .1.1 quote + .1.2 JSON event log. */
   readonly certificateFormat?: 'v0' | 'legacy';
+  /**
+   * Runtime events the app emitted after `system-ready` (dstack lets apps
+   * extend RTMR3): appended to the boot events and replayed into RTMR3.
+   */
+  readonly appEvents?: readonly RuntimeEvent[];
+  /**
+   * ADVERSARIAL TESTS ONLY: rewrites the event log the simulator serves
+   * (certificates, GetQuote, Info) without changing the quote, as a rogue TD
+   * could. The SCALE stack runtime-event list is left as measured.
+   */
+  readonly eventLogTransform?: (log: SimEvent[]) => SimEvent[];
 }
 
 export interface SimTlsKeyRequest {
@@ -121,6 +133,7 @@ export class DstackSimulator {
   readonly vmConfig: string;
   readonly #format: 'v0' | 'legacy';
   readonly #quoteOptions: BuildQuoteOptions;
+  readonly #transform: (log: SimEvent[]) => SimEvent[];
   #serial = 1;
 
   constructor(options: DstackSimulatorOptions = {}) {
@@ -143,7 +156,9 @@ export class DstackSimulator {
       { event: 'os-image-hash', payload: this.osImageHash, version: 1 },
       { event: 'key-provider', payload: utf8Encode(JSON.stringify({ name: 'kms', id: toHex(kms.publicKey) })), version: 1 },
       { event: 'system-ready', payload: new Uint8Array(0), version: 1 },
+      ...(options.appEvents ?? []),
     ];
+    this.#transform = options.eventLogTransform ?? ((log) => log);
     const mrconfigid = concatBytes(Uint8Array.of(1), this.composeHash, new Uint8Array(15));
     this.scenario = makeScenario({
       ...options.scenario,
@@ -179,6 +194,11 @@ export class DstackSimulator {
     return this.scenario.collateral;
   }
 
+  /** The event log this TD serves: its runtime events as imr-3 entries (after eventLogTransform). */
+  eventLog(): SimEvent[] {
+    return this.#transform(runtimeEventLog(this.runtimeEvents));
+  }
+
   /** A TDX quote of this TD with `reportData` (≤ 64 bytes, zero padded). */
   quote(reportData: Uint8Array): Uint8Array {
     if (reportData.length > 64) throw new RangeError('report data is at most 64 bytes');
@@ -192,7 +212,7 @@ export class DstackSimulator {
     const quote = this.quote(reportData);
     return {
       quote: toHex(quote),
-      event_log: eventLogJson(runtimeEventLog(this.runtimeEvents)),
+      event_log: eventLogJson(this.eventLog()),
       report_data: toHex(concatBytes(reportData, new Uint8Array(64 - reportData.length))),
       vm_config: this.vmConfig,
     };
@@ -207,7 +227,7 @@ export class DstackSimulator {
     if (raTls) {
       const reportData = ratlsReportData((options.bindTo ?? key).publicKey);
       const quote = this.quote(reportData);
-      const log = runtimeEventLog(this.runtimeEvents);
+      const log = this.eventLog();
       if (this.#format === 'legacy') legacy = { quote, eventLogJson: eventLogJson(log) };
       else attestation = encodeAttestationV0({ quote, eventLog: log, runtimeEvents: this.runtimeEvents, reportData, config: this.vmConfig });
     }
@@ -245,7 +265,7 @@ export class DstackSimulator {
       compose_hash: toHex(this.composeHash),
       device_id: toHex(labelBytes(`${this.label} device-id`, 32)),
       app_compose: JSON.stringify({ manifest_version: 2, name: this.appName, runner: 'docker-compose', docker_compose_file: '' }),
-      event_log: JSON.parse(eventLogJson(runtimeEventLog(this.runtimeEvents))) as unknown,
+      event_log: JSON.parse(eventLogJson(this.eventLog())) as unknown,
     };
     return {
       app_id: toHex(this.appId),

@@ -12,14 +12,17 @@
  * followed), `iss`, `exp` / `nbf` / `iat` against the verification time
  * (options.at or the injected clock), and its TDX claims (v1 flat or v2
  * nested) must describe the quote that was sent: MRTD, RTMR0-3 and
- * REPORTDATA are compared with the quote parsed locally.
+ * REPORTDATA are compared with the quote parsed locally. When policyIds are
+ * sent, every one must come back in policy_ids_matched and none in
+ * policy_ids_unmatched (TokenPolicyUnmatched otherwise).
  */
 import { AttestationError, VerifyError } from '../errors.js';
 import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
 import { base64Encode } from './base64.js';
 import { resolveTime } from './clock.js';
 import { checkUrl, defaultFetch, fetchText, type FetchLike } from './http.js';
-import { itaTdxClaims, type ItaTdxClaims } from './ita-claims.js';
+import { checkItaPolicies, itaTdxClaims, type ItaTdxClaims } from './ita-claims.js';
+import { invalidOption, optionalBoolean, optionalFunction, optionalPositive, optionalNonNegative, optionalStringList, requireOptionsObject } from '../ratls/option-checks.js';
 import { defaultSubtle, JwksClient } from './jwks.js';
 import { checkIssuer, checkTokenTimes, decodeJwt, JWT_ALGORITHMS, type JwtAlgorithm, verifyJwtSignature } from './jwt.js';
 import { parseTdxQuote, tdFields } from './td-fields.js';
@@ -65,6 +68,28 @@ export interface IntelApiVerifierOptions {
   readonly allowInsecureTransport?: boolean;
 }
 
+const WHO = 'IntelApiVerifier';
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Types and shapes of every option (values are never echoed: apiKey is a secret). */
+function validateItaOptions(o: IntelApiVerifierOptions): void {
+  optionalFunction(o.fetch, WHO, 'fetch');
+  optionalFunction(o.clock, WHO, 'clock');
+  for (const k of ['apiUrl', 'jwksUrl'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') throw invalidOption(WHO, k, 'must be a URL string', o[k]);
+  optionalStringList(o.issuers, WHO, 'issuers');
+  optionalStringList(o.allowedAlgorithms, WHO, 'allowedAlgorithms');
+  optionalStringList(o.policyIds, WHO, 'policyIds');
+  o.policyIds?.forEach((id, i) => {
+    if (!UUID.test(id)) throw invalidOption(WHO, `policyIds[${i}]`, 'must be an ITA policy id (UUID)', id);
+  });
+  optionalBoolean(o.policyMustMatch, WHO, 'policyMustMatch');
+  optionalBoolean(o.allowInsecureTransport, WHO, 'allowInsecureTransport');
+  optionalNonNegative(o.clockSkewSeconds, WHO, 'clockSkewSeconds');
+  optionalPositive(o.jwksCacheSeconds, WHO, 'jwksCacheSeconds');
+  optionalPositive(o.timeoutMs, WHO, 'timeoutMs', true);
+  if (o.subtle !== undefined && (o.subtle === null || typeof o.subtle !== 'object')) throw invalidOption(WHO, 'subtle', 'must be a SubtleCrypto', o.subtle);
+}
+
 function claimMismatch(claim: string, expected: string, found: string): never {
   throw new VerifyError('TokenClaims', `token claim ${claim} does not match the submitted quote`, {
     check: 'ita.claims.quote',
@@ -82,9 +107,11 @@ export class IntelApiVerifier implements RaTlsVerifier {
   readonly #jwks: JwksClient;
 
   constructor(options: IntelApiVerifierOptions) {
-    if (options === null || typeof options !== 'object' || typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
+    requireOptionsObject(options, WHO);
+    if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
       throw new AttestationError('InvalidArgument', 'IntelApiVerifier needs an apiKey', { check: 'options.apiKey' });
     }
+    validateItaOptions(options);
     const insecure = options.allowInsecureTransport === true;
     const alg = options.tokenSigningAlg ?? 'PS384';
     if (!JWT_ALGORITHMS.includes(alg)) {
@@ -161,6 +188,8 @@ export class IntelApiVerifier implements RaTlsVerifier {
       if (tdx[k] !== local[k]) claimMismatch(k, local[k], tdx[k]);
     }
     if (tdx.mrConfigId !== undefined && tdx.mrConfigId !== local.mrConfigId) claimMismatch('mrConfigId', local.mrConfigId, tdx.mrConfigId);
+    // Every policy sent must have matched (issue 11 §4).
+    checkItaPolicies(claims, this.#o.policyIds ?? []);
 
     return {
       verifier: this.name,

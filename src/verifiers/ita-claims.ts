@@ -108,3 +108,38 @@ export function itaTdxClaims(payload: Record<string, unknown>): ItaTdxClaims {
     isDebug: boolClaim(c, 'tdx_is_debuggable') === true || boolClaim(c, 'tdx_td_attributes_debug') === true,
   };
 }
+
+/** Policy ids of a `policy_ids_matched` / `policy_ids_unmatched` claim: `[{ id, ... }]` or `[id]`. */
+function policyIdList(v: unknown, claim: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) claimFail(claim, 'not an array');
+  return v.map((e) => {
+    const id = typeof e === 'string' ? e : isPlainObject(e) && typeof e.id === 'string' ? e.id : undefined;
+    if (id === undefined) claimFail(claim, 'entries must be policy ids or { id } objects');
+    return id.toLowerCase();
+  });
+}
+
+/**
+ * When policies were sent, every one must come back in `policy_ids_matched`
+ * and none in `policy_ids_unmatched` (ITA EAT profile, policy claims; read at
+ * the top level of the token and, for v2 tokens, under `tdx`). Otherwise
+ * TokenPolicyUnmatched: ITA issues a token even when policies do not match
+ * (unless policy_must_match), so the token alone does not mean they did.
+ */
+export function checkItaPolicies(payload: Record<string, unknown>, sent: readonly string[]): void {
+  if (sent.length === 0) return;
+  const nested = isPlainObject(payload.tdx) ? payload.tdx : {};
+  const matched = new Set([...policyIdList(payload.policy_ids_matched, 'policy_ids_matched'), ...policyIdList(nested.policy_ids_matched, 'tdx.policy_ids_matched')]);
+  const unmatched = new Set([...policyIdList(payload.policy_ids_unmatched, 'policy_ids_unmatched'), ...policyIdList(nested.policy_ids_unmatched, 'tdx.policy_ids_unmatched')]);
+  const wanted = sent.map((s) => s.toLowerCase());
+  const bad = wanted.filter((id) => !matched.has(id) || unmatched.has(id));
+  if (bad.length > 0 || unmatched.size > 0) {
+    throw new VerifyError('TokenPolicyUnmatched', `Intel Trust Authority did not match every policy sent (${bad.length} of ${wanted.length} not matched)`, {
+      check: 'ita.policies',
+      field: 'policy_ids_matched',
+      expected: wanted.join(', '),
+      found: [...new Set([...bad, ...unmatched])].join(', '),
+    });
+  }
+}

@@ -53,11 +53,12 @@ describe.skipIf(SKIP_POSTGRES)('tee-attest-sim up --postgres (quick start)', () 
     });
     try {
       await Promise.race([started, run.then((code) => Promise.reject(new Error(`exited ${code}: ${out.join('')}`)))]);
-      const info = JSON.parse(out[0]!) as { DSTACK_SIMULATOR_ENDPOINT: string; DATABASE_URL: string; mrtd: string };
+      const info = JSON.parse(out[0]!) as { DSTACK_SIMULATOR_ENDPOINT: string; DATABASE_URL: string; mrtd: string; composeHash: string };
       expect(info.DSTACK_SIMULATOR_ENDPOINT).toBe(join(dir, 'dstack.sock'));
       const env = { DSTACK_SIMULATOR_ENDPOINT: info.DSTACK_SIMULATOR_ENDPOINT };
       const verifier = await simulatorVerifier({ env, quiet: true });
-      const pool = createRaTlsPool(info.DATABASE_URL, { verifier, allowedMrtds: [info.mrtd], guestAgent: { env } });
+      // docs/postgres.md quick start: pin the printed TD MRTD and compose hash.
+      const pool = createRaTlsPool(info.DATABASE_URL, { verifier, allowedMrtds: [info.mrtd], allowedComposeHashes: [info.composeHash], guestAgent: { env } });
       try {
         expect((await pool.query('SELECT current_user AS who')).rows[0].who).toBe('teesql_readwrite');
       } finally {

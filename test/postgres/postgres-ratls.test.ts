@@ -344,7 +344,7 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
 
   it('simulatorVerifier fetches the trust material from the agent', async () => {
     const v = await simulatorVerifier({ endpoint: agent.endpoint, quiet: true });
-    const c = createRaTlsConnector(clientOptions({ verifier: v, allowedComposeHashes: undefined })).createClient(dsn('127.0.0.1', sidecar.port));
+    const c = createRaTlsConnector(clientOptions({ verifier: v, allowedComposeHashes: undefined, allowedAppIds: [toHex(serverSim.appId)] })).createClient(dsn('127.0.0.1', sidecar.port));
     await c.connect();
     expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     await c.end();
@@ -354,6 +354,7 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
 describe('before any I/O: DSN rules and the guest agent', () => {
   const noAgent = { env: {}, socketPaths: ['/nonexistent/tee-attest/dstack.sock'] };
   const verifier = serverSim.verifier();
+  const pins = { allowedMrtds: [serverSim.mrtd], allowedComposeHashes: [toHex(serverSim.composeHash)] };
   const secret = 'ab'.repeat(32);
 
   it('DSN validation errors are coded (DsnCredentials / DsnInvalid), checked before the guest agent', () => {
@@ -374,7 +375,7 @@ describe('before any I/O: DSN rules and the guest agent', () => {
     for (const [d, code] of cases) {
       let caught: unknown;
       try {
-        createRaTlsPool(d, { verifier, guestAgent: noAgent });
+        createRaTlsPool(d, { verifier, ...pins, guestAgent: noAgent });
       } catch (e) {
         caught = e;
       }
@@ -383,11 +384,11 @@ describe('before any I/O: DSN rules and the guest agent', () => {
       expect((caught as Error).message).not.toContain(secret);
     }
     // Object form too.
-    expect(() => createRaTlsConnector({ verifier, clientCertificate: { key: 'k', certificateChain: ['c'] } }).clientConfig({ user: 'teesql_read', password: 'x', host: 'db' })).toThrow(
+    expect(() => createRaTlsConnector({ verifier, ...pins, clientCertificate: { key: 'k', certificateChain: ['c'] } }).clientConfig({ user: 'teesql_read', password: 'x', host: 'db' })).toThrow(
       expect.objectContaining({ code: 'DsnCredentials' }),
     );
     // Valid forms.
-    const connector = createRaTlsConnector({ verifier, clientCertificate: { key: 'k', certificateChain: ['c'] } });
+    const connector = createRaTlsConnector({ verifier, ...pins, clientCertificate: { key: 'k', certificateChain: ['c'] } });
     expect(connector.clientConfig(`postgresql://teesql_read:${secret}@[::1]/app?application_name=x&sslmode=require`)).toMatchObject({
       user: 'teesql_read',
       host: '::1',
@@ -401,7 +402,7 @@ describe('before any I/O: DSN rules and the guest agent', () => {
   it('no guest agent: MissingDstackSocket when the connector is created', () => {
     let caught: unknown;
     try {
-      createRaTlsPool(`postgres://teesql_readwrite:${secret}@db:5433/app`, { verifier, guestAgent: noAgent });
+      createRaTlsPool(`postgres://teesql_readwrite:${secret}@db:5433/app`, { verifier, ...pins, guestAgent: noAgent });
     } catch (e) {
       caught = e;
     }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestationError } from '../../src/errors.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
+import { toHex } from '../../src/util/bytes.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import type { RaTlsVerifier, VerificationResult } from '../../src/verifiers/types.js';
 import { recordingTlsServer, sleep, tlsKeyOf, type Recording } from './support.js';
@@ -29,6 +30,9 @@ class GatedVerifier implements RaTlsVerifier {
   }
 }
 
+/** The identity pins every connector needs (issue 11 §3). */
+const pinsOf = (s: typeof sim) => ({ allowedMrtds: [s.mrtd], allowedComposeHashes: [toHex(s.composeHash)] });
+
 describe('RaTlsStream', () => {
   let server: Recording;
   beforeAll(async () => {
@@ -37,7 +41,7 @@ describe('RaTlsStream', () => {
   afterAll(async () => server.close());
 
   const connector = (verifier: RaTlsVerifier) =>
-    createRaTlsConnector({ verifier, clientCertificate: tlsKeyOf(sim.getTlsKey({ usage_ra_tls: true, usage_client_auth: true })) });
+    createRaTlsConnector({ verifier, ...pinsOf(sim), clientCertificate: tlsKeyOf(sim.getTlsKey({ usage_ra_tls: true, usage_client_auth: true })) });
 
   async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
     const until = Date.now() + ms;
@@ -92,6 +96,7 @@ describe('RaTlsStream', () => {
     const gate = new GatedVerifier(sim.verifier());
     const stream = createRaTlsConnector({
       verifier: gate,
+      ...pinsOf(sim),
       connectTimeoutMs: 200,
       clientCertificate: tlsKeyOf(sim.getTlsKey({ usage_ra_tls: true, usage_client_auth: true })),
     }).createStream();

@@ -118,12 +118,13 @@ describe('app claims (dstack runtime events, MANIFEST §1)', () => {
     expect(toHex(body.mrConfigId)).toBe('01' + c.composeHash + '00'.repeat(15));
   });
 
-  it('only events before system-ready count; the first occurrence wins', () => {
+  it('only events before system-ready count; a claim twice before it is refused (issue 11)', () => {
     const ev = (event: string, p: string) => ({ event, payload: utf8Encode(p), version: 1 as const });
-    const c = dstackAppClaims([ev('compose-hash', 'a'), ev('compose-hash', 'b'), ev('system-ready', ''), ev('app-id', 'x')]);
+    const c = dstackAppClaims([ev('compose-hash', 'a'), ev('system-ready', ''), ev('compose-hash', 'b'), ev('app-id', 'x')]);
     expect(c.composeHash).toBe('61');
     expect(c.appId).toBeUndefined();
     expect(c.events).toHaveLength(4);
+    throwsWith(() => dstackAppClaims([ev('compose-hash', 'a'), ev('compose-hash', 'b'), ev('system-ready', '')]), 'EventLogStructure');
   });
 });
 

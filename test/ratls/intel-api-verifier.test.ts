@@ -143,7 +143,14 @@ describe('IntelApiVerifier: accepted tokens', () => {
 
   it('v1 flat claims, RS256, ITA upper-snake TCB status and advisories', async () => {
     state.issue = (q) =>
-      jwt({ alg: 'RS256', kid: 'k-rs' }, { ...registered(), ...tdxClaims(q), attester_tcb_status: 'OUT_OF_DATE', attester_advisory_ids: ['INTEL-SA-00837'] });
+      jwt({ alg: 'RS256', kid: 'k-rs' }, {
+        ...registered(),
+        ...tdxClaims(q),
+        attester_tcb_status: 'OUT_OF_DATE',
+        attester_advisory_ids: ['INTEL-SA-00837'],
+        // Every policy sent must come back matched (issue 11 §4).
+        policy_ids_matched: [{ id: '4d8a6f54-0000-4000-8000-000000000000', version: 'v1' }],
+      });
     const v = verifier({ tokenSigningAlg: 'RS256', policyIds: ['4d8a6f54-0000-4000-8000-000000000000'], policyMustMatch: true });
     const r = await v.verify(QUOTE, { at: NOW });
     expect(r.tcbStatus).toBe('OutOfDate');

@@ -770,6 +770,9 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   DstackAgent: 'dstack guest agent (RA-TLS client certificates)',
   RaTlsConnect: 'RA-TLS connections',
   RaTlsNoPeerCertificate: 'RA-TLS connections',
+  EventLogStructure: 'RA-TLS boot-claim rules (src/ratls/rtmr3-claims.ts, test/adversarial)',
+  TokenPolicyUnmatched: 'Intel Trust Authority policy ids (test/adversarial)',
+  RaTlsRenegotiation: 'RA-TLS connections (test/adversarial)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */

@@ -1,0 +1,149 @@
+/**
+ * Boundary validation of the public options of the RA-TLS policy,
+ * verifyServerCertificate, verifySidecarAttestation, the verifiers and the
+ * Postgres connector / pool: every option of the wrong type or shape is a
+ * coded InvalidArgument at construction (or at the call), never a raw
+ * TypeError later and never a pin that silently matches nothing.
+ *
+ * Values are never echoed except their type and length (options may hold
+ * secrets, e.g. API keys).
+ */
+import { AttestationError } from '../errors.js';
+import type { TcbStatus } from '../tcb/status.js';
+import type { RaTlsPolicyOptions } from './ratls-policy.js';
+
+/** The InvalidArgument for option `field` of `who`. */
+export function invalidOption(who: string, field: string, message: string, found?: unknown): AttestationError {
+  return new AttestationError('InvalidArgument', `${who}: ${field} ${message}`, {
+    check: `options.${field}`,
+    field,
+    ...(found === undefined ? {} : { found: describe(found) }),
+  });
+}
+
+/** Type and size of a value, never its content. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `array of ${v.length}`;
+  if (typeof v === 'string') return `string of ${v.length} characters`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  return typeof v;
+}
+
+/** `options` itself must be a plain object. */
+export function requireOptionsObject(options: unknown, who: string): asserts options is Record<string, unknown> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new AttestationError('InvalidArgument', `${who}: options object is required`, { check: 'options', found: describe(options) });
+  }
+}
+
+export function optionalBoolean(v: unknown, who: string, field: string): void {
+  if (v !== undefined && typeof v !== 'boolean') throw invalidOption(who, field, 'must be true or false', v);
+}
+
+export function optionalFunction(v: unknown, who: string, field: string): void {
+  if (v !== undefined && typeof v !== 'function') throw invalidOption(who, field, 'must be a function', v);
+}
+
+/** A number > 0 (integer when `integer`), or undefined. */
+export function optionalPositive(v: unknown, who: string, field: string, integer = false): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v)) || v <= 0) {
+    throw invalidOption(who, field, `must be a positive ${integer ? 'integer' : 'number'}`, v);
+  }
+}
+
+/** A number >= 0, or undefined. */
+export function optionalNonNegative(v: unknown, who: string, field: string): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalidOption(who, field, 'must be a number >= 0', v);
+}
+
+/** A non-empty array of non-empty strings, or undefined. An empty list is refused (it would match nothing). */
+export function optionalStringList(v: unknown, who: string, field: string): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) throw invalidOption(who, field, 'must be an array of strings', v);
+  if (v.length === 0) throw invalidOption(who, field, 'is an empty list (it would accept nothing): leave it out or list values', v);
+  v.forEach((s, i) => {
+    if (typeof s !== 'string' || s.trim() === '') throw invalidOption(who, `${field}[${i}]`, 'must be a non-empty string', s);
+  });
+}
+
+/**
+ * A non-empty array of hex strings of `bytes` bytes each (any case, optional
+ * 0x, surrounding spaces ignored), or undefined.
+ */
+export function optionalHexList(v: unknown, who: string, field: string, bytes: number): void {
+  optionalStringList(v, who, field);
+  if (v === undefined) return;
+  (v as string[]).forEach((s, i) => {
+    const h = s.trim().replace(/^0x/i, '');
+    if (!/^[0-9a-fA-F]*$/.test(h)) throw invalidOption(who, `${field}[${i}]`, 'is not hex', s);
+    if (h.length !== bytes * 2) throw invalidOption(who, `${field}[${i}]`, `must be ${bytes} bytes (${bytes * 2} hex characters)`, s);
+  });
+}
+
+const TCB_STATUSES: readonly TcbStatus[] = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+  'Revoked',
+  'TDRelaunchAdvised',
+  'TDRelaunchAdvisedConfigurationNeeded',
+];
+
+/** Byte lengths of the pinned values. */
+export const PIN_BYTES = { mrtd: 48, rtmr: 48, composeHash: 32, appId: 20, osImageHash: 32 } as const;
+
+/** Every RaTlsPolicyOptions field: types, hex lengths, known statuses, no empty lists. */
+export function validateRaTlsPolicyOptions(options: RaTlsPolicyOptions, who: string): void {
+  requireOptionsObject(options, who);
+  optionalHexList(options.allowedMrtds, who, 'allowedMrtds', PIN_BYTES.mrtd);
+  optionalHexList(options.allowedComposeHashes, who, 'allowedComposeHashes', PIN_BYTES.composeHash);
+  optionalHexList(options.allowedAppIds, who, 'allowedAppIds', PIN_BYTES.appId);
+  optionalHexList(options.allowedOsImageHashes, who, 'allowedOsImageHashes', PIN_BYTES.osImageHash);
+  const rtmrs = options.allowedRtmrs as unknown;
+  if (rtmrs !== undefined) {
+    if (rtmrs === null || typeof rtmrs !== 'object' || Array.isArray(rtmrs)) throw invalidOption(who, 'allowedRtmrs', 'must be an object { 0?: [...], ..., 3?: [...] }', rtmrs);
+    for (const k of Object.keys(rtmrs)) {
+      if (!['0', '1', '2', '3'].includes(k)) throw invalidOption(who, `allowedRtmrs.${k}`, 'is not an RTMR index (0..3)');
+      optionalHexList((rtmrs as Record<string, unknown>)[k], who, `allowedRtmrs.${k}`, PIN_BYTES.rtmr);
+    }
+  }
+  optionalBoolean(options.allowDebugMode, who, 'allowDebugMode');
+  optionalBoolean(options.allowSimulator, who, 'allowSimulator');
+  optionalBoolean(options.requireSeptVeDisable, who, 'requireSeptVeDisable');
+  const statuses = options.acceptableTcbStatuses as unknown;
+  optionalStringList(statuses, who, 'acceptableTcbStatuses');
+  if (statuses !== undefined) {
+    (statuses as string[]).forEach((s, i) => {
+      if (!(TCB_STATUSES as readonly string[]).includes(s)) throw invalidOption(who, `acceptableTcbStatuses[${i}]`, `is not a TCB status (${TCB_STATUSES.join(', ')})`, s);
+    });
+  }
+  const advisories = options.rejectedAdvisoryIds as unknown;
+  if (advisories !== undefined && !(Array.isArray(advisories) && advisories.length === 0)) optionalStringList(advisories, who, 'rejectedAdvisoryIds');
+}
+
+const BINDING_MODES = ['dstack-sha512', 'sha256-spki', 'sha256-public-key', 'none'] as const;
+
+/** A verification time: unix seconds, RFC 3339 text or a Date (util/time.ts checks the value itself). */
+export function optionalTime(v: unknown, who: string, field: string): void {
+  if (v === undefined || typeof v === 'number' || typeof v === 'string' || v instanceof Date) return;
+  throw invalidOption(who, field, 'must be unix seconds, an RFC 3339 string or a Date', v);
+}
+
+/** verifyServerCertificate options (policy plus bindingMode, at, crypto, sendBindingAsRuntimeData). */
+export function validateServerCertificateOptions(options: Record<string, unknown>, who: string): void {
+  validateRaTlsPolicyOptions(options as RaTlsPolicyOptions, who);
+  const mode = options['bindingMode'];
+  if (mode !== undefined && !(BINDING_MODES as readonly unknown[]).includes(mode)) {
+    throw invalidOption(who, 'bindingMode', `must be one of ${BINDING_MODES.join(' | ')}`, mode);
+  }
+  optionalBoolean(options['sendBindingAsRuntimeData'], who, 'sendBindingAsRuntimeData');
+  optionalTime(options['at'], who, 'at');
+  const crypto = options['crypto'];
+  if (crypto !== undefined && (crypto === null || typeof crypto !== 'object')) throw invalidOption(who, 'crypto', 'must be a CryptoBackend', crypto);
+}
