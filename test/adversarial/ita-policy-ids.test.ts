@@ -51,7 +51,7 @@ function token(extra: Record<string, unknown>): string {
 function verifierAnswering(extra: Record<string, unknown>, policyIds?: string[]): IntelApiVerifier {
   const fetch: FetchLike = async (url) => {
     const body = url.endsWith('/certs') ? JSON.stringify({ keys: [JWK] }) : JSON.stringify({ token: token(extra) });
-    return { ok: true, status: 200, text: async () => body };
+    return new Response(body, { status: 200 });
   };
   return new IntelApiVerifier({ apiKey: 'k', fetch, ...(policyIds === undefined ? {} : { policyIds }) });
 }
@@ -91,7 +91,7 @@ describe('ITA policy ids', () => {
 
   it('malformed policyIds are InvalidArgument at construction', () => {
     for (const policyIds of [[], [''], ['not-a-uuid'], 'x' as unknown as string[], [5] as unknown as string[]]) {
-      throwsWith(() => new IntelApiVerifier({ apiKey: 'k', fetch: async () => ({ ok: true, status: 200, text: async () => '' }), policyIds }), 'InvalidArgument');
+      throwsWith(() => new IntelApiVerifier({ apiKey: 'k', fetch: async () => new Response('', { status: 200 }), policyIds }), 'InvalidArgument');
     }
   });
 });

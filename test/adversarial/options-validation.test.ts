@@ -93,7 +93,7 @@ describe('RA-TLS policy options are validated at every boundary', () => {
   });
 
   it('IntelApiVerifier options', () => {
-    const fetch = async () => ({ ok: true, status: 200, text: async () => '' });
+    const fetch = async () => new Response('', { status: 200 });
     for (const bad of [
       { timeoutMs: '30000' },
       { issuers: 'Intel Trust Authority' },
