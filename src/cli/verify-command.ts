@@ -1,24 +1,37 @@
 /**
- * `dcap verify --quote FILE --collateral FILE --at T [--root FILE] [--json]`.
+ * `tee-attest verify --quote FILE (--collateral FILE|DIR | --pccs URL [--cache DIR]) [--at TIME] [--root FILE] [--json]`.
+ *
  * Output contract (stable, used by acceptance checks): with --json one JSON
- * object {ok, status, advisoryIds, error: {code, message} | null, claims};
- * exit 0 when verification succeeded (whatever the status), 2 on a
- * verification error, 1 on a usage error.
+ * object {ok, status, advisoryIds, error: {code, kind, message, evidence?} | null,
+ * claims, collateral: {kind, source, cache, validUntil, …}}; exit 0 when
+ * verification succeeded (whatever the TCB status), 2 on a verification
+ * error, 1 on a usage error. See docs/cli.md.
  */
 import { AttestationError, isAttestationError } from '../errors.js';
 import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
+import { isoFromSeconds } from '../util/time.js';
+import { choice, required, usage, type CommandSpec, type ParsedCommand } from './args.js';
+import { ONLINE_OPTIONS, checkPccsUrl, parseRootCaCrl, parseTimeout } from './collateral-command.js';
+import { checkCollateralMatchesQuote } from './collateral-match.js';
+import { isDirectory, readCollateralFile, resolveCollateralForVerify, type CollateralOrigin, type ResolvedCollateral } from './collateral-resolve.js';
 import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
-import { parseArgs, usage } from './args.js';
-import { collateralForVerify, VERIFY_COLLATERAL_FLAG_OPTIONS, VERIFY_COLLATERAL_VALUE_OPTIONS } from './collateral-command.js';
+import { errorJson, type ErrorJson } from './output.js';
+import type { CliCommand, CliIo } from './registry.js';
+import { AT_FORMS, clockAt, parseAtArg } from './time-arg.js';
 
 export interface VerifyOutput {
   readonly ok: boolean;
   readonly status: string | null;
   readonly advisoryIds: readonly string[];
-  readonly error: { code: string; kind: string; message: string; evidence?: unknown } | null;
+  readonly error: ErrorJson | null;
   readonly claims: Record<string, unknown> | null;
+}
+
+export interface VerifyCliOutput extends VerifyOutput {
+  /** Where the collateral came from and its cache status (null when it could not be obtained). */
+  readonly collateral: CollateralOrigin | null;
 }
 
 export function claimsOf(v: VerifiedQuote): Record<string, unknown> {
@@ -26,15 +39,11 @@ export function claimsOf(v: VerifiedQuote): Record<string, unknown> {
   return { ...claims, trailingBytes: v.quote.trailingBytes };
 }
 
-export function errorOf(e: AttestationError): NonNullable<VerifyOutput['error']> {
-  return { code: e.code, kind: e.kind, message: e.message, ...(e.evidence ? { evidence: e.evidence } : {}) };
+export function errorOf(e: AttestationError): ErrorJson {
+  return errorJson(e);
 }
 
-export async function runVerify(
-  quote: Uint8Array,
-  collateral: CollateralInput,
-  options: VerifyQuoteOptions,
-): Promise<VerifyOutput> {
+export async function runVerify(quote: Uint8Array, collateral: CollateralInput, options: VerifyQuoteOptions): Promise<VerifyOutput> {
   try {
     const v = await verifyQuote(quote, collateral, options);
     return { ok: true, status: v.status, advisoryIds: v.advisoryIds, error: null, claims: claimsOf(v) };
@@ -44,14 +53,28 @@ export async function runVerify(
   }
 }
 
-function summary(out: VerifyOutput): string {
+export function describeOrigin(o: CollateralOrigin): string {
+  const from =
+    o.kind === 'pccs'
+      ? `${o.source}${o.cacheDir === undefined ? ' (no cache)' : ` via cache ${o.cacheDir}: ${o.cache}`}`
+      : o.kind === 'directory'
+        ? `bundle directory ${o.source}`
+        : o.kind === 'bundle-file'
+          ? `bundle file ${o.source}`
+          : `file ${o.source}`;
+  const until = o.validUntil === null ? '' : `; valid until ${isoFromSeconds(o.validUntil)}`;
+  return `collateral: ${from}${o.kind !== 'pccs' ? ' (no cache)' : ''}${until}`;
+}
+
+function summary(out: VerifyCliOutput): string {
+  const origin = out.collateral === null ? [] : [`  ${describeOrigin(out.collateral)}`];
   if (!out.ok) {
     const ev = out.error?.evidence as { check?: string; field?: string; expected?: string; found?: string } | undefined;
     const lines = [`FAILED  ${out.error!.code}: ${out.error!.message}`];
     if (ev?.check) lines.push(`  check:    ${ev.check}${ev.field ? ` (${ev.field})` : ''}`);
     if (ev?.expected !== undefined) lines.push(`  expected: ${ev.expected}`);
     if (ev?.found !== undefined) lines.push(`  found:    ${ev.found}`);
-    return lines.join('\n');
+    return [...lines, ...origin].join('\n');
   }
   const c = out.claims as unknown as VerifiedQuote;
   const r = c.report;
@@ -68,49 +91,93 @@ function summary(out: VerifyOutput): string {
     lines.push(`  debug ${r.debug}  SEPT_VE_DISABLE ${r.septVeDisable}`);
   }
   lines.push(`  REPORTDATA ${r.reportData}`);
-  return lines.join('\n');
+  lines.push(`  verified at ${isoFromSeconds(c.verifiedAt)}; collateral expires ${isoFromSeconds(c.collateralExpiresAt)}`);
+  return [...lines, ...origin].join('\n');
 }
 
-export async function verifyCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(
-    argv,
-    ['quote', 'collateral', 'at', 'root', 'trailing-bytes', ...VERIFY_COLLATERAL_VALUE_OPTIONS],
-    ['json', 'allow-trailing-bytes', ...VERIFY_COLLATERAL_FLAG_OPTIONS],
-  );
-  const json = args.flags.has('json');
-  const need = (k: string): string => {
-    const v = args.values.get(k);
-    if (v === undefined) throw usage(`--${k} is required`);
-    return v;
-  };
-  const quotePath = need('quote');
-  if (!args.values.has('collateral') && !args.values.has('pccs')) throw usage('--collateral or --pccs is required');
-  const at = need('at');
-  const trailing = args.flags.has('allow-trailing-bytes') ? 'any' : (args.values.get('trailing-bytes') ?? 'zeros');
-  if (trailing !== 'reject' && trailing !== 'zeros' && trailing !== 'any') throw usage('--trailing-bytes is reject | zeros | any');
-  const rootPath = args.values.get('root');
+export const VERIFY_SPEC: CommandSpec = {
+  name: 'verify',
+  summary: 'Verify an Intel DCAP quote (SGX or TDX): signatures, PCK chain and CRLs, QE identity, TCB level.',
+  synopsis: '--quote FILE (--collateral FILE|DIR | --pccs URL [--cache DIR]) [--at TIME] [--root FILE] [--json]',
+  options: [
+    { name: 'quote', value: 'FILE', help: 'the quote: binary, or hex text (required)' },
+    { name: 'collateral', value: 'FILE|DIR', help: 'collateral JSON file, a bundle file, or a directory of bundles (collateral fetch)' },
+    { name: 'cache', value: 'DIR', help: 'with --pccs: verifying filesystem cache' },
+    ...ONLINE_OPTIONS,
+    { name: 'at', value: 'TIME', help: `verification time (default now): ${AT_FORMS}` },
+    { name: 'root', value: 'FILE', help: 'trust anchor: CA certificate (PEM/DER) or hex P-256 point (default: Intel SGX Root CA)' },
+    { name: 'trailing-bytes', value: 'reject|zeros|any', help: 'bytes after the quote: refuse, allow zero padding (default), allow any' },
+    { name: 'allow-trailing-bytes', help: 'same as --trailing-bytes any' },
+    { name: 'json', help: 'one JSON object on stdout' },
+  ],
+  details: `JSON: {ok, status, advisoryIds, error, claims, collateral: {kind, source, cache, validUntil, ...}}.
+Exit 0: verified (whatever the TCB status); 2: verification failed; 1: usage error.`,
+};
 
-  let out: VerifyOutput;
-  try {
-    const quote = decodeBinaryOrHex(readFileOrUsage(quotePath, 'quote'));
-    const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
-    const collateral = await collateralForVerify(args.values, args.flags, quote, {
-      trailingBytes: trailing,
-      ...(rootPublicKey ? { rootPublicKey } : {}),
-    });
-    out = await runVerify(quote, collateral, {
-      at,
-      trailingBytes: trailing,
-      ...(rootPublicKey ? { rootPublicKey } : {}),
-    });
-  } catch (e) {
-    if (e instanceof AttestationError && e.kind !== 'usage') {
-      out = { ok: false, status: null, advisoryIds: [], error: errorOf(e), claims: null };
-    } else {
-      throw e;
-    }
+async function collateralFor(args: ParsedCommand, io: CliIo, quote: Uint8Array, at: number, trailing: 'reject' | 'zeros' | 'any', rootPublicKey: Uint8Array | undefined): Promise<ResolvedCollateral> {
+  const collateral = args.values.get('collateral');
+  const pccs = args.values.get('pccs');
+  const insecure = args.flags.has('insecure-http');
+  if (pccs === undefined) {
+    for (const o of ['cache', 'api-key', 'root-ca-crl', 'timeout']) if (args.values.has(o)) throw usage(`--${o} needs --pccs`, `--${o}`);
+    if (insecure) throw usage('--insecure-http needs --pccs', '--insecure-http');
   }
-  if (out.error?.kind === 'usage') throw usage(out.error.message);
-  process.stdout.write((json ? JSON.stringify(out) : summary(out)) + '\n');
+  checkPccsUrl(pccs, insecure);
+  if (collateral !== undefined && !isDirectory(collateral)) {
+    if (pccs !== undefined) throw usage('with --pccs, --collateral must be a bundle directory', '--collateral');
+    return readCollateralFile(collateral);
+  }
+  const cacheDir = args.values.get('cache');
+  const apiKey = args.values.get('api-key');
+  const rootCaCrl = parseRootCaCrl(args.values.get('root-ca-crl'));
+  const timeoutMs = parseTimeout(args.values.get('timeout'));
+  const b = await resolveCollateralForVerify({
+    quote,
+    trailingBytes: trailing,
+    ...(collateral !== undefined ? { collateralDir: collateral } : {}),
+    ...(pccs !== undefined ? { pccs } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+    ...(rootCaCrl !== undefined ? { rootCaCrl } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(insecure ? { allowInsecureHttp: true } : {}),
+    ...(rootPublicKey !== undefined ? { rootPublicKey } : {}),
+    ...(io.stderrIsTTY ? { progress: (l: string) => io.stderr(`${l}\n`) } : {}),
+    clock: clockAt(at),
+  });
+  return { collateral: b.collateral, origin: b.origin };
+}
+
+async function run(args: ParsedCommand, io: CliIo): Promise<number> {
+  const json = args.flags.has('json');
+  const quotePath = required(args, 'quote');
+  if (!args.values.has('collateral') && !args.values.has('pccs')) throw usage('--collateral FILE|DIR or --pccs URL is required', '--collateral');
+  const at = parseAtArg(args.values.get('at'), io.now);
+  const trailing = args.flags.has('allow-trailing-bytes') ? 'any' : (choice(args, 'trailing-bytes', ['reject', 'zeros', 'any'] as const) ?? 'zeros');
+  const rootPath = args.values.get('root');
+  const quote = decodeBinaryOrHex(readFileOrUsage(quotePath, 'quote'));
+  const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
+
+  let out: VerifyCliOutput;
+  let origin: CollateralOrigin | null = null;
+  try {
+    const resolved = await collateralFor(args, io, quote, at, trailing, rootPublicKey);
+    origin = resolved.origin;
+    checkCollateralMatchesQuote(quote, resolved.collateral, {
+      trailingBytes: trailing,
+      source: origin.source,
+      ...(origin.request !== undefined ? { bundleRequest: origin.request } : {}),
+    });
+    const v = await runVerify(quote, resolved.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
+    if (v.error?.kind === 'usage') throw usage(v.error.message);
+    if (v.ok && origin.validUntil === null) origin = { ...origin, validUntil: (v.claims as unknown as VerifiedQuote).collateralExpiresAt };
+    out = { ...v, collateral: origin };
+  } catch (e) {
+    if (!(e instanceof AttestationError) || e.kind === 'usage') throw e;
+    out = { ok: false, status: null, advisoryIds: [], error: errorOf(e), claims: null, collateral: origin };
+  }
+  io.stdout((json ? JSON.stringify(out) : summary(out)) + '\n');
   return out.ok ? 0 : 2;
 }
+
+export const verifyCli: CliCommand = { spec: VERIFY_SPEC, run };
