@@ -28,15 +28,18 @@ export interface OnlineOptions {
   readonly progress?: (line: string) => void;
 }
 
-/** The innermost cause of an error, as text: a system error code (ECONNREFUSED) and its message. */
+/** The cause of a network failure, as text: a system error code (ECONNREFUSED) and message, else the innermost message. */
 function causeText(e: unknown): string | undefined {
-  let found: string | undefined;
+  let code: string | undefined;
+  let innermost: string | undefined;
   for (let cur: unknown = (e as { cause?: unknown })?.cause, depth = 0; cur !== null && typeof cur === 'object' && depth < 6; depth++) {
     const c = cur as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof c.code === 'string' && !c.code.startsWith('UND_ERR_')) found = typeof c.message === 'string' && c.message !== '' ? `${c.code}: ${c.message}` : c.code;
+    const message = typeof c.message === 'string' && c.message !== '' ? c.message : undefined;
+    if (typeof c.code === 'string' && !c.code.startsWith('UND_ERR_')) code = message === undefined ? c.code : `${c.code}: ${message}`;
+    if (message !== undefined) innermost = message;
     cur = c.cause;
   }
-  return found;
+  return code ?? innermost;
 }
 
 /** Wraps a FetchLike: progress lines, and failures that name the host and the cause. */
