@@ -6,8 +6,8 @@
  * dstack attestation), a CRL, a dstack attestation payload (V0 SCALE / V1
  * msgpack), collateral JSON (PCS / dcap-qvl shape), a `collateral fetch`
  * bundle, a signed TCB Info or QE Identity, a Postgres sidecar report.
- * Encodings: binary, hex text, base64 text, PEM (detected in that spirit:
- * PEM armour, then JSON, then hex, then base64, else binary).
+ * Encodings: binary, hex text, base64 text, PEM (detected in that order of
+ * precedence: JSON text, PEM armour, hex, base64, else binary).
  *
  * Nothing is verified here (no signature, chain, date or policy check): this
  * is a decoder for people. `verify` verifies.
@@ -157,6 +157,8 @@ function collateralView(c: ReturnType<typeof parseCollateral>): unknown {
   };
 }
 
+const when = (t: unknown): string => (typeof t === 'number' ? isoFromSeconds(t) : String(t));
+
 function inspectJson(text: string, json: Record<string, unknown>): Inspection {
   const enc = 'json' as const;
   if ('format' in json) {
@@ -170,11 +172,11 @@ function inspectJson(text: string, json: Record<string, unknown>): Inspection {
   }
   if ('tcbInfo' in json) {
     const info = parseTcbInfo(splitSignedResponse(text, 'tcbInfo').bytes);
-    return { kind: 'tcb-info', encoding: enc, summary: `TCB Info: ${info.id} FMSPC ${toHex(info.fmspc)}, version ${info.version}, issued ${info.issueDate}, next update ${info.nextUpdate}`, decoded: plain(info) };
+    return { kind: 'tcb-info', encoding: enc, summary: `TCB Info: ${info.id} FMSPC ${toHex(info.fmspc)}, version ${info.version}, issued ${when(info.issueDate)}, next update ${when(info.nextUpdate)}`, decoded: plain(info) };
   }
   if ('enclaveIdentity' in json) {
     const id = parseQeIdentity(splitSignedResponse(text, 'enclaveIdentity').bytes);
-    return { kind: 'qe-identity', encoding: enc, summary: `QE Identity: ${id.id}, version ${id.version}, issued ${id.issueDate}, next update ${id.nextUpdate}`, decoded: plain(id) };
+    return { kind: 'qe-identity', encoding: enc, summary: `QE Identity: ${id.id}, version ${id.version}, issued ${when(id.issueDate)}, next update ${when(id.nextUpdate)}`, decoded: plain(id) };
   }
   if ('quote' in json && 'wal_lsn' in json) {
     const r = parseSidecarReport(text);
@@ -228,6 +230,15 @@ export function inspectBytes(bytes: Uint8Array): Inspection {
   }
   const t = text?.trim();
   if (t !== undefined && t.length > 0 && /^[\x09\x0a\x0d\x20-\x7e]*$/.test(t)) {
+    if (t.startsWith('{')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(t);
+      } catch (e) {
+        throw unrecognised(`text starting with "{" that is not JSON (${(e as Error).message})`);
+      }
+      if (json !== null && typeof json === 'object' && !Array.isArray(json)) return inspectJson(t, json as Record<string, unknown>);
+    }
     if (t.includes('-----BEGIN')) {
       const blocks = decodePemBlocks(t);
       const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
@@ -238,15 +249,6 @@ export function inspectBytes(bytes: Uint8Array): Inspection {
       const first = blocks[0];
       if (first !== undefined && (first.label === 'X509 CRL' || first.label === 'CRL')) return { kind: 'crl', encoding: 'pem', ...crlView(first.der) };
       if (first !== undefined) return inspectBinary(first.der, 'pem');
-    }
-    if (t.startsWith('{')) {
-      let json: unknown;
-      try {
-        json = JSON.parse(t);
-      } catch (e) {
-        throw unrecognised(`text starting with "{" that is not JSON (${(e as Error).message})`);
-      }
-      if (json !== null && typeof json === 'object' && !Array.isArray(json)) return inspectJson(t, json as Record<string, unknown>);
     }
     const compact = t.replace(/\s+/g, '').replace(/^0x/i, '');
     const hex = /^[0-9a-fA-F]+$/.test(compact) ? tryFromHex(compact) : undefined;
