@@ -56,7 +56,7 @@ export async function runVerify(quote: Uint8Array, collateral: CollateralInput, 
 export function describeOrigin(o: CollateralOrigin): string {
   const from =
     o.kind === 'pccs'
-      ? `${o.source}${o.cacheDir === undefined ? ' (no cache)' : ` via cache ${o.cacheDir}: ${o.cache}`}`
+      ? `${o.source}${o.cacheDir === undefined ? ' (no cache)' : ` (via cache ${o.cacheDir}: ${o.cache})`}`
       : o.kind === 'directory'
         ? `bundle directory ${o.source}`
         : o.kind === 'bundle-file'

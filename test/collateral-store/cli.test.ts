@@ -137,4 +137,25 @@ describe('verify: --collateral DIR, --pccs, --cache', () => {
     }
     expect(server.total).toBe(0);
   });
+
+  it('verify --pccs --cache: origin and cache status (miss, then hit) in JSON and text; progress only on a terminal', async () => {
+    tmp = tempDir();
+    const cache = join(tmp.dir, 'cache');
+    const cli = async (args: string[], tty = false): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await runCli(args, { program: 'tee-attest', stdout: (x) => void (out += x), stderr: (x) => void (err += x), stderrIsTTY: tty, now: () => TDX.at });
+      return { code, out, err };
+    };
+    const args = ['verify', '--quote', quoteFile, '--pccs', server.url, '--insecure-http', '--cache', cache, '--at', String(TDX.at)];
+    const first = await cli([...args, '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out).collateral).toMatchObject({ kind: 'pccs', source: server.url, cache: 'miss', cacheDir: cache, validUntil: TDX.validUntil });
+    expect(first.err).toBe('');
+    const second = await cli(args, true);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain(`collateral: ${server.url} (via cache ${cache}: hit); valid until`);
+    const third = await cli(['verify', '--quote', quoteFile, '--pccs', server.url, '--insecure-http', '--at', String(TDX.at)], true);
+    expect(third.err).toMatch(/fetching 127\.0\.0\.1:\d+\/tdx\/certification\/v4\/tcb/);
+  });
 });
