@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import type { CollateralInput } from '../collateral/input.js';
 import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
-import { runVerify } from './verify-command.js';
+import { runVerify } from './verify-run.js';
 import type { CommandSpec, ParsedCommand } from './args.js';
 import type { CliCommand, CliIo } from './registry.js';
 

@@ -37,6 +37,14 @@ describe.skipIf(!existsSync(CLI))('lazy loading', () => {
     expect(urls.filter((u) => u.includes('/node_modules/'))).toEqual([]);
   });
 
+  it('verify --help and inspect --help load the options, not the verification stack or any dependency', () => {
+    for (const c of ['verify', 'inspect']) {
+      const urls = loads(`${c}-help.txt`, [c, '--help']);
+      expect(urls.some((u) => u.endsWith(`/dist/cli/${c}-command.js`))).toBe(true);
+      expect(urls.filter((u) => u.endsWith('-run.js') || u.includes('/node_modules/'))).toEqual([]);
+    }
+  });
+
   it('verify --collateral FILE loads neither undici nor @sigstore nor the online collateral path', () => {
     const urls = loads('verify.txt', ['verify', '--quote', `${V}sgx_quote`, '--collateral', `${V}sgx_quote_collateral.json`, '--at', '1752919277']);
     expect(urls.some((u) => u.endsWith('/dist/cli/verify-command.js'))).toBe(true);
