@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.slow.test.ts'],
     testTimeout: 600_000,
+    setupFiles: ['./test/support/fuzz-seed.ts'],
+    // Explore: a fresh seed per file unless FUZZ_SEED replays one.
+    env: { FUZZ_EXPLORE: '1' },
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,191 +1,28 @@
 /**
- * `dcap collateral fetch`: fetch, verify and write an offline collateral
- * bundle for air-gapped verification; and the collateral resolution behind
- * `dcap verify --pccs URL [--cache DIR]` / `--collateral DIR`.
+ * `tee-attest collateral fetch`: fetch, verify and write an offline collateral
+ * bundle for air-gapped verification; `tee-attest collateral verify`: check a
+ * bundle file or directory (signatures, chains, CRLs, dates) at --at.
  *
- *   dcap collateral fetch (--quote FILE | --fmspc HEX --tee sgx|tdx --ca platform|processor)
- *                         --out DIR [--pccs URL] [--api-key K] [--update standard|early]
- *                         [--root-ca-crl intel|pccs|URL] [--root FILE] [--timeout MS]
- *                         [--insecure-http] [--json]
- *
- * The bundle is verified (signatures, chains, CRLs, validity at the current
- * time, against the pinned root or --root) before it is written, atomically,
- * to DIR/<tee>-<fmspc>-<ca>[-early].json. Exit 0: written; 2: fetch or
- * verification failed; 1: usage error.
+ * The bundle is verified (signatures, chains, CRLs, validity at --at, against
+ * the pinned root or --root) before it is written, atomically, to
+ * DIR/<tee>-<fmspc>-<ca>[-early].json; `verify --collateral DIR` or
+ * `verify --collateral FILE` reads it back.
  */
-import { statSync } from 'node:fs';
-import { AttestationError, isAttestationError } from '../errors.js';
-import type { CollateralInput } from '../collateral/input.js';
-import { createUndiciFetch } from '../collateral/pcs/undici-fetch.js';
-import type { FetchLike } from '../collateral/pcs/fetch-like.js';
-import { PcsSource, type PcsSourceOptions } from '../collateral/pcs/pcs-source.js';
-import { createNodeCachedSource } from '../collateral/store/node/cached-source-node.js';
-import { staticSourceFromDirectory, writeBundleFile } from '../collateral/store/node/directory-source.js';
-import { FallbackSource } from '../collateral/store/fallback-source.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAttestationError } from '../errors.js';
+import { parseBundle } from '../collateral/store/bundle.js';
 import { collateralRequestForQuote, normalizeRequest } from '../collateral/store/request.js';
-import type { CollateralBundle, CollateralRequest, CollateralSource, TcbUpdateType } from '../collateral/store/types.js';
-import { verifyCollateralBundle } from '../collateral/store/verify-bundle.js';
-import { isoFromSeconds } from '../util/time.js';
-import { parseArgs, usage } from './args.js';
-import { decodeBinaryOrHex, loadRootKey, readFileOrUsage, readJsonFile } from './io.js';
-
-export const COLLATERAL_HELP = `  dcap collateral fetch (--quote FILE | --fmspc HEX --tee sgx|tdx --ca platform|processor) --out DIR
-                        [--pccs URL] [--api-key K] [--update standard|early] [--root-ca-crl intel|pccs|URL]
-                        [--root FILE] [--timeout MS] [--insecure-http] [--json]
-      Fetch collateral from Intel PCS (default) or a PCCS, verify it, and write the offline bundle
-      DIR/<tee>-<fmspc>-<ca>.json (use it with: dcap verify --collateral DIR).
-      Exit 0: written; 2: fetch or verification failed; 1: usage error.
-`;
-
-/** Extra `dcap verify` options handled by `collateralForVerify` (the lead adds them to verify's parseArgs). */
-export const VERIFY_COLLATERAL_VALUE_OPTIONS = ['pccs', 'cache', 'api-key', 'root-ca-crl', 'timeout'] as const;
-export const VERIFY_COLLATERAL_FLAG_OPTIONS = ['insecure-http'] as const;
-
-export const VERIFY_COLLATERAL_HELP = `      --collateral FILE|DIR  a collateral JSON file, or a directory of offline bundles (dcap collateral fetch)
-      --pccs URL             fetch collateral from this PCS / PCCS (https://api.trustedservices.intel.com for Intel PCS)
-      --cache DIR            with --pccs: verified filesystem cache (also a valid --collateral DIR)
-      --api-key K            Ocp-Apim-Subscription-Key for --pccs
-      --root-ca-crl intel|pccs|URL   where the root CA CRL comes from (default: intel for Intel PCS, else pccs)
-      --timeout MS           per-request HTTP deadline (default 10000)
-      --insecure-http        allow an http:// --pccs URL
-`;
-
-/** Test seams: the HTTP layer and the clock (defaults: undici, Date.now). */
-export interface CollateralCliDeps {
-  readonly fetch?: FetchLike;
-  readonly clock?: () => number;
-  readonly stdout?: (text: string) => void;
-}
-
-export interface ResolveCollateralOptions {
-  /** The quote to verify (binary); its TEE type, FMSPC and PCK CA select the collateral. */
-  readonly quote: Uint8Array;
-  readonly trailingBytes?: 'reject' | 'zeros' | 'any';
-  /** Directory of offline bundles (StaticSource). Tried first when --pccs is also given. */
-  readonly collateralDir?: string;
-  /** PCS / PCCS base URL. */
-  readonly pccs?: string;
-  readonly apiKey?: string;
-  /** Filesystem cache directory (requires `pccs`). */
-  readonly cacheDir?: string;
-  readonly rootCaCrl?: PcsSourceOptions['rootCaCrl'];
-  readonly timeoutMs?: number;
-  readonly allowInsecureHttp?: boolean;
-  /** Root the cache verifies against before storing. Default: the pinned Intel root. */
-  readonly rootPublicKey?: Uint8Array;
-  readonly fetch?: FetchLike;
-  readonly clock?: () => number;
-}
-
-function parseRootCaCrl(v: string | undefined): PcsSourceOptions['rootCaCrl'] | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'intel' || v === 'pccs') return v;
-  if (/^https?:\/\//.test(v)) return { url: v };
-  throw usage('--root-ca-crl is intel | pccs | an http(s) URL');
-}
-
-function parseTimeout(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d{1,7}$/.test(v) || Number(v) < 1) throw usage('--timeout takes a number of milliseconds');
-  return Number(v);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function withFetch<T>(given: FetchLike | undefined, timeoutMs: number | undefined, run: (f: FetchLike) => Promise<T>): Promise<T> {
-  if (given !== undefined) return run(given);
-  const t = timeoutMs ?? 10_000;
-  const f = createUndiciFetch({ connectTimeoutMs: Math.min(t, 5_000), headersTimeoutMs: t, bodyTimeoutMs: t });
-  try {
-    return await run(f);
-  } finally {
-    await f.close();
-  }
-}
-
-/**
- * Collateral for `dcap verify` from offline bundles and / or a PCS / PCCS
- * (through a verifying filesystem cache when `cacheDir` is given). With both a
- * directory and a PCCS, the directory is tried first and the PCCS only when
- * the directory has no bundle for the quote (CollateralMissing).
- */
-export async function resolveCollateralForVerify(o: ResolveCollateralOptions): Promise<CollateralBundle> {
-  if (o.collateralDir === undefined && o.pccs === undefined) throw usage('collateral: give --collateral DIR and / or --pccs URL');
-  if (o.cacheDir !== undefined && o.pccs === undefined) throw usage('--cache needs --pccs (the cache sits in front of a PCS / PCCS)');
-  const request = collateralRequestForQuote(o.quote, { trailingBytes: o.trailingBytes ?? 'zeros' });
-  const pccs = o.pccs;
-  if (pccs === undefined) return staticSourceFromDirectory(o.collateralDir!).getCollateral(request); // offline: no HTTP client at all
-  return withFetch(o.fetch, o.timeoutMs, async (fetch) => {
-    const pcs = new PcsSource({
-      fetch,
-      baseUrl: pccs,
-      ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
-      ...(o.rootCaCrl !== undefined ? { rootCaCrl: o.rootCaCrl } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
-      clock: o.clock ?? Date.now,
-    });
-    const online: CollateralSource =
-      o.cacheDir === undefined
-        ? pcs
-        : createNodeCachedSource({
-            upstream: pcs,
-            cacheDir: o.cacheDir,
-            clock: o.clock ?? Date.now,
-            refreshAheadSeconds: 0, // one-shot CLI process: no background work
-            ...(o.rootPublicKey !== undefined ? { rootPublicKey: o.rootPublicKey } : {}),
-          });
-    const source = o.collateralDir === undefined ? online : new FallbackSource([staticSourceFromDirectory(o.collateralDir), online]);
-    return source.getCollateral(request);
-  });
-}
-
-/**
- * `dcap verify` glue: the collateral for `--collateral FILE|DIR`, `--pccs URL`,
- * `--cache DIR`, `--api-key K`, `--root-ca-crl`, `--timeout`, `--insecure-http`.
- * A `--collateral` that is a file keeps its old meaning (a JSON file).
- */
-export async function collateralForVerify(
-  values: ReadonlyMap<string, string>,
-  flags: ReadonlySet<string>,
-  quote: Uint8Array,
-  extra: { rootPublicKey?: Uint8Array; trailingBytes?: 'reject' | 'zeros' | 'any' } & CollateralCliDeps = {},
-): Promise<CollateralInput> {
-  const collateral = values.get('collateral');
-  const pccs = values.get('pccs');
-  if (pccs === undefined) {
-    for (const o of ['cache', 'api-key', 'root-ca-crl']) if (values.has(o)) throw usage(`--${o} needs --pccs`);
-  }
-  if (collateral !== undefined && pccs === undefined && !isDirectory(collateral)) {
-    return readJsonFile(collateral, 'collateral') as CollateralInput;
-  }
-  if (collateral !== undefined && !isDirectory(collateral)) throw usage('with --pccs, --collateral must be a bundle directory');
-  const cacheDir = values.get('cache');
-  const apiKey = values.get('api-key');
-  const rootCaCrl = parseRootCaCrl(values.get('root-ca-crl'));
-  const timeoutMs = parseTimeout(values.get('timeout'));
-  const bundle = await resolveCollateralForVerify({
-    quote,
-    ...(extra.trailingBytes !== undefined ? { trailingBytes: extra.trailingBytes } : {}),
-    ...(collateral !== undefined ? { collateralDir: collateral } : {}),
-    ...(pccs !== undefined ? { pccs } : {}),
-    ...(apiKey !== undefined ? { apiKey } : {}),
-    ...(cacheDir !== undefined ? { cacheDir } : {}),
-    ...(rootCaCrl !== undefined ? { rootCaCrl } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(flags.has('insecure-http') ? { allowInsecureHttp: true } : {}),
-    ...(extra.rootPublicKey !== undefined ? { rootPublicKey: extra.rootPublicKey } : {}),
-    ...(extra.fetch !== undefined ? { fetch: extra.fetch } : {}),
-    ...(extra.clock !== undefined ? { clock: extra.clock } : {}),
-  });
-  return bundle.collateral;
-}
+import type { CollateralRequest, TcbUpdateType } from '../collateral/store/types.js';
+import type { FetchLike } from '../collateral/pcs/fetch-like.js';
+import { isoFromSeconds, readClock, systemClock, type Clock } from '../util/time.js';
+import { parseCommand, usage, type CommandSpec, type ParsedCommand } from './args.js';
+import { isDirectory } from './collateral-resolve.js';
+import { ONLINE_OPTIONS, checkPccsUrl, parseRootCaCrl, parseTimeout } from './online-options.js';
+import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
+import { errorJson } from './output.js';
+import type { CliCommand, CliIo } from './registry.js';
+import { AT_FORMS, clockAt, parseAtArg } from './time-arg.js';
 
 function requestFromArgs(values: ReadonlyMap<string, string>): CollateralRequest {
   const quotePath = values.get('quote');
@@ -193,63 +30,88 @@ function requestFromArgs(values: ReadonlyMap<string, string>): CollateralRequest
   const tee = values.get('tee');
   const ca = values.get('ca');
   const update = values.get('update');
-  if (update !== undefined && update !== 'standard' && update !== 'early') throw usage('--update is standard | early');
+  if (update !== undefined && update !== 'standard' && update !== 'early') throw usage('--update is standard | early', '--update');
   const withUpdate = (r: CollateralRequest): CollateralRequest => (update === undefined ? r : { ...r, update: update as TcbUpdateType });
   if (quotePath !== undefined) {
-    if (fmspc !== undefined || tee !== undefined || ca !== undefined) throw usage('give either --quote or --fmspc/--tee/--ca, not both');
+    if (fmspc !== undefined || tee !== undefined || ca !== undefined) throw usage('give either --quote or --fmspc/--tee/--ca, not both', '--quote');
     const quote = decodeBinaryOrHex(readFileOrUsage(quotePath, 'quote'));
     return withUpdate(collateralRequestForQuote(quote, { trailingBytes: 'any' }));
   }
-  if (fmspc === undefined || tee === undefined || ca === undefined) throw usage('give --quote FILE, or all of --fmspc HEX --tee sgx|tdx --ca platform|processor');
+  if (fmspc === undefined || tee === undefined || ca === undefined) throw usage('give --quote FILE, or all of --fmspc HEX --tee sgx|tdx --ca platform|processor', '--quote');
   const teeType = tee.toUpperCase();
-  if (teeType !== 'SGX' && teeType !== 'TDX') throw usage('--tee is sgx | tdx');
-  if (ca !== 'platform' && ca !== 'processor') throw usage('--ca is platform | processor');
-  if (!/^[0-9a-fA-F]{12}$/.test(fmspc)) throw usage('--fmspc takes 12 hex digits');
+  if (teeType !== 'SGX' && teeType !== 'TDX') throw usage('--tee is sgx | tdx', '--tee');
+  if (ca !== 'platform' && ca !== 'processor') throw usage('--ca is platform | processor', '--ca');
+  if (!/^[0-9a-fA-F]{12}$/.test(fmspc)) throw usage('--fmspc takes 12 hex digits', '--fmspc');
   return normalizeRequest(withUpdate({ teeType, fmspc, ca }));
 }
 
-async function fetchCommand(argv: readonly string[], deps: CollateralCliDeps): Promise<number> {
-  const args = parseArgs(
-    argv,
-    ['quote', 'out', 'pccs', 'api-key', 'fmspc', 'tee', 'ca', 'update', 'root', 'root-ca-crl', 'timeout'],
-    ['json', 'insecure-http'],
-  );
+/** Test seams for in-process runs: the HTTP layer and the time (a util/time.ts Clock, seconds). */
+export interface CollateralCliDeps {
+  readonly fetch?: FetchLike;
+  readonly clock?: Clock;
+  readonly stdout?: (text: string) => void;
+}
+
+const FETCH_SPEC: CommandSpec = {
+  name: 'collateral fetch',
+  summary: 'Fetch collateral from Intel PCS (default) or a PCCS, verify it, and write the offline bundle DIR/<tee>-<fmspc>-<ca>.json.',
+  synopsis: '(--quote FILE | --fmspc HEX --tee sgx|tdx --ca platform|processor) --out DIR [--pccs URL] [options]',
+  options: [
+    { name: 'quote', value: 'FILE', help: 'take TEE, FMSPC and PCK CA from this quote (binary or hex)' },
+    { name: 'fmspc', value: 'HEX', help: 'FMSPC (12 hex digits), with --tee and --ca' },
+    { name: 'tee', value: 'sgx|tdx', help: 'TEE type, with --fmspc' },
+    { name: 'ca', value: 'platform|processor', help: 'PCK CA, with --fmspc' },
+    { name: 'update', value: 'standard|early', help: 'TCB update type (default: the server default, standard)' },
+    { name: 'out', value: 'DIR', help: 'directory to write the bundle to (required)' },
+    ...ONLINE_OPTIONS,
+    { name: 'root', value: 'FILE', help: 'trust anchor: CA certificate (PEM/DER) or hex P-256 point (default: Intel SGX Root CA)' },
+    { name: 'at', value: 'TIME', help: `verify the bundle at this time (default now): ${AT_FORMS}` },
+    { name: 'json', help: 'one JSON object on stdout' },
+  ],
+  details: `Use the bundle with: verify --collateral DIR (or --collateral DIR/<file>.json).
+JSON: {ok, path, request, source, validUntil, error}.
+Exit 0: written; 2: fetch or verification failed (nothing written); 1: usage error.`,
+};
+
+async function runFetch(args: ParsedCommand, io: Pick<CliIo, 'stdout' | 'stderr' | 'stderrIsTTY'>, deps: CollateralCliDeps): Promise<number> {
   const out = args.values.get('out');
-  if (out === undefined) throw usage('--out DIR is required');
+  if (out === undefined) throw usage('--out DIR is required', '--out');
   const json = args.flags.has('json');
-  const write = deps.stdout ?? ((s: string) => void process.stdout.write(s));
-  const clock = deps.clock ?? Date.now;
+  const at = parseAtArg(args.values.get('at'), () => readClock(deps.clock ?? systemClock, 'cli'));
   const rootPath = args.values.get('root');
   const rootCaCrl = parseRootCaCrl(args.values.get('root-ca-crl'));
   const timeoutMs = parseTimeout(args.values.get('timeout'));
   const pccs = args.values.get('pccs');
+  const insecure = args.flags.has('insecure-http');
+  checkPccsUrl(pccs, insecure);
   const apiKey = args.values.get('api-key');
   const request = requestFromArgs(args.values);
   const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
 
   try {
-    const { bundle, validUntil, path } = await withFetch(deps.fetch, timeoutMs, async (fetch) => {
-      const source = new PcsSource({
-        fetch,
-        ...(pccs !== undefined ? { baseUrl: pccs } : {}),
-        ...(apiKey !== undefined ? { apiKey } : {}),
-        ...(rootCaCrl !== undefined ? { rootCaCrl } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(args.flags.has('insecure-http') ? { allowInsecureHttp: true } : {}),
-        clock,
-      });
-      const b = await source.getCollateral(request);
-      const v = await verifyCollateralBundle(b, {
-        at: Math.floor(clock() / 1000),
-        ...(rootPublicKey !== undefined ? { rootPublicKey } : {}),
-      });
+    const { withCliFetch, pcsSource } = await import('./collateral-online.js');
+    const { verifyCollateralBundle } = await import('../collateral/store/verify-bundle.js');
+    const { writeBundleFile } = await import('../collateral/store/node/directory-source.js');
+    const online = {
+      ...(pccs !== undefined ? { pccs } : {}),
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      ...(rootCaCrl !== undefined ? { rootCaCrl } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(insecure ? { allowInsecureHttp: true } : {}),
+      ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
+      ...(io.stderrIsTTY ? { progress: (l: string) => io.stderr(`${l}\n`) } : {}),
+      clock: clockAt(at),
+    };
+    const { bundle, validUntil, path } = await withCliFetch(online, async (fetch) => {
+      const b = await pcsSource(fetch, online).getCollateral(request);
+      const v = await verifyCollateralBundle(b, { at, ...(rootPublicKey !== undefined ? { rootPublicKey } : {}) });
       return { bundle: b, validUntil: v.validUntil, path: await writeBundleFile(out, b) };
     });
     if (json) {
-      write(JSON.stringify({ ok: true, path, request: bundle.request, source: bundle.metadata.source, validUntil, error: null }) + '\n');
+      io.stdout(JSON.stringify({ ok: true, path, request: bundle.request, source: bundle.metadata.source, validUntil, error: null }) + '\n');
     } else {
       const r = bundle.request;
-      write(
+      io.stdout(
         `wrote ${path}\n  ${r.teeType} FMSPC ${r.fmspc} ${r.ca} CA${r.update ? ` (${r.update})` : ''} from ${bundle.metadata.source}\n` +
           `  verified; valid until ${isoFromSeconds(validUntil)}\n`,
       );
@@ -257,21 +119,103 @@ async function fetchCommand(argv: readonly string[], deps: CollateralCliDeps): P
     return 0;
   } catch (e) {
     if (!isAttestationError(e) || e.kind === 'usage') throw e;
-    const error = { code: e.code, kind: e.kind, message: e.message, ...(e.evidence ? { evidence: e.evidence } : {}) };
-    write(json ? JSON.stringify({ ok: false, path: null, request, error }) + '\n' : `FAILED  ${e.code}: ${e.message}\n`);
+    const error = errorJson(e);
+    io.stdout(json ? JSON.stringify({ ok: false, path: null, request, error }) + '\n' : `FAILED  ${error.code}: ${error.message}\n`);
     return 2;
   }
 }
 
-/** `dcap collateral <subcommand> …`; argv starts with 'collateral'. */
+export const collateralFetchCli: CliCommand = {
+  spec: FETCH_SPEC,
+  run: (args, io) => runFetch(args, io, { clock: () => io.now() }),
+};
+
+const VERIFY_SPEC: CommandSpec = {
+  name: 'collateral verify',
+  summary: 'Verify collateral bundles (a file, or every *.json in a directory): signatures, chains, CRLs and validity at --at.',
+  synopsis: 'FILE|DIR [--at TIME] [--root FILE] [--json]',
+  positionals: { name: 'FILE|DIR', min: 1, max: 1 },
+  options: [
+    { name: 'at', value: 'TIME', help: `verification time (default now): ${AT_FORMS}` },
+    { name: 'root', value: 'FILE', help: 'trust anchor: CA certificate (PEM/DER) or hex P-256 point (default: Intel SGX Root CA)' },
+    { name: 'json', help: 'one JSON object on stdout' },
+  ],
+  details: `JSON: {ok, at, bundles: [{path, ok, request, source, validFrom, validUntil, error}]}.
+Exit 0: every bundle verified; 2: at least one failed; 1: usage error.`,
+};
+
+interface BundleCheck {
+  readonly path: string;
+  readonly ok: boolean;
+  readonly request: CollateralRequest | null;
+  readonly source: string | null;
+  readonly validFrom: number | null;
+  readonly validUntil: number | null;
+  readonly error: ReturnType<typeof errorJson> | null;
+}
+
+async function runVerifyBundles(args: ParsedCommand, io: CliIo): Promise<number> {
+  const target = args.positionals[0]!;
+  const json = args.flags.has('json');
+  const at = parseAtArg(args.values.get('at'), io.now);
+  const rootPath = args.values.get('root');
+  const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
+  let files: string[];
+  if (isDirectory(target)) {
+    files = readdirSync(target)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(target, f));
+    if (files.length === 0) throw usage(`${target}: no *.json bundle files`, 'FILE|DIR');
+  } else {
+    files = [target];
+  }
+  const { verifyCollateralBundle } = await import('../collateral/store/verify-bundle.js');
+  const results: BundleCheck[] = [];
+  for (const path of files) {
+    const bytes = readFileOrUsage(path, 'bundle');
+    try {
+      const b = parseBundle(bytes);
+      try {
+        const v = await verifyCollateralBundle(b, { at, ...(rootPublicKey !== undefined ? { rootPublicKey } : {}) });
+        results.push({ path, ok: true, request: b.request, source: b.metadata.source, validFrom: v.validFrom, validUntil: v.validUntil, error: null });
+      } catch (e) {
+        if (!isAttestationError(e)) throw e;
+        results.push({ path, ok: false, request: b.request, source: b.metadata.source, validFrom: null, validUntil: null, error: errorJson(e) });
+      }
+    } catch (e) {
+      if (!isAttestationError(e)) throw e;
+      results.push({ path, ok: false, request: null, source: null, validFrom: null, validUntil: null, error: errorJson(e) });
+    }
+  }
+  const ok = results.every((r) => r.ok);
+  if (json) {
+    io.stdout(JSON.stringify({ ok, at, bundles: results }) + '\n');
+  } else {
+    for (const r of results) {
+      const what = r.request === null ? '' : `  ${r.request.teeType} FMSPC ${r.request.fmspc} ${r.request.ca} CA${r.request.update ? ` (${r.request.update})` : ''}`;
+      io.stdout(
+        r.ok
+          ? `ok      ${r.path}\n${what}\n  valid ${isoFromSeconds(r.validFrom!)} .. ${isoFromSeconds(r.validUntil!)}; source ${r.source}\n`
+          : `FAILED  ${r.path}\n${what ? `${what}\n` : ''}  ${r.error!.code}: ${r.error!.message}\n`,
+      );
+    }
+    io.stdout(`${results.filter((r) => r.ok).length} of ${results.length} bundle(s) verified at ${isoFromSeconds(at)}\n`);
+  }
+  return ok ? 0 : 2;
+}
+
+export const collateralVerifyCli: CliCommand = { spec: VERIFY_SPEC, run: runVerifyBundles };
+
+/**
+ * In-process entry for tests and embedding: `collateral fetch …` with
+ * injected HTTP and clock. `argv` starts with 'collateral'.
+ */
 export async function collateralCommand(argv: readonly string[], deps: CollateralCliDeps = {}): Promise<number> {
   const [, sub, ...rest] = argv;
-  switch (sub) {
-    case 'fetch':
-      return fetchCommand(['fetch', ...rest], deps);
-    default:
-      throw new AttestationError('InvalidArgument', sub === undefined ? 'collateral: missing subcommand (fetch)' : `collateral: unknown subcommand ${sub}`, {
-        check: 'cli.usage',
-      });
-  }
+  if (sub !== 'fetch') throw usage(sub === undefined ? 'collateral: missing subcommand (fetch | verify)' : `collateral: unknown subcommand ${sub}`);
+  const args = parseCommand(FETCH_SPEC, rest);
+  const stdout = deps.stdout ?? ((s: string) => void process.stdout.write(s));
+  return runFetch(args, { stdout, stderr: () => undefined, stderrIsTTY: false }, deps);
 }
+

@@ -5,12 +5,15 @@ import { tryFromHex } from '../util/bytes.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { decodePem } from '../x509/pem.js';
 
+/** Reads a file named by `--<what>`; unreadable → usage error naming the flag and the file. */
 export function readFileOrUsage(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new AttestationError('InvalidArgument', `cannot read ${what} file ${path}: ${(e as Error).message}`, {
+    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new AttestationError('InvalidArgument', `--${what} ${path}: cannot read the file (${reason})`, {
       check: `cli.${what}`,
+      field: `--${what}`,
       found: path,
     });
   }
@@ -40,12 +43,29 @@ export function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-/** Root key from a certificate file (PEM or DER) or a hex-encoded 65-byte P-256 point. */
-export function loadRootKey(path: string): Uint8Array {
-  const raw = readFileOrUsage(path, 'root');
+/**
+ * Root key from a certificate file (PEM or DER) or a hex-encoded 65-byte
+ * P-256 point. Unreadable or malformed → usage error naming `--root` and the
+ * file (it is the caller's input, not evidence under verification).
+ */
+export function loadRootKey(path: string, flag = 'root'): Uint8Array {
+  const raw = readFileOrUsage(path, flag);
   const text = new TextDecoder().decode(raw).trim();
-  if (text.includes('-----BEGIN')) return parseCertificate(decodePem(text)[0]!).publicKey;
-  const hex = tryFromHex(text);
-  if (hex !== undefined && hex.length === 65 && hex[0] === 4) return hex;
-  return parseCertificate(raw).publicKey;
+  try {
+    if (text.includes('-----BEGIN')) {
+      const blocks = decodePem(text);
+      if (blocks[0] === undefined) throw new Error('no PEM block');
+      return parseCertificate(blocks[0]).publicKey;
+    }
+    const hex = tryFromHex(text);
+    if (hex !== undefined && hex.length === 65 && hex[0] === 4) return hex;
+    return parseCertificate(raw).publicKey;
+  } catch (e) {
+    const reason = e instanceof AttestationError ? `${e.code}: ${e.message}` : (e as Error).message;
+    throw new AttestationError(
+      'InvalidArgument',
+      `--${flag} ${path}: not a CA certificate (PEM or DER) or a hex P-256 point (${reason})`,
+      { check: `cli.${flag}`, field: `--${flag}`, found: path },
+    );
+  }
 }

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import type { CollateralInput } from '../collateral/input.js';
 import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
-import { runVerify } from './verify-command.js';
-import { parseArgs } from './args.js';
+import { runVerify } from './verify-run.js';
+import type { CommandSpec, ParsedCommand } from './args.js';
+import type { CliCommand, CliIo } from './registry.js';
 
 interface Sample {
   name: string;
@@ -27,8 +28,19 @@ function defaultManifest(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'vectors', 'samples.json');
 }
 
-export async function samplesCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, ['manifest'], ['json']);
+const SPEC: CommandSpec = {
+  name: 'samples',
+  summary: 'Verify every bundled sample quote offline and compare each verdict with the expected result of its vector manifest.',
+  synopsis: '[--manifest FILE] [--json]',
+  options: [
+    { name: 'manifest', value: 'FILE', help: 'sample manifest (default: the bundled vectors/samples.json)' },
+    { name: 'json', help: 'one JSON object on stdout' },
+  ],
+  details: `JSON: {results: [{name, verdict, expected, match}], mismatches}.
+Exit 0: every verdict matches; 2: at least one mismatch; 1: usage error.`,
+};
+
+async function run(args: ParsedCommand, io: CliIo): Promise<number> {
   const manifestPath = args.values.get('manifest') ?? defaultManifest();
   const base = dirname(manifestPath);
   const manifest = JSON.parse(new TextDecoder().decode(readFileOrUsage(manifestPath, 'manifest'))) as { samples: Sample[] };
@@ -49,12 +61,14 @@ export async function samplesCommand(argv: readonly string[]): Promise<number> {
     if (!match) mismatches++;
     results.push({ name: s.name, verdict: got, expected: want, match });
     if (!args.flags.has('json')) {
-      process.stdout.write(`${match ? 'ok  ' : 'FAIL'}  ${s.name}\n      verdict:  ${got}\n`);
-      if (!match) process.stdout.write(`      expected: ${want}\n`);
-      if (!out.ok) process.stdout.write(`      (${out.error!.message})\n`);
+      io.stdout(`${match ? 'ok  ' : 'FAIL'}  ${s.name}\n      verdict:  ${got}\n`);
+      if (!match) io.stdout(`      expected: ${want}\n`);
+      if (!out.ok) io.stdout(`      (${out.error!.message})\n`);
     }
   }
-  if (args.flags.has('json')) process.stdout.write(JSON.stringify({ results, mismatches }) + '\n');
-  else process.stdout.write(`\n${manifest.samples.length - mismatches} of ${manifest.samples.length} sample verdicts match their manifests\n`);
+  if (args.flags.has('json')) io.stdout(JSON.stringify({ results, mismatches }) + '\n');
+  else io.stdout(`\n${manifest.samples.length - mismatches} of ${manifest.samples.length} sample verdicts match their manifests\n`);
   return mismatches === 0 ? 0 : 2;
 }
+
+export const samplesCli: CliCommand = { spec: SPEC, run };

@@ -17,12 +17,34 @@
  * binary format) or as an array of integers 0..255 (plain `Vec<u8>` in serde).
  * Unknown map members are ignored, as serde does; required members must be
  * present with the right type.
+ *
+ * Work budget (V1_MSGPACK_LIMITS): the schema's maps have at most 7 members,
+ * so a map of more than 32 entries is refused on its header, before any key
+ * is decoded (a 9 MiB root map of 1.6 M keys used to be decoded in full,
+ * 4-6 s of event loop, before `version` was looked at); arrays are bounded by
+ * the larger of the event count and the byte-array form of a quote; the
+ * whole document by a budget of map entries and values that real dstack
+ * attestations stay far below.
  */
 import { ParseError } from '../errors.js';
 import type { DstackAttestation } from './attestation.js';
 import type { EventLogVersion, RuntimeEvent, TdxEvent } from './event-log.js';
 import { ATTESTATION_LIMITS as L } from './limits.js';
-import { decodeMsgpack, isMsgMap, type MsgMap, type MsgValue } from './msgpack.js';
+import { decodeMsgpack, isMsgMap, type MsgMap, type MsgpackLimits, type MsgValue } from './msgpack.js';
+
+/** Members per map in the V1 schema (at most 7 today), with room for a few unknown ones. */
+const MAX_SCHEMA_MAP_ENTRIES = 32;
+
+export const V1_MSGPACK_LIMITS: MsgpackLimits = {
+  maxDepth: 8,
+  maxMapEntries: MAX_SCHEMA_MAP_ENTRIES,
+  // An array is an event list or a byte array (`Vec<u8>` form of a quote or field).
+  maxArrayLength: Math.max(L.maxEvents, L.maxQuoteBytes),
+  // Two event lists of maxEvents events of ≤ 7 members, plus the fixed maps.
+  maxMapEntriesTotal: 2 * L.maxEvents * 8 + 64,
+  // The byte-array form of a quote is the largest honest value count.
+  maxValues: 2 * L.maxQuoteBytes,
+};
 
 const UNSUPPORTED_PLATFORMS = new Set(['gcp-tdx', 'nitro-enclave', 'sev-snp']);
 
@@ -113,7 +135,7 @@ function runtimeEvent(v: MsgValue, field: string): RuntimeEvent {
 }
 
 export function decodeAttestationV1(input: Uint8Array): DstackAttestation {
-  const root = map(decodeMsgpack(input, 'RaTlsParse'), 'Attestation');
+  const root = map(decodeMsgpack(input, 'RaTlsParse', V1_MSGPACK_LIMITS), 'Attestation');
   const ver = root.get('version');
   if (ver !== 1) {
     throw new ParseError('RaTlsUnsupported', 'Attestation.version: unsupported attestation version', {

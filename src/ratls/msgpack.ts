@@ -9,6 +9,13 @@
  * nesting is limited; map keys must be strings and unique; strings must be
  * valid UTF-8; integers must be safe JavaScript integers; extension types are
  * refused; no trailing bytes. Failures are ParseError(RaTlsParse) with offsets.
+ *
+ * Work budget: a caller that knows its schema bounds the work per input
+ * before it is spent. `maxMapEntries` caps one map (checked on the map
+ * header, before any key is read), `maxArrayLength` one array, and
+ * `maxMapEntriesTotal` / `maxValues` the whole document, so a hostile input
+ * (a root map of millions of keys, millions of tiny values) is refused after
+ * reading a few bytes instead of being decoded and then found wrong.
  */
 import { ParseError, type ErrorCode } from '../errors.js';
 import { tryUtf8Decode } from '../util/bytes.js';
@@ -19,13 +26,38 @@ export type MsgMap = Map<string, MsgValue>;
 
 export const MSGPACK_MAX_DEPTH = 16;
 
+/** Bounds on the work one `decodeMsgpack` call may do (defaults: only the input size bounds it). */
+export interface MsgpackLimits {
+  /** Nesting depth (default MSGPACK_MAX_DEPTH). */
+  readonly maxDepth?: number;
+  /** Entries of any one map, checked on its header (default unbounded). */
+  readonly maxMapEntries?: number;
+  /** Elements of any one array, checked on its header (default unbounded). */
+  readonly maxArrayLength?: number;
+  /** Map entries in the whole document (default unbounded). */
+  readonly maxMapEntriesTotal?: number;
+  /** Values (of any type, keys included) in the whole document (default unbounded). */
+  readonly maxValues?: number;
+}
+
 class Decoder {
   pos = 0;
+  readonly maxDepth: number;
+  readonly maxMapEntries: number;
+  readonly maxArrayLength: number;
+  mapEntriesLeft: number;
+  valuesLeft: number;
   constructor(
     readonly buf: Uint8Array,
     readonly code: ErrorCode,
-    readonly maxDepth: number,
-  ) {}
+    limits: MsgpackLimits,
+  ) {
+    this.maxDepth = limits.maxDepth ?? MSGPACK_MAX_DEPTH;
+    this.maxMapEntries = limits.maxMapEntries ?? Infinity;
+    this.maxArrayLength = limits.maxArrayLength ?? Infinity;
+    this.mapEntriesLeft = limits.maxMapEntriesTotal ?? Infinity;
+    this.valuesLeft = limits.maxValues ?? Infinity;
+  }
 
   fail(message: string, extra?: { expected?: string; found?: string }): never {
     throw new ParseError(this.code, `msgpack: ${message}`, { check: 'msgpack', field: 'msgpack', offset: this.pos, ...extra });
@@ -67,14 +99,21 @@ class Decoder {
   }
 
   array(n: number, depth: number): MsgValue[] {
+    if (n > this.maxArrayLength) this.fail(`array of ${n} element(s) exceeds the limit`, { expected: `<= ${this.maxArrayLength}`, found: String(n) });
     if (n > this.buf.length - this.pos) this.fail(`array of ${n} element(s) cannot fit in ${this.buf.length - this.pos} byte(s)`);
+    if (n > this.valuesLeft) this.fail('work budget exceeded (too many values)', { expected: `<= ${this.valuesLeft} more`, found: String(n) });
     const out: MsgValue[] = [];
     for (let i = 0; i < n; i++) out.push(this.value(depth + 1));
     return out;
   }
 
   map(n: number, depth: number): MsgMap {
+    if (n > this.maxMapEntries) this.fail(`map of ${n} entr(ies) exceeds the limit`, { expected: `<= ${this.maxMapEntries}`, found: String(n) });
     if (n * 2 > this.buf.length - this.pos) this.fail(`map of ${n} entr(ies) cannot fit in ${this.buf.length - this.pos} byte(s)`);
+    if (n > this.mapEntriesLeft || n * 2 > this.valuesLeft) {
+      this.fail('work budget exceeded (too many map entries)', { expected: `<= ${this.mapEntriesLeft} more`, found: String(n) });
+    }
+    this.mapEntriesLeft -= n;
     const out: MsgMap = new Map();
     for (let i = 0; i < n; i++) {
       const at = this.pos;
@@ -94,6 +133,7 @@ class Decoder {
 
   value(depth: number): MsgValue {
     if (depth > this.maxDepth) this.fail(`nested deeper than ${this.maxDepth}`);
+    if (--this.valuesLeft < 0) this.fail('work budget exceeded (too many values)');
     this.need(1);
     const t = this.buf[this.pos++]!;
     if (t <= 0x7f) return t; // positive fixint
@@ -152,9 +192,12 @@ class Decoder {
   }
 }
 
-/** Decodes exactly one MessagePack value covering the whole input. */
-export function decodeMsgpack(bytes: Uint8Array, code: ErrorCode = 'RaTlsParse', maxDepth = MSGPACK_MAX_DEPTH): MsgValue {
-  const d = new Decoder(bytes, code, maxDepth);
+/**
+ * Decodes exactly one MessagePack value covering the whole input. `limits`
+ * (or, for compatibility, a number: the maximum depth) bounds the work.
+ */
+export function decodeMsgpack(bytes: Uint8Array, code: ErrorCode = 'RaTlsParse', limits: MsgpackLimits | number = {}): MsgValue {
+  const d = new Decoder(bytes, code, typeof limits === 'number' ? { maxDepth: limits } : limits);
   const v = d.value(0);
   if (d.pos !== bytes.length) d.fail(`${bytes.length - d.pos} trailing byte(s)`, { expected: '0', found: String(bytes.length - d.pos) });
   return v;

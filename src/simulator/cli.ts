@@ -8,10 +8,15 @@
  *   tee-attest-sim agent [--socket PATH | --agent-port N] [platform options] [--json]
  *       the guest agent alone.
  *
- * Platform options: --debug, --mrtd HEX, --revoke-pck, --legacy-certificates.
+ * Platform options: --debug, --mrtd HEX, --compose-hash HEX, --app-id HEX,
+ * --os-image-hash HEX, --revoke-pck, --legacy-certificates (identity-change
+ * tests need no code: start two simulators with different values).
+ * Options are parsed by the package's one parser (src/cli/args.ts): unknown
+ * or repeated options are usage errors; `<command> --help` prints its options.
  * Runs until SIGINT / SIGTERM, then removes everything it created.
  * Exit codes: 0 stopped cleanly, 1 usage error, 2 start-up failure.
  */
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestationError } from '../errors.js';
@@ -19,16 +24,20 @@ import { serveGuestAgent, type AgentServer } from './agent.js';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 import { startSidecar, type RaTlsSidecar, type SidecarEvent } from './sidecar.js';
 import { DstackSimulator, type DstackSimulatorOptions } from './simulator.js';
+import { formatHelp, parseCommand, type CommandSpec, type OptionSpec, type ParsedCommand } from '../cli/args.js';
 
 export const SIM_HELP = `usage:
   tee-attest-sim up [--socket PATH | --agent-port N] [--listen HOST:PORT]
-                    (--postgres | --upstream HOST:PORT) [--debug] [--mrtd HEX] [--revoke-pck]
-                    [--legacy-certificates] [--json] [--quiet]
+                    (--postgres | --upstream HOST:PORT) [--debug] [--mrtd HEX] [--compose-hash HEX]
+                    [--app-id HEX] [--os-image-hash HEX] [--revoke-pck] [--legacy-certificates] [--json] [--quiet]
       Start a dstack guest-agent simulator, a mutual RA-TLS sidecar on --listen
       (default 127.0.0.1:5433) forwarding to PostgreSQL, and with --postgres a
       throw-away PostgreSQL with the roles teesql_readwrite / teesql_read.
-  tee-attest-sim agent [--socket PATH | --agent-port N] [--debug] [--mrtd HEX] [--revoke-pck] [--json]
+  tee-attest-sim agent [--socket PATH | --agent-port N] [--debug] [--mrtd HEX] [--compose-hash HEX]
+                       [--app-id HEX] [--os-image-hash HEX] [--revoke-pck] [--json]
       Start only the guest-agent simulator (GetTlsKey, GetQuote, Info).
+  tee-attest-sim <command> --help     the options of one command
+  tee-attest-sim --version
   Default socket: ${join(tmpdir(), 'tee-attest-dstack.sock')}. Stop with Ctrl-C.
   DEVELOPMENT ONLY: quotes are signed by a FAKE Intel root.`;
 
@@ -123,79 +132,98 @@ function hostPort(v: string | undefined, flag: string): { host: string; port: nu
   return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+function hexFlag(v: string | undefined, flag: string, bytes: number): string | undefined {
+  if (v === undefined) return undefined;
+  const h = v.replace(/^0x/i, '');
+  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(h)) throw new UsageError(`${flag} takes ${bytes} bytes of hex`);
+  return h.toLowerCase();
+}
+
 export interface ParsedSimArgs {
-  readonly command: 'up' | 'agent' | 'help';
+  readonly command: 'up' | 'agent' | 'help' | 'version';
   readonly stack: SimulatorStackOptions;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** With command 'help': the help text to print. */
+  readonly help?: string;
 }
 
-/** Parses the command line (throws UsageError). */
+const PLATFORM_OPTIONS: readonly OptionSpec[] = [
+  { name: 'socket', value: 'PATH', help: 'guest-agent unix socket' },
+  { name: 'agent-port', value: 'N', help: 'guest agent on loopback TCP port N instead (0: any free port)' },
+  { name: 'debug', help: 'a debug TD (TDATTRIBUTES.DEBUG)' },
+  { name: 'mrtd', value: 'HEX', help: 'the TD measurement MRTD (48 bytes hex)' },
+  { name: 'compose-hash', value: 'HEX', help: 'the app compose hash (32 bytes hex), replayed into RTMR3 and MRCONFIGID' },
+  { name: 'app-id', value: 'HEX', help: 'the app id (20 bytes hex), replayed into RTMR3' },
+  { name: 'os-image-hash', value: 'HEX', help: 'the OS image hash (32 bytes hex), replayed into RTMR3' },
+  { name: 'revoke-pck', help: 'list the platform PCK certificate in the PCK CRL' },
+  { name: 'json', help: 'print the start-up report as JSON' },
+];
+
+const UP_SPEC: CommandSpec = {
+  name: 'up',
+  summary: 'Start a dstack guest-agent simulator, a mutual RA-TLS sidecar on --listen (default 127.0.0.1:5433) forwarding to PostgreSQL, and with --postgres a throw-away PostgreSQL with the roles teesql_readwrite / teesql_read.',
+  synopsis: '(--postgres | --upstream HOST:PORT) [--listen HOST:PORT] [platform options] [--json] [--quiet]',
+  options: [
+    { name: 'postgres', help: 'start a throw-away PostgreSQL behind the sidecar' },
+    { name: 'upstream', value: 'HOST:PORT', help: 'or forward to this PostgreSQL' },
+    { name: 'listen', value: 'HOST:PORT', help: 'sidecar address (default 127.0.0.1:5433)' },
+    { name: 'legacy-certificates', help: 'RA-TLS certificates in the legacy layout (quote in OID .1.1, event log in .1.2)' },
+    { name: 'quiet', help: 'no sidecar connection log on stderr' },
+    ...PLATFORM_OPTIONS,
+  ],
+  details: 'Runs until SIGINT / SIGTERM, then removes everything it created. DEVELOPMENT ONLY: quotes are signed by a FAKE Intel root.\nExit 0: stopped cleanly; 1: usage error; 2: start-up failure.',
+};
+
+const AGENT_SPEC: CommandSpec = {
+  name: 'agent',
+  summary: 'Start only the guest-agent simulator (GetTlsKey, GetQuote, Info).',
+  synopsis: '[platform options] [--json]',
+  options: [{ name: 'legacy-certificates', help: 'RA-TLS certificates in the legacy layout' }, { name: 'quiet', help: 'accepted for symmetry with up' }, ...PLATFORM_OPTIONS],
+  details: 'Runs until SIGINT / SIGTERM. Exit 0: stopped cleanly; 1: usage error; 2: start-up failure.',
+};
+
+/** Parses the command line with the package's one argument parser (throws UsageError). */
 export function parseSimArgs(argv: readonly string[]): ParsedSimArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    return { command: 'help', stack: {}, json: false, quiet: false };
+    return { command: 'help', stack: {}, json: false, quiet: false, help: SIM_HELP };
   }
+  if (command === '--version') return { command: 'version', stack: {}, json: false, quiet: false };
   if (command !== 'up' && command !== 'agent') throw new UsageError(`unknown command ${command}`);
-  const platform: { -readonly [K in keyof DstackSimulatorOptions]: DstackSimulatorOptions[K] } = {};
-  let socketPath: string | undefined;
-  let agentPort: number | undefined;
-  let listen = { host: '127.0.0.1', port: 5433 };
-  let postgres = false;
-  let upstream: { host: string; port: number } | undefined;
-  let json = false;
-  let quiet = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    const value = (): string => {
-      const v = rest[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--socket':
-        socketPath = value();
-        break;
-      case '--agent-port': {
-        const v = value();
-        agentPort = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
-        if (!(agentPort >= 0 && agentPort <= 65535)) throw new UsageError('--agent-port takes a port number');
-        break;
-      }
-      case '--listen':
-        listen = hostPort(value(), a);
-        break;
-      case '--upstream':
-        upstream = hostPort(value(), a);
-        break;
-      case '--postgres':
-        postgres = true;
-        break;
-      case '--debug':
-        platform.debug = true;
-        break;
-      case '--revoke-pck':
-        platform.revokePck = true;
-        break;
-      case '--legacy-certificates':
-        platform.certificateFormat = 'legacy';
-        break;
-      case '--mrtd': {
-        const v = value().replace(/^0x/i, '');
-        if (!/^[0-9a-fA-F]{96}$/.test(v)) throw new UsageError('--mrtd takes 48 bytes of hex');
-        platform.mrtd = v;
-        break;
-      }
-      case '--json':
-        json = true;
-        break;
-      case '--quiet':
-        quiet = true;
-        break;
-      default:
-        throw new UsageError(`unknown option ${a}`);
-    }
+  const spec = command === 'up' ? UP_SPEC : AGENT_SPEC;
+  let args: ParsedCommand;
+  try {
+    args = parseCommand(spec, rest);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
   }
+  if (args.help) return { command: 'help', stack: {}, json: false, quiet: false, help: formatHelp('tee-attest-sim', spec) };
+  if (args.version) return { command: 'version', stack: {}, json: false, quiet: false };
+  const v = args.values;
+  const platform: { -readonly [K in keyof DstackSimulatorOptions]: DstackSimulatorOptions[K] } = {};
+  if (args.flags.has('debug')) platform.debug = true;
+  if (args.flags.has('revoke-pck')) platform.revokePck = true;
+  if (args.flags.has('legacy-certificates')) platform.certificateFormat = 'legacy';
+  const mrtd = hexFlag(v.get('mrtd'), '--mrtd', 48);
+  if (mrtd !== undefined) platform.mrtd = mrtd;
+  const composeHash = hexFlag(v.get('compose-hash'), '--compose-hash', 32);
+  if (composeHash !== undefined) platform.composeHash = composeHash;
+  const appId = hexFlag(v.get('app-id'), '--app-id', 20);
+  if (appId !== undefined) platform.appId = appId;
+  const osImageHash = hexFlag(v.get('os-image-hash'), '--os-image-hash', 32);
+  if (osImageHash !== undefined) platform.osImageHash = osImageHash;
+  const socketPath = v.get('socket');
+  let agentPort: number | undefined;
+  if (v.has('agent-port')) {
+    const p = v.get('agent-port')!;
+    agentPort = /^\d{1,5}$/.test(p) ? Number(p) : NaN;
+    if (!(agentPort >= 0 && agentPort <= 65535)) throw new UsageError('--agent-port takes a port number');
+  }
+  if (socketPath !== undefined && agentPort !== undefined) throw new UsageError('give --socket or --agent-port, not both');
+  const postgres = args.flags.has('postgres');
+  const upstream = v.has('upstream') ? hostPort(v.get('upstream'), '--upstream') : undefined;
+  const listen = v.has('listen') ? hostPort(v.get('listen'), '--listen') : { host: '127.0.0.1', port: 5433 };
   if (command === 'up' && !postgres && upstream === undefined) throw new UsageError('up needs --postgres or --upstream HOST:PORT');
   if (postgres && upstream !== undefined) throw new UsageError('give --postgres or --upstream, not both');
   const stack: SimulatorStackOptions = {
@@ -204,7 +232,7 @@ export function parseSimArgs(argv: readonly string[]): ParsedSimArgs {
     ...(agentPort === undefined ? {} : { agentPort }),
     ...(command === 'up' ? { sidecar: listen, postgres, ...(upstream === undefined ? {} : { upstream }) } : {}),
   };
-  return { command, stack, json, quiet };
+  return { command, stack, json: args.flags.has('json'), quiet: args.flags.has('quiet') };
 }
 
 /** The start-up report (what to export, where things listen). */
@@ -213,6 +241,8 @@ export function describeStack(s: SimulatorStack, json: boolean): string {
     DSTACK_SIMULATOR_ENDPOINT: s.agent.endpoint,
     mrtd: s.simulator.mrtd,
     composeHash: Buffer.from(s.simulator.composeHash).toString('hex'),
+    appId: Buffer.from(s.simulator.appId).toString('hex'),
+    osImageHash: Buffer.from(s.simulator.osImageHash).toString('hex'),
     ...(s.sidecar === undefined ? {} : { sidecar: `${s.sidecar.host}:${s.sidecar.port}` }),
     ...(s.postgres === undefined ? {} : { postgres: `${s.postgres.host}:${s.postgres.port}` }),
     ...(s.databaseUrl === undefined ? {} : { DATABASE_URL: s.databaseUrl }),
@@ -225,10 +255,14 @@ export function describeStack(s: SimulatorStack, json: boolean): string {
   ];
   if (info.DATABASE_URL !== undefined) lines.push(`export DATABASE_URL=${info.DATABASE_URL}`);
   if (info.DATABASE_URL_READ !== undefined) lines.push(`export DATABASE_URL_READ=${info.DATABASE_URL_READ}`);
-  lines.push(`# TD MRTD:      ${info.mrtd}`, `# compose hash: ${info.composeHash}`);
+  lines.push(`# TD MRTD:      ${info.mrtd}`, `# compose hash: ${info.composeHash}`, `# app id:       ${info.appId}`, `# OS image:     ${info.osImageHash}`);
   if (info.sidecar !== undefined) lines.push(`# sidecar:      ${info.sidecar} (mutual RA-TLS) -> PostgreSQL ${info.postgres ?? 'upstream'}`);
   lines.push('# Ctrl-C to stop.');
   return lines.join('\n');
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export interface SimCliIo {
@@ -244,11 +278,17 @@ export async function runSimulatorCli(argv: readonly string[], io: SimCliIo): Pr
   try {
     parsed = parseSimArgs(argv);
   } catch (e) {
-    io.stderr(`${e instanceof Error ? e.message : String(e)}\n${SIM_HELP}\n`);
+    const message = e instanceof Error ? e.message : String(e);
+    if (argv.includes('--json')) io.stdout(JSON.stringify({ ok: false, error: { code: 'InvalidArgument', kind: 'usage', message, evidence: { check: 'cli.usage' } } }) + '\n');
+    else io.stderr(`tee-attest-sim: ${message}\n${SIM_HELP}\n`);
     return 1;
   }
   if (parsed.command === 'help') {
-    io.stdout(`${SIM_HELP}\n`);
+    io.stdout(`${parsed.help ?? SIM_HELP}\n`);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    io.stdout(`${packageVersion()}\n`);
     return 0;
   }
   let stack: SimulatorStack;

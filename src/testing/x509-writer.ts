@@ -149,7 +149,7 @@ export interface CertificateSpec {
 }
 
 export function buildTbsCertificate(spec: CertificateSpec): Uint8Array {
-  return sequence(
+  const fields = [
     explicit(0, integer(2)),
     integer(spec.serial),
     ecdsaWithSha256AlgId(),
@@ -157,8 +157,11 @@ export function buildTbsCertificate(spec: CertificateSpec): Uint8Array {
     sequence(time(spec.notBefore), time(spec.notAfter)),
     spec.subject,
     subjectPublicKeyInfo(spec.publicKey),
-    explicit(3, sequence(...spec.extensions)),
-  );
+  ];
+  // RFC 5280 §4.1: `extensions [3] EXPLICIT Extensions OPTIONAL` with
+  // `Extensions ::= SEQUENCE SIZE (1..MAX)`: no extensions → no field at all.
+  if (spec.extensions.length > 0) fields.push(explicit(3, sequence(...spec.extensions)));
+  return sequence(...fields);
 }
 
 /**

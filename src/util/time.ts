@@ -55,6 +55,20 @@ export function parseIsoSeconds(s: string): number | undefined {
   return secs;
 }
 
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A calendar date `YYYY-MM-DD` (ISO 8601 / RFC 3339 full-date) to the unix
+ * seconds of its midnight UTC. Returns undefined when malformed or not a real
+ * date (month 13, Feb 30). For command lines and configuration; `TimeInput`
+ * itself does not accept a bare date.
+ */
+export function parseDateOnlySeconds(s: string): number | undefined {
+  const m = DATE_RE.exec(s);
+  if (m === null) return undefined;
+  return parseIsoSeconds(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+}
+
 export function isoFromSeconds(secs: number): string {
   return new Date(secs * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -5,7 +5,9 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collateralCommand, collateralForVerify, resolveCollateralForVerify } from '../../src/cli/collateral-command.js';
+import { collateralCommand } from '../../src/cli/collateral-command.js';
+import { readCollateralFile, resolveCollateralForVerify } from '../../src/cli/collateral-resolve.js';
+import { runCli } from '../../src/cli/run.js';
 import { staticSourceFromDirectory } from '../../src/collateral/store/node/directory-source.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import { PcsTestServer, SGX, TDX, pcsData, rejectsWith, tempDir } from './helpers.js';
@@ -13,7 +15,7 @@ import { PcsTestServer, SGX, TDX, pcsData, rejectsWith, tempDir } from './helper
 let server: PcsTestServer;
 let sgxServer: PcsTestServer;
 let tmp: { dir: string; remove: () => void };
-const clock = (): number => 1752900000_000;
+const clock = (): number => 1752900000; // unix seconds (util/time.ts Clock)
 const quoteFile = 'vectors/dcap/dcap-qvl/tdx_quote';
 
 function run(args: string[], extra: { clock?: () => number } = {}): Promise<{ code: number; out: string }> {
@@ -51,7 +53,7 @@ describe('dcap collateral fetch', () => {
     tmp = tempDir();
     const { code, out } = await run(
       ['--fmspc', '00A067110000', '--tee', 'sgx', '--ca', 'processor', '--out', tmp.dir, '--pccs', sgxServer.url, '--insecure-http', '--root-ca-crl', 'pccs'],
-      { clock: () => (SGX.at - 10) * 1000 },
+      { clock: () => SGX.at - 10 },
     );
     expect(code).toBe(0);
     expect(out).toContain('sgx-00a067110000-processor.json');
@@ -65,7 +67,7 @@ describe('dcap collateral fetch', () => {
     expect(failed.code).toBe(2);
     expect((JSON.parse(failed.out) as { error: { code: string } }).error.code).toBe('CollateralFetch');
     server.fault = undefined;
-    const expired = await run(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url, '--insecure-http'], { clock: () => (TDX.validUntil + 1) * 1000 });
+    const expired = await run(['--quote', quoteFile, '--out', tmp.dir, '--pccs', server.url, '--insecure-http'], { clock: () => TDX.validUntil + 1 });
     expect(expired.code).toBe(2);
     expect(expired.out).toContain('CrlExpired');
     expect(readdirSync(tmp.dir)).toEqual([]);
@@ -107,27 +109,53 @@ describe('verify: --collateral DIR, --pccs, --cache', () => {
     await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote, pccs: server.url, allowInsecureHttp: true, clock }), 'CollateralFetch');
   });
 
-  it('collateralForVerify: --collateral FILE keeps its meaning; DIR first, then --pccs when the DIR lacks the bundle', async () => {
+  it('--collateral FILE keeps its meaning; DIR first, then --pccs when the DIR lacks the bundle', async () => {
     tmp = tempDir();
     const file = join(tmp.dir, 'c.json');
     writeFileSync(file, JSON.stringify(TDX.collateral));
-    expect(await collateralForVerify(new Map([['collateral', file]]), new Set(), TDX.quote)).toEqual(TDX.collateral);
+    expect(readCollateralFile(file)).toEqual({ collateral: TDX.collateral, origin: { kind: 'file', source: file, cache: 'none', validUntil: null } });
     const empty = join(tmp.dir, 'empty');
-    await rejectsWith(collateralForVerify(new Map([['collateral', tmp.dir]]), new Set(), TDX.quote), 'CollateralMissing');
-    const fromPccs = await collateralForVerify(
-      new Map([['collateral', tmp.dir], ['pccs', server.url], ['cache', empty], ['timeout', '2000']]),
-      new Set(['insecure-http']),
-      TDX.quote,
-      { clock },
-    );
-    expect((await verifyQuote(TDX.quote, fromPccs, { at: TDX.at })).status).toBe('UpToDate');
+    await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote, collateralDir: tmp.dir }), 'CollateralMissing');
+    const fromPccs = await resolveCollateralForVerify({ quote: TDX.quote, collateralDir: tmp.dir, pccs: server.url, cacheDir: empty, timeoutMs: 2000, allowInsecureHttp: true, clock });
+    expect(fromPccs.origin).toMatchObject({ kind: 'pccs', source: server.url, cache: 'miss', cacheDir: empty, validUntil: TDX.validUntil });
+    expect((await verifyQuote(TDX.quote, fromPccs.collateral, { at: TDX.at })).status).toBe('UpToDate');
     expect(server.counts.tcb).toBe(1);
   });
 
   it('usage: --cache without --pccs, nothing given, --pccs with a --collateral file', async () => {
     await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote, cacheDir: '/tmp/x', collateralDir: '/tmp/y' }), 'InvalidArgument');
     await rejectsWith(resolveCollateralForVerify({ quote: TDX.quote }), 'InvalidArgument');
-    await rejectsWith(collateralForVerify(new Map([['collateral', quoteFile], ['pccs', server.url]]), new Set(), TDX.quote), 'InvalidArgument');
-    await rejectsWith(collateralForVerify(new Map([['collateral', quoteFile], ['cache', '/tmp/x']]), new Set(), TDX.quote), 'InvalidArgument');
+    const cli = async (args: string[]): Promise<{ code: number; out: string }> => {
+      let out = '';
+      const code = await runCli(args, { program: 'tee-attest', stdout: (x) => void (out += x), stderr: () => undefined, stderrIsTTY: false, now: () => TDX.at });
+      return { code, out };
+    };
+    for (const extra of [['--pccs', server.url, '--insecure-http'], ['--cache', '/tmp/x']]) {
+      const r = await cli(['verify', '--quote', quoteFile, '--collateral', quoteFile, ...extra, '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { code: 'InvalidArgument', kind: 'usage' } });
+    }
+    expect(server.total).toBe(0);
+  });
+
+  it('verify --pccs --cache: origin and cache status (miss, then hit) in JSON and text; progress only on a terminal', async () => {
+    tmp = tempDir();
+    const cache = join(tmp.dir, 'cache');
+    const cli = async (args: string[], tty = false): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await runCli(args, { program: 'tee-attest', stdout: (x) => void (out += x), stderr: (x) => void (err += x), stderrIsTTY: tty, now: () => TDX.at });
+      return { code, out, err };
+    };
+    const args = ['verify', '--quote', quoteFile, '--pccs', server.url, '--insecure-http', '--cache', cache, '--at', String(TDX.at)];
+    const first = await cli([...args, '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out).collateral).toMatchObject({ kind: 'pccs', source: server.url, cache: 'miss', cacheDir: cache, validUntil: TDX.validUntil });
+    expect(first.err).toBe('');
+    const second = await cli(args, true);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain(`collateral: ${server.url} (via cache ${cache}: hit); valid until`);
+    const third = await cli(['verify', '--quote', quoteFile, '--pccs', server.url, '--insecure-http', '--at', String(TDX.at)], true);
+    expect(third.err).toMatch(/fetching 127\.0\.0\.1:\d+\/tdx\/certification\/v4\/tcb/);
   });
 });

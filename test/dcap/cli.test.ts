@@ -1,6 +1,6 @@
 /**
  * The `dcap verify` contract used by acceptance checks (issue #2): one JSON
- * object {ok, status, advisoryIds, error, claims}; exit 0 when verified
+ * object {ok, status, advisoryIds, error, claims, collateral}; exit 0 when verified
  * (whatever the status), 2 on a verification error, 1 on a usage error; the
  * quote file may be binary or hex text. Runs the built CLI (dist/, made by
  * `npm ci` through `prepare`) as a real process.
@@ -28,7 +28,7 @@ describe.skipIf(!existsSync(CLI))('dcap verify (built CLI)', () => {
     const r = dcap(['verify', '--quote', `${V}sgx_quote`, '--collateral', `${V}sgx_quote_collateral.json`, '--at', '1752919277', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['advisoryIds', 'claims', 'error', 'ok', 'status']);
+    expect(Object.keys(out).sort()).toEqual(['advisoryIds', 'claims', 'collateral', 'error', 'ok', 'status']);
     expect(out).toMatchObject({
       ok: true,
       status: 'ConfigurationAndSWHardeningNeeded',

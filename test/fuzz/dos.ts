@@ -26,6 +26,9 @@ import { parseQeIdentity } from '../../src/collateral/qe-identity.js';
 import { derChildren, readDer, type DerNode } from '../../src/der/reader.js';
 import { decodePem, decodePemChain } from '../../src/x509/pem.js';
 import { parseCrl, parseCrlAny } from '../../src/x509/crl.js';
+import { decodeMsgpack } from '../../src/ratls/msgpack.js';
+import { parseVersionedAttestation } from '../../src/ratls/attestation.js';
+import { msgpack, type Mp } from '../ratls/helpers.js';
 import {
   DEFAULT_AT,
   DAY,
@@ -313,5 +316,45 @@ export const DOS_CASES: DosCase<any>[] = [
         revokedSerials: Array.from({ length: n }, (_, i) => (i + 1).toString(16).padStart(40, 'b')),
       }).hex,
     run: (s: string) => parseCrlAny(s),
+  },
+  {
+    name: 'decodeMsgpack: many small maps in one array',
+    n: 300,
+    slowN: 300,
+    build: (n) => msgpack(Array.from({ length: n }, (_, i) => ({ event: `e${i}`, payload: Uint8Array.of(i & 0xff), imr: 3 }))),
+    run: (b: Uint8Array) => decodeMsgpack(b),
+  },
+  {
+    name: 'decodeMsgpack: one long byte array in the Vec<u8> form',
+    n: 4000,
+    build: (n) => msgpack({ array: new Uint8Array(n).fill(0xab) }),
+    run: (b: Uint8Array) => decodeMsgpack(b),
+  },
+  {
+    name: 'V1 attestation: many unknown members refused on the header (budget)',
+    n: 2000,
+    build: (n) => {
+      const m: Record<string, Mp> = { version: 1 };
+      for (let i = 0; i < n; i++) m[`k${i}`] = i & 0x7f;
+      return msgpack(m);
+    },
+    run: (b: Uint8Array) => parseVersionedAttestation(b),
+  },
+  {
+    name: 'V1 attestation: a long event log (parsed, then refused for its missing stack)',
+    n: 60,
+    slowN: 60,
+    build: (n) =>
+      msgpack({
+        version: 1,
+        platform: {
+          kind: 'tdx',
+          data: {
+            quote: new Uint8Array(64),
+            event_log: Array.from({ length: n }, (_, i) => ({ imr: 3, event_type: 0x08000001, digest: new Uint8Array(48), event: `e${i}`, event_payload: Uint8Array.of(i & 0xff) })),
+          },
+        },
+      }),
+    run: (b: Uint8Array) => parseVersionedAttestation(b),
   },
 ];

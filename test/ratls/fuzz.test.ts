@@ -117,7 +117,9 @@ describe('msgpack V1 parser', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('version', 'platform', 'stack', 'x'), mp, { maxKeys: 4 }), (doc) => {
         const bytes = msgpack(doc);
-        expect(() => decodeMsgpack(bytes)).not.toThrow();
+        const decoded = decodeMsgpack(bytes);
+        expect(decoded).toBeInstanceOf(Map);
+        expect([...(decoded as Map<string, unknown>).keys()]).toEqual(Object.keys(doc));
         onlyCoded(() => parseVersionedAttestation(bytes));
       }),
       { numRuns: 1000 },

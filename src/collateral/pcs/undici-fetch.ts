@@ -12,8 +12,11 @@
  *     (evidence.check http.timeout / http.bodyTooLarge / http.network).
  *
  * Call `close()` when done to release pooled sockets.
+ *
+ * undici is imported on the first request, not at load: importing it costs
+ * more than the rest of a CLI start-up, and offline paths never fetch.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import { fetchError } from '../../sources/http.js';
 import type { FetchLike, FetchRequestInit, FetchResponseLike } from '../../sources/http.js';
 
@@ -115,8 +118,9 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
   const max = options.maxBodyBytes ?? 4 * 1024 * 1024;
   let agent: Agent | undefined;
   let closed = false;
-  const agentOf = (): Agent =>
-    (agent ??= new Agent({
+  let undici: Promise<typeof import('undici')> | undefined;
+  const agentOf = (u: typeof import('undici')): Agent =>
+    (agent ??= new u.Agent({
       connect: { timeout: options.connectTimeoutMs ?? 5_000 },
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       bodyTimeout: options.bodyTimeoutMs ?? 10_000,
@@ -127,15 +131,16 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
 
   const f = async (url: string, init: FetchRequestInit): Promise<FetchResponseLike> => {
     if (closed) throw fetchError('network', `GET ${new URL(url).pathname}`, 'fetch used after close()');
-    let res: Awaited<ReturnType<typeof undiciFetch>>;
+    let res: Awaited<ReturnType<(typeof import('undici'))['fetch']>>;
     try {
-      res = await undiciFetch(url, {
+      const u = await (undici ??= import('undici'));
+      res = await u.fetch(url, {
         method: init.method,
         headers: init.headers,
         ...(init.body === undefined ? {} : { body: init.body }),
         redirect: init.redirect,
         signal: init.signal,
-        dispatcher: agentOf(),
+        dispatcher: agentOf(u),
       });
     } catch (e) {
       throw mapError(e, url, max);
