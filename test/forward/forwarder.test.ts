@@ -146,6 +146,31 @@ describe('createRaTlsForwarder: relay', () => {
     await f.close();
   });
 
+  it('50 concurrent clients through one forwarder, all connected at once, each verified and relayed', async () => {
+    const sc = await sidecar('echo');
+    const f = await createRaTlsForwarder(options(sc.port, { pinning: { ttlSeconds: 60 } }));
+    const port = portOf(f.address);
+    const sockets = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => new Promise<Socket>((resolve) => {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => undefined);
+        s.once('data', () => resolve(s));
+        s.write(`hello ${i}`);
+      })),
+    );
+    expect(f.stats.active).toBe(50);
+    expect(sc.live.size).toBe(50);
+    const replies = await Promise.all(sockets.map((s, i) => new Promise<string>((resolve) => {
+      const got: Buffer[] = [];
+      s.on('data', (b: Buffer) => got.push(b));
+      s.on('close', () => resolve(Buffer.concat(got).toString()));
+      s.end(` bye ${i}`);
+    })));
+    replies.forEach((r, i) => expect(r.endsWith(`bye ${i}`)).toBe(true));
+    await f.close();
+    expect(f.stats).toMatchObject({ accepted: 50, verified: 50, refused: 0, active: 0 });
+  });
+
   it('reuses a verification only for the same certificate bytes (pinning), each connection still verified', async () => {
     const sc = await sidecar('echo');
     const verifier = new CountingVerifier(serverSim.verifier());
@@ -320,7 +345,7 @@ describe('runForwardCommand', () => {
       const lines: string[] = [];
       const ac = new AbortController();
       let address = '';
-      const done = runForwardCommand(options(sc.port, { json }), { out: (l) => lines.push(l), signal: ac.signal, onReady: (f) => (address = f.address) });
+      const done = runForwardCommand({ ...options(sc.port), json }, { out: (l) => lines.push(l), signal: ac.signal, onReady: (f) => (address = f.address) });
       while (address === '') await sleep(10);
       await exchange({ port: portOf(address) }, Buffer.from('x'));
       ac.abort();
