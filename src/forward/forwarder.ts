@@ -60,7 +60,7 @@ export interface RaTlsForwarderOptions extends Omit<ServerCertificateOptions, 'a
   readonly idleTimeoutMs?: number;
   /** Live inbound connections (more are closed on accept, before any upstream I/O). Default 100. */
   readonly maxConnections?: number;
-  /** Per-connection events (verified claims, refusals with their code, closes). */
+  /** Per-connection events (verified claims, refusals with their code, closes). Default: refusals go to `warn`. */
   readonly onEvent?: (event: ForwarderEvent) => void;
   /** Warnings (allowAnyTd, non-loopback listener). Default console.warn. */
   readonly warn?: (message: string) => void;
@@ -201,7 +201,9 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
 
   const emit = (e: ForwarderEvent): void => {
     try {
-      onEvent?.(e);
+      if (onEvent !== undefined) onEvent(e);
+      // Without onEvent, refusals still reach the log with their code.
+      else if (e.type === 'refused') warn(`tee-attest forward: #${e.id} ${e.remote} refused ${e.code}: ${e.message}`);
     } catch {
       // a throwing logger must not break the relay
     }
@@ -311,6 +313,9 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
         // The sidecar closed both ways: whatever the client still sends has nowhere to go.
         inbound.destroySoon();
       }
+    });
+    inbound.on('error', () => {
+      if (c.closeReason === 'end') c.closeReason = 'error';
     });
     inbound.on('close', () => {
       emit({ type: 'closed', id: c.id, remote, reason: c.closeReason, bytesUp: up, bytesDown: down });
