@@ -221,6 +221,20 @@ describe('createRaTlsForwarder: refusals send nothing', () => {
   }
 });
 
+describe('createRaTlsForwarder: refusal log', () => {
+  it('without onEvent, a refusal is logged through warn with its code', async () => {
+    const debugSim = new DstackSimulator({ at: AT, debug: true, composeHash: 'a1'.repeat(32) });
+    const sc = await sidecar('silent', tlsKeyOf(debugSim.getTlsKey({ usage_ra_tls: true, usage_server_auth: true })));
+    const warnings: string[] = [];
+    const f = await createRaTlsForwarder(options(sc.port, { verifier: debugSim.verifier(), warn: (m) => warnings.push(m) }));
+    await exchange({ port: portOf(f.address) }, Buffer.from('x'), false);
+    await f.close();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^tee-attest forward: #1 127\.0\.0\.1:\d+ refused PolicyDebug: /);
+    expect(sc.bytes).toBe(0);
+  });
+});
+
 describe('createRaTlsForwarder: limits, timeouts, close, handles', () => {
   it('a connection limit rejects extra clients before any upstream I/O', async () => {
     const sc = await sidecar('echo');
