@@ -217,12 +217,6 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
         { check: 'options.listen', expected: 'loopback or unix socket', found: listen.host },
       );
     }
-    const message =
-      `tee-attest forward: listening on non-loopback ${formatAddress(listen)} (allowNonLoopback): ANY host that can reach this port gets a tunnel ` +
-      'to the verified TD presenting this machine\'s attested client certificate, without attesting itself; the sidecar cannot tell them apart. ' +
-      'Restrict it with a firewall, or prefer loopback / a Unix socket.';
-    warn(message);
-    emit({ type: 'warning', message });
   }
 
   requireVerifier(options.verifier);
@@ -263,6 +257,15 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
     connectTimeoutMs: handshakeTimeoutMs,
     pinning,
   });
+
+  if (listen.kind === 'tcp' && !isLoopbackHost(listen.host)) {
+    const message =
+      `tee-attest forward: listening on non-loopback ${formatAddress(listen)} (allowNonLoopback): ANY host that can reach this port gets a tunnel ` +
+      'to the verified TD presenting this machine\'s attested client certificate, without attesting itself; the sidecar cannot tell them apart. ' +
+      'Restrict it with a firewall, or prefer loopback / a Unix socket.';
+    warn(message);
+    emit({ type: 'warning', message });
+  }
 
   const counters = { accepted: 0, verified: 0, refused: 0, rejected: 0, bytesUp: 0, bytesDown: 0, peakQueuedBytes: 0 };
   const live = new Map<number, Conn>();
