@@ -2,8 +2,8 @@
  * The forwarder end to end with a REAL PostgreSQL behind the simulator's
  * RA-TLS sidecar, used by drivers that know nothing about RA-TLS: psql
  * (libpq), postgres.js, node-postgres without our connector, and Prisma's
- * @prisma/adapter-pg. Large COPY in both directions; 35 concurrent sessions
- * through one forwarder (the cluster's limit; 50 in forwarder.test.ts); rogue sidecars (wrong compose hash, unbound
+ * @prisma/adapter-pg. Large COPY in both directions; 50 concurrent sessions
+ * through one forwarder; rogue sidecars (wrong compose hash, unbound
  * certificate, debug TD) get zero bytes from every driver.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as netConnect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -174,20 +175,53 @@ describe.skipIf(SKIP_POSTGRES)('RA-TLS forwarder with real drivers and a real Po
     expect(forwarder.stats.peakQueuedBytes).toBeLessThan(4 * 1024 * 1024);
   });
 
-  // The simulator's cluster runs with max_connections=40 (37 for non-superusers): 35 sessions
-  // open at once here; test/forward/forwarder.test.ts holds 50 at once against an RA-TLS sidecar.
-  it('35 concurrent PostgreSQL sessions through one forwarder (the cluster allows 37)', async () => {
-    const before = forwarder.stats.verified;
-    const clients = Array.from({ length: 35 }, () => new pg.Client({ connectionString: url(forwarder.address), ssl: false, connectionTimeoutMillis: 60_000 }));
+  // The simulator's clusters run with max_connections=40: for 50 sessions at once, a second
+  // cluster with the same roles sits behind a round-robin TCP splitter in front of the sidecar's upstream.
+  it('50 concurrent PostgreSQL sessions through one forwarder', async () => {
+    const second = await startPostgresCluster({ roles: cluster.roles });
+    const upstreams = [cluster.port, second.port];
+    let turn = 0;
+    const pairs = new Set<Socket>();
+    const splitter = createNetServer((s) => {
+      const up = netConnect(upstreams[turn++ % 2]!, '127.0.0.1');
+      for (const x of [s, up]) {
+        pairs.add(x);
+        x.on('error', () => undefined);
+        x.on('close', () => {
+          pairs.delete(x);
+          s.destroy();
+          up.destroy();
+        });
+      }
+      s.pipe(up).pipe(s);
+    });
+    await new Promise<void>((r) => splitter.listen(0, '127.0.0.1', r));
+    const sc = await startSidecar({
+      tlsKey: tlsKeyOf(serverSim.getTlsKey({ subject: 'db', usage_ra_tls: true, usage_server_auth: true })),
+      upstream: { host: '127.0.0.1', port: (splitter.address() as AddressInfo).port },
+      verifier: clientSim.verifier(),
+      allowedComposeHashes: [toHex(clientSim.composeHash)],
+      maxConnections: 64,
+    });
+    const f = await createRaTlsForwarder(forwarderOptions(sc.port, { pinning: { ttlSeconds: 300 } }));
+    const clients = Array.from({ length: 50 }, () => new pg.Client({ connectionString: url(f.address), ssl: false, connectionTimeoutMillis: 60_000 }));
     try {
       await Promise.all(clients.map((c) => c.connect()));
-      const pids = await Promise.all(clients.map(async (c) => (await c.query('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')).rows[0].pid as number));
-      expect(new Set(pids).size).toBe(35);
-      expect(forwarder.stats.active).toBeGreaterThanOrEqual(35);
+      const rows = await Promise.all(
+        clients.map(async (c) => (await c.query('SELECT pg_backend_pid() AS pid, current_setting(\'port\') AS port, current_user AS who')).rows[0] as { pid: number; port: string; who: string }),
+      );
+      expect(new Set(rows.map((r) => `${r.port}/${r.pid}`)).size).toBe(50);
+      expect(rows.every((r) => r.who === 'teesql_readwrite')).toBe(true);
+      expect(f.stats.active).toBe(50);
     } finally {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      await f.close();
+      await sc.close();
+      for (const x of pairs) x.destroy();
+      await new Promise<void>((r) => splitter.close(() => r()));
+      await second.stop();
     }
-    expect(forwarder.stats.verified - before).toBe(35);
+    expect(f.stats).toMatchObject({ verified: 50, refused: 0, rejected: 0 });
   }, 120_000);
 
   describe('rogue sidecars get zero bytes from every driver', () => {
