@@ -84,7 +84,7 @@ describe('createRaTlsForwarder: options and secure defaults', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/allowAnyTd/);
     await f.close();
-    expect(() => requireIdentityPins({ allowedOsImageHashes: [], allowedAppIds: [] }, 'x')).not.toThrow();
+    throwsWith(() => requireIdentityPins({ allowedOsImageHashes: [], allowedAppIds: [] }, 'x'), 'InvalidArgument'); // an empty list is never a pin
     throwsWith(() => requireIdentityPins({ allowedAppIds: [] }, 'x'), 'InvalidArgument');
   });
 
