@@ -162,6 +162,10 @@ export const ErrorCodes = {
   RaTlsConnect: 'verify',
   /** The TLS peer presented no certificate where RA-TLS requires one (the server's; the client's at a mutual RA-TLS sidecar). */
   RaTlsNoPeerCertificate: 'verify',
+
+  // --- Packaging: optional peer dependencies (src/util/optional-dependency.ts) --
+  /** A Node-only entry needs an optional peer dependency that is not installed (`pg` for tee-attest/postgres, `@sigstore/*` for tee-attest/provenance, `undici` for the Node HTTP client); the message names the package to install. */
+  DependencyMissing: 'usage',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
