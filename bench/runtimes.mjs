@@ -6,7 +6,9 @@
  * fresh backend per call and no verification cache (key imports, chain and
  * collateral parsing every time); warm = one verifier reused (its cache
  * keeps the verified collateral; dates are still checked per call).
- * Prints medians in ms and a Markdown table for docs/performance.md.
+ * Each runtime runs in a fresh process (Node too), in 3 rounds with a
+ * rotated order; a figure is the median of the rounds' medians. Prints the
+ * per-round medians as JSON and a Markdown table for docs/performance.md.
  *
  *   npm run build && node bench/runtimes.mjs [--quick]
  */
@@ -55,19 +57,43 @@ async function workerdBench() {
   return { importMs: null, result: { vector: data.samples[data.bench].name, backends } };
 }
 
+const RUNTIMES = ['node', 'deno', 'bun', 'workerd'];
+const rounds = quick ? 1 : 3;
+const versions = {};
+const perRound = Object.fromEntries(RUNTIMES.map((r) => [r, []]));
 try {
-  for (const runtime of ['node', 'deno', 'bun', 'workerd']) {
-    const version = runtime === 'node' ? `node ${process.versions.node}` : await runtimeVersion(runtime);
-    const out = runtime === 'workerd' ? await workerdBench() : await runIn(runtime, { mode: 'bench', data, bench }, 600_000);
-    rows.push({ runtime, version, importMs: out.importMs, ...out.result });
-    process.stderr.write(`${runtime}: done\n`);
+  for (const r of RUNTIMES) versions[r] = r === 'node' ? `node ${process.versions.node}` : await runtimeVersion(r);
+  // Rounds with a rotated order, so that no runtime always runs when the machine is busiest.
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < RUNTIMES.length; k++) {
+      const runtime = RUNTIMES[(k + round) % RUNTIMES.length];
+      const out =
+        runtime === 'workerd'
+          ? await workerdBench()
+          : await runIn(runtime === 'node' ? 'node-process' : runtime, { mode: 'bench', data, bench }, 600_000);
+      perRound[runtime].push(out);
+      process.stderr.write(`round ${round + 1}/${rounds}: ${runtime} done\n`);
+    }
   }
 } finally {
   await disposeWorkerd();
 }
 
+const FIELDS = ['coldMedianMs', 'warmMedianMs'];
+for (const runtime of RUNTIMES) {
+  const outs = perRound[runtime];
+  const backends = {};
+  for (const b of ['default', 'noble']) {
+    backends[b] = { backend: outs[0].result.backends[b].backend };
+    for (const f of FIELDS) backends[b][f] = median(outs.map((o) => o.result.backends[b][f]));
+    backends[b].rounds = outs.map((o) => Object.fromEntries(FIELDS.map((f) => [f, o.result.backends[b][f]])));
+  }
+  const imports = outs.map((o) => o.importMs).filter((x) => x !== null);
+  rows.push({ runtime, version: versions[runtime], importMs: imports.length ? median(imports) : null, vector: outs[0].result.vector, backends });
+}
+
 console.log(JSON.stringify(rows, null, 2));
-console.log(`\nvector: ${rows[0].vector}; ${bench.cold} cold and ${bench.warm} warm calls (noble warm: ${Math.max(10, Math.floor(bench.warm / 10))}) per backend\n`);
+console.log(`\nvector: ${rows[0].vector}; ${bench.cold} cold and ${bench.warm} warm calls (noble warm: ${Math.max(10, Math.floor(bench.warm / 10))}) per backend; median of ${rounds} round(s)\n`);
 console.log('| runtime | version | default backend | cold (default) | warm (default) | cold (noble) | warm (noble) | entry import |');
 console.log('|---|---|---|--:|--:|--:|--:|--:|');
 for (const r of rows) {

@@ -44,7 +44,8 @@ export async function runtimeVersion(name) {
   return `${workerd} (miniflare ${require('miniflare/package.json').version})`;
 }
 
-async function runChild(name, job, timeoutMs) {
+/** Runs host.mjs in a fresh `deno`, `bun` or (for the benchmark) `node` process. */
+export async function runChild(name, job, timeoutMs) {
   const dir = mkdtempSync(join(tmpdir(), `tee-attest-${name}-`));
   try {
     const file = join(dir, 'job.json');
@@ -53,8 +54,10 @@ async function runChild(name, job, timeoutMs) {
     const args =
       name === 'deno'
         ? ['run', '--node-modules-dir=manual', '--no-lock', '--no-prompt', `--allow-read=${ROOT},${dir}`, '--allow-net=127.0.0.1', host, file]
-        : ['run', '--no-install', host, file];
-    const { stdout } = await run(bin(name), args, timeoutMs);
+        : name === 'bun'
+          ? ['run', '--no-install', host, file]
+          : [host, file];
+    const { stdout } = await run(name === 'node' ? process.execPath : bin(name), args, timeoutMs);
     const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     return JSON.parse(line);
   } finally {
@@ -111,7 +114,7 @@ export async function runIn(name, job, timeoutMs = 240_000) {
     const result = job.mode === 'bench' ? await benchSuite(mods, job.data, job.bench) : await runSuite(mods, job.data, globalThis.fetch);
     return { runtime: `node ${process.versions.node}`, importMs, result };
   }
-  if (name === 'deno' || name === 'bun') return runChild(name, { ...job, entries: entryUrls() }, timeoutMs);
+  if (name === 'deno' || name === 'bun' || name === 'node-process') return runChild(name === 'node-process' ? 'node' : name, { ...job, entries: entryUrls() }, timeoutMs);
   const mf = await workerd();
   const res = await mf.dispatchFetch('http://worker.local/', { method: 'POST', body: JSON.stringify(job) });
   const text = await res.text();
