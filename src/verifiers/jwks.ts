@@ -25,7 +25,8 @@ const MIN_RSA_MODULUS_BYTES = 256;
 export interface JwksOptions {
   readonly url: string;
   readonly fetch: FetchLike;
-  readonly subtle: SubtleCrypto;
+  /** Not used since keys are imported by jose (on globalThis.crypto.subtle); kept for existing callers. */
+  readonly subtle?: SubtleCrypto;
   /** How long a fetched document is used, seconds. Default 3600. */
   readonly cacheSeconds?: number;
   /** Minimum interval between refetches caused by an unknown kid, seconds. Default 60. */
