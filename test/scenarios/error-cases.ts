@@ -752,6 +752,7 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   DstackAgent: 'dstack guest agent (RA-TLS client certificates)',
   RaTlsConnect: 'RA-TLS connections',
   RaTlsNoPeerCertificate: 'RA-TLS connections',
+  DependencyMissing: 'optional peer dependencies (src/util/optional-dependency.ts, test/package)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */
