@@ -71,8 +71,20 @@ export const SAMPLES = JSON.parse(readFileSync(join(V, 'samples.json'), 'utf8'))
 export const RATLS_AT = 1795478400;
 export const SNP_AT = 1795478400;
 
+/** collateral/*.json by file name (the StaticSource layout). */
+export function bundleFiles() {
+  const dir = join(ROOT, 'collateral');
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/** For each shipped bundle, the vector collateral it was derived from (its metadata.source, see collateral/README.md). */
+export function bundleSources() {
+  return Object.values(bundleFiles()).map((text) => JSON.parse(text).metadata.source);
+}
+
 export function matrixData() {
   return {
+    bundles: bundleFiles(),
     samples: SAMPLES.map((s) => ({
       name: s.name,
       quote: quoteB64(join(V, s.quote)),

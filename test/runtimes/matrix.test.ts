@@ -6,7 +6,8 @@
  * each from the exact version pinned in package.json devDependencies. In each
  * runtime test/runtimes/suite.mjs verifies every bundled DCAP sample, an
  * RA-TLS certificate with its binding and an SEV-SNP report, with the
- * runtime's default crypto and with the pure-JS fallback, and fetches
+ * runtime's default crypto and with the pure-JS fallback (the DCAP samples
+ * also through the offline bundles of collateral/), and fetches
  * collateral with the runtime's own fetch from a fake PCCS on 127.0.0.1.
  *
  * Every outcome must equal the manifests' expectations (vectors/samples.json,
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PcsTestServer, TDX, pcsData } from '../collateral-store/helpers.js';
 // @ts-expect-error plain ESM test helpers without declarations
-import { SAMPLES, distProblem, matrixData, pccsData } from './data.mjs';
+import { SAMPLES, bundleSources, distProblem, matrixData, pccsData } from './data.mjs';
 // @ts-expect-error plain ESM test helpers without declarations
 import { RUNTIMES, disposeWorkerd, runIn, runtimeVersion } from './hosts.mjs';
 
@@ -36,6 +37,7 @@ interface SuiteResult {
   defaultBackend: string;
   snpDefaultBackend: string;
   dcap: Record<string, Row[]>;
+  bundles: Record<string, Row[]>;
   raTls: Record<string, { bound: Record<string, unknown>; unbound: { error: string | null } }>;
   snp: Record<string, { report: Record<string, unknown>; flipped: { error: string | null } }>;
   pccs: { status: string | null; advisoryIds: string[]; error: string | null } | null;
@@ -46,6 +48,7 @@ interface HostOutput {
 }
 interface ManifestSample {
   name: string;
+  collateral: string;
   expect: { status?: string; advisoryIds?: string[]; error?: string };
 }
 
@@ -64,6 +67,18 @@ function expectManifests(r: SuiteResult): void {
         ? { name: s.name, status: null, advisoryIds: [], error: s.expect.error }
         : { name: s.name, status: s.expect.status, advisoryIds: s.expect.advisoryIds ?? [], error: null };
       expect(rows[i], `${backend}: ${s.name}`).toEqual(want);
+    }
+    // The collateral/ bundles (collateral/README.md: derived from the vectors' collateral, named in metadata.source):
+    // a sample whose collateral was bundled gets its manifest verdict through StaticSource, the others CollateralMissing.
+    const bundled = new Set((bundleSources() as string[]).map((src) => src.replace(/^vectors\//, '')));
+    expect(bundled.size).toBeGreaterThanOrEqual(3);
+    for (const [i, s] of (SAMPLES as ManifestSample[]).entries()) {
+      const want = !bundled.has(s.collateral)
+        ? { name: s.name, status: null, advisoryIds: [], error: 'CollateralMissing' }
+        : s.expect.error !== undefined
+          ? { name: s.name, status: null, advisoryIds: [], error: s.expect.error }
+          : { name: s.name, status: s.expect.status, advisoryIds: s.expect.advisoryIds ?? [], error: null };
+      expect(r.bundles[backend]![i], `${backend}, collateral/ bundle: ${s.name}`).toEqual(want);
     }
     // MANIFEST §6: the bound certificate binds its key and replays RTMR3; the UNBOUND one must fail the binding.
     expect(r.raTls[backend]!.bound).toEqual({

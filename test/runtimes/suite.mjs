@@ -41,6 +41,27 @@ async function dcapSamples(core, samples, crypto) {
   return rows;
 }
 
+/**
+ * The offline bundles of collateral/ through tee-attest/collateral's
+ * StaticSource (files served from memory), for each sample: the bundle the
+ * quote asks for, then verifyQuote; CollateralMissing where none is shipped.
+ */
+async function offlineBundles(core, collateral, samples, bundles, crypto) {
+  const source = new collateral.StaticSource({ name: 'collateral', read: (file) => Promise.resolve(bundles[file]) });
+  const rows = [];
+  for (const s of samples) {
+    try {
+      const quote = b64(s.quote);
+      const b = await source.getCollateral(collateral.collateralRequestForQuote(quote, { trailingBytes: s.trailingBytes ?? 'zeros' }));
+      const v = await core.verifyQuote(quote, b.collateral, quoteOptions(core, s, crypto()));
+      rows.push({ name: s.name, status: v.status, advisoryIds: [...v.advisoryIds], error: null });
+    } catch (e) {
+      rows.push({ name: s.name, status: null, advisoryIds: [], error: codeOf(e, core) });
+    }
+  }
+  return rows;
+}
+
 /** RA-TLS (vectors/ratls MANIFEST §6): the bound certificate's binding and replay; the UNBOUND one refused. */
 async function raTls(core, raTlsEntry, testing, r, crypto) {
   const verifier = new testing.NoopVerifier();
@@ -120,12 +141,14 @@ export async function runSuite(mods, data, fetchImpl) {
     defaultBackend: core.defaultCryptoBackend().name,
     snpDefaultBackend: snp.defaultSnpCryptoBackend().name ?? null,
     dcap: {},
+    bundles: {},
     raTls: {},
     snp: {},
     pccs: null,
   };
   for (const [name, make] of Object.entries(dcap)) {
     out.dcap[name] = await dcapSamples(core, data.samples, make);
+    out.bundles[name] = await offlineBundles(core, collateral, data.samples, data.bundles, make);
     out.raTls[name] = await raTls(core, raTlsEntry, testing, data.raTls, make);
     out.snp[name] = await snpReports(core, snp, data.snp, snpCrypto[name]);
   }
