@@ -204,6 +204,9 @@ export const ErrorCodes = {
   TokenPolicyUnmatched: 'verify',
   /** The server renegotiated TLS (or otherwise presented a new certificate) after the RA-TLS verification: the connection is closed, no byte more is sent. */
   RaTlsRenegotiation: 'verify',
+  // --- Packaging: optional peer dependencies (src/util/optional-dependency.ts) --
+  /** A Node-only entry needs an optional peer dependency that is not installed (`pg` for tee-attest/postgres, `@sigstore/*` for tee-attest/provenance, `undici` for the Node HTTP client); the message names the package to install. */
+  DependencyMissing: 'usage',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
