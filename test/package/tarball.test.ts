@@ -85,7 +85,7 @@ describe('npm pack: the tarball', () => {
       peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@noble/curves', '@noble/hashes', 'jose']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@noble/ciphers', '@noble/curves', '@noble/hashes', 'jose']);
     for (const p of ['pg', 'undici', '@sigstore/bundle', '@sigstore/protobuf-specs', '@sigstore/verify']) {
       expect(pkg.peerDependencies[p], p).toBeDefined();
       expect(pkg.peerDependenciesMeta[p]?.optional, p).toBe(true);
