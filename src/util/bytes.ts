@@ -188,3 +188,36 @@ export class ByteReader {
     }
   }
 }
+
+type NativeCompare = (a: Uint8Array, b: Uint8Array) => number;
+const nativeCompare: NativeCompare | undefined = /* @__PURE__ */ (() => {
+  const B = (globalThis as { Buffer?: { compare?: NativeCompare } }).Buffer;
+  return typeof B?.compare === 'function' ? B.compare : undefined;
+})();
+
+/**
+ * Exact equality with an early exit, for cache confirmation of public bytes
+ * (a native comparison where the runtime has one). Not for secrets.
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n >= 64 && nativeCompare !== undefined) return nativeCompare(a, b) === 0;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A cheap bucket hash of `b`: its length, and FNV-1a over at most ~160 bytes
+ * sampled evenly plus its last 32 bytes. Only for picking a bucket: every
+ * hit is confirmed by comparing the exact bytes (`sameBytes`).
+ */
+export function sampleHash(b: Uint8Array, seed = 0x811c9dc5): number {
+  const n = b.length;
+  let h = Math.imul(seed ^ n, 0x01000193);
+  const step = n > 128 ? (n >>> 7) | 1 : 1;
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = n > 32 ? n - 32 : 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
