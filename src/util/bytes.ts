@@ -8,7 +8,15 @@ import { ParseError, type ErrorCode } from '../errors.js';
 const HEX = '0123456789abcdef';
 const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
 
+type NativeHex = { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'hex'): string } };
+const nativeHex: NativeHex | undefined = /* @__PURE__ */ (() => {
+  const B = (globalThis as { Buffer?: NativeHex }).Buffer;
+  return typeof B?.from === 'function' ? B : undefined;
+})();
+
 export function toHex(bytes: Uint8Array): string {
+  // Native hex (a Buffer view, no copy) where the runtime has it, for anything but tiny inputs.
+  if (bytes.length >= 16 && nativeHex !== undefined) return nativeHex.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += HEX_TABLE[bytes[i]!];
   return out;

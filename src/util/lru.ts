@@ -4,7 +4,7 @@
  * the older half, which keeps hot lookups cheap.
  */
 export class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, { value: V; stamp: number }>();
 
   constructor(readonly max: number) {
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError('LruMap max must be a positive integer');
@@ -15,36 +15,29 @@ export class LruMap<K, V> {
   }
 
   private tick = 0;
-  private readonly stamp = new Map<K, number>();
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined && this.tick - (this.stamp.get(key) ?? 0) > this.max / 2) {
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    if (this.tick - e.stamp > this.max / 2) {
       this.map.delete(key);
-      this.map.set(key, v);
-      this.stamp.set(key, ++this.tick);
+      e.stamp = ++this.tick;
+      this.map.set(key, e);
     }
-    return v;
+    return e.value;
   }
 
   set(key: K, value: V): void {
     this.map.delete(key);
-    this.map.set(key, value);
-    this.stamp.set(key, ++this.tick);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as K;
-      this.map.delete(oldest);
-      this.stamp.delete(oldest);
-    }
+    this.map.set(key, { value, stamp: ++this.tick });
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): boolean {
-    this.stamp.delete(key);
     return this.map.delete(key);
   }
 
   clear(): void {
     this.map.clear();
-    this.stamp.clear();
   }
 }

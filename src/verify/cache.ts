@@ -124,6 +124,11 @@ export class ChainCache {
     return e;
   }
 
+  /** The entry for these exact bytes, if cached. */
+  find(data: Uint8Array): ChainEntry | undefined {
+    return this.byBytes.get(data);
+  }
+
   /** By exact bytes (a private copy is kept and compared on every hit). */
   bytes(data: Uint8Array, parse: () => readonly Certificate[]): ChainEntry {
     let e = this.byBytes.get(data);
@@ -156,6 +161,35 @@ export class VerificationCache {
     this.textIds = new LruMap(maxCollateral * 10);
     this.byteIds = new BytesMap(maxCollateral * 10);
     this.rootIds = new BytesMap(16);
+  }
+
+  private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];
+
+  /**
+   * The entry of a collateral input seen in the last few calls, found by
+   * comparing every field with the private copy kept for it (strings are
+   * immutable: equal strings are equal content; byte fields are compared byte
+   * for byte). A long-lived collateral object costs a few comparisons.
+   */
+  recentCollateral(json: boolean, values: readonly (string | Uint8Array | undefined)[]): CollateralEntry | undefined {
+    outer: for (const r of this.recent) {
+      if (r.json !== json) continue;
+      for (let i = 0; i < values.length; i++) {
+        const a = values[i];
+        const b = r.values[i];
+        if (a === b) continue;
+        if (a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b)) continue;
+        continue outer;
+      }
+      return r.entry;
+    }
+    return undefined;
+  }
+
+  /** Remember `values` (private copies, never handed out) for `recentCollateral`. */
+  rememberCollateral(json: boolean, values: readonly (string | Uint8Array | undefined)[], entry: CollateralEntry): void {
+    this.recent.unshift({ json, values, entry });
+    if (this.recent.length > 4) this.recent.pop();
   }
 
   /** A fresh, never reused id. */

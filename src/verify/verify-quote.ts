@@ -86,9 +86,12 @@ function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[
 /** The cached PCK chain entry, by the exact text of the quote's chain or the collateral entry it came with. */
 function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: CollateralEntry | undefined, cache: VerificationCache): ChainEntry | undefined {
   const cd = quote.signatureData.certificationData;
-  if (cd.type === 5 && cd.pemChain !== undefined) {
+  if (cd.type === 5) {
+    // By the exact certification data bytes (the PEM text is decoded only on a miss).
+    const hit = cache.chains.find(cd.data);
+    if (hit !== undefined) return hit;
     const pem = cd.pemChain;
-    return cache.chains.text(pem, () => parseChain(pem, 'quote.certificationData'));
+    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, 'quote.certificationData'));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
   if (entry === undefined || collateral.pckChain === undefined) return undefined;
@@ -115,24 +118,31 @@ function collateralEntryOf(input: CollateralInput | Collateral, cache: Verificat
   if (typeof input !== 'object' || input === null || Array.isArray(input) || isParsedCollateral(input)) return undefined;
   const json = 'tcb_info' in input;
   const fields: readonly string[] = json ? JSON_FIELDS : PCS_FIELDS;
-  const snapshot: Record<string, string | Uint8Array> = {};
-  let key = json ? 'j' : 'p';
+  const values: (string | Uint8Array | undefined)[] = [];
   for (const f of fields) {
     const v = (input as unknown as Record<string, unknown>)[f];
-    if (v === undefined) {
-      key += ',-';
-      continue;
-    }
-    if (typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
-    const own = typeof v === 'string' ? v : v.slice();
-    snapshot[f] = own;
-    key += `,${cache.idOf(own)}`;
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
+    values.push(v);
   }
+  const recent = cache.recentCollateral(json, values);
+  if (recent !== undefined) return recent;
+  // A private snapshot: the key and the parse both come from it.
+  const own = values.map((v) => (v instanceof Uint8Array ? v.slice() : v));
+  const snapshot: Record<string, string | Uint8Array> = {};
+  let key = json ? 'j' : 'p';
+  own.forEach((v, i) => {
+    if (v === undefined) key += ',-';
+    else {
+      snapshot[fields[i]!] = v;
+      key += `,${cache.idOf(v)}`;
+    }
+  });
   let entry = cache.collateral.get(key);
   if (entry === undefined) {
     entry = { id: cache.nextId(), collateral: parseCollateral(snapshot as unknown as CollateralInput), verified: new Map() };
     cache.collateral.set(key, entry);
   }
+  cache.rememberCollateral(json, own, entry);
   return entry;
 }
 
