@@ -162,6 +162,12 @@ export const ErrorCodes = {
   RaTlsConnect: 'verify',
   /** The TLS peer presented no certificate where RA-TLS requires one (the server's; the client's at a mutual RA-TLS sidecar). */
   RaTlsNoPeerCertificate: 'verify',
+
+  // --- Verifier pool (src/pool/) ------------------------------------------------
+  /** The verifier pool's bounded queue is full: wait for `pool.ready()` (backpressure) and submit again. */
+  PoolQueueFull: 'usage',
+  /** The verifier pool was closed: no new verification is accepted. */
+  PoolClosed: 'usage',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
