@@ -3,7 +3,7 @@
  * createVerifier across worker threads. Runs the built package (dist/, made
  * by `npm ci` through `prepare`): worker threads load dist/pool/worker.js.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/verify/verifier.js';
 import { makeScenario } from '../../src/testing/index.js';
@@ -95,5 +95,16 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     await closing;
     expect(p.pending).toBe(0);
     await p.close(); // idempotent
+  });
+
+  it('the docs/dcap.md snippet: Intel root by default, a real TDX quote', async () => {
+    const { createVerifierPool } = (await import('../../dist/node.js')) as typeof import('../../src/node.js');
+    const quote = new Uint8Array(readFileSync('vectors/dcap/dcap-qvl/tdx_quote'));
+    const collateral = JSON.parse(readFileSync('vectors/dcap/dcap-qvl/tdx_quote_collateral.json', 'utf8'));
+    const at = 1752919234;
+    const pool = createVerifierPool({ workers: 2 }); // same options as createVerifier, crypto by name
+    const v = await pool.verifyQuote(quote, collateral, { at });
+    await pool.close();
+    expect(v.status).toBe('UpToDate');
   });
 });
