@@ -150,6 +150,8 @@ export class VerificationCache {
   private readonly textIds: LruMap<string, number>;
   private readonly byteIds: BytesMap<number>;
   private readonly rootIds: BytesMap<number>;
+  /** Parsed certificates by their exact DER (the CA and root of every PCK chain are shared by a fleet). */
+  private readonly certs: BytesMap<Certificate>;
   private lastId = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -161,6 +163,17 @@ export class VerificationCache {
     this.textIds = new LruMap(maxCollateral * 10);
     this.byteIds = new BytesMap(maxCollateral * 10);
     this.rootIds = new BytesMap(16);
+    this.certs = new BytesMap(64);
+  }
+
+  /** The certificate parsed from these exact DER bytes (parsed from a private copy on a miss). */
+  certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate {
+    let c = this.certs.get(der);
+    if (c === undefined) {
+      c = parse(der.slice());
+      this.certs.set([der], c);
+    }
+    return c;
   }
 
   private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];

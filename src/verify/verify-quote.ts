@@ -15,7 +15,8 @@ import type { Quote, SgxReportBody, TdReportBody } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
 import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
 import type { CollateralInput } from '../collateral/input.js';
-import type { Certificate } from '../x509/certificate.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import { decodePemChain } from '../x509/pem.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
 import { commonNames } from '../x509/name.js';
 import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
@@ -91,7 +92,7 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
     const hit = cache.chains.find(cd.data);
     if (hit !== undefined) return hit;
     const pem = cd.pemChain;
-    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, 'quote.certificationData'));
+    if (pem !== undefined) return cache.chains.bytes(cd.data, () => decodePemChain(pem).map((der) => cache.certificate(der, parseCertificate)));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
   if (entry === undefined || collateral.pckChain === undefined) return undefined;
