@@ -752,6 +752,8 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   DstackAgent: 'dstack guest agent (RA-TLS client certificates)',
   RaTlsConnect: 'RA-TLS connections',
   RaTlsNoPeerCertificate: 'RA-TLS connections',
+  PoolQueueFull: 'verifier pool (src/pool; test/pool/pool.test.ts)',
+  PoolClosed: 'verifier pool (src/pool; test/pool/pool.test.ts)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */
