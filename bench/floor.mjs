@@ -188,7 +188,10 @@ if (!argv.includes('--no-pool')) {
     await Promise.all(Array.from({ length: workers * 8 }, (_, i) => pool.verifyQuote(quotes[i % N_QUOTES], collateral, { at })));
     const t0 = process.hrtime.bigint();
     const pending = [];
-    for (let i = 0; i < total; i++) pending.push(pool.verifyQuote(quotes[i % N_QUOTES], collateral, { at }).then(check));
+    for (let i = 0; i < total; i++) {
+      await pool.ready(); // backpressure: wait while the bounded queue is full
+      pending.push(pool.verifyQuote(quotes[i % N_QUOTES], collateral, { at }).then(check));
+    }
     await Promise.all(pending);
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     perCore[workers] = total / secs;
@@ -226,7 +229,7 @@ if (!argv.includes('--no-process')) {
   results.process = { emptyNodeMs: empty, helpMs: help };
   target('`dcap --help` / `node -e 0` (wall)', help / empty, '<=', 1.5, `${help.toFixed(0)} ms vs ${empty.toFixed(0)} ms`);
   if (existsSync(peer)) {
-    const ours = wall(process.execPath, [cli, 'verify', vec.quote, '--collateral', vec.collateral, '--at', String(vec.at)]);
+    const ours = wall(process.execPath, [cli, 'verify', '--quote', vec.quote, '--collateral', vec.collateral, '--at', String(vec.at)]);
     const theirs = wall(process.execPath, [script]);
     results.process.verifyMs = ours;
     results.process.peerScriptMs = theirs;
