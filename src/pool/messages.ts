@@ -21,7 +21,10 @@ export interface WorkerSetup {
 export interface TaskMessage {
   readonly id: number;
   readonly quote: Uint8Array | Quote;
-  readonly collateral: CollateralInput | Collateral;
+  /** Absent when `collateralRef` names a collateral this worker already holds. */
+  readonly collateral?: CollateralInput | Collateral;
+  /** A collateral snapshot the worker keeps under this number (with `collateral`) or already keeps (without). */
+  readonly collateralRef?: number;
   readonly at: number;
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
 }
@@ -60,4 +63,40 @@ export function fromWire(w: WireError): AttestationError {
     default:
       return new AttestationError(code, w.message, w.evidence);
   }
+}
+
+/** Fields of each collateral input shape (what a snapshot holds). */
+const JSON_FIELDS = [
+  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
+  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
+] as const;
+const PCS_FIELDS = [
+  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
+  'pckCertificateChain',
+] as const;
+
+/** A collateral input's fields read once (byte fields copied), or undefined for anything else (sent as is). */
+export function collateralSnapshot(c: unknown): { json: boolean; values: (string | Uint8Array | undefined)[] } | undefined {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const o = c as Record<string, unknown>;
+  const json = 'tcb_info' in o;
+  if (!json && !('tcbInfo' in o)) return undefined;
+  if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
+  const values: (string | Uint8Array | undefined)[] = [];
+  for (const f of json ? JSON_FIELDS : PCS_FIELDS) {
+    const v = o[f];
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
+    values.push(v instanceof Uint8Array ? v.slice() : (v as string | undefined));
+  }
+  return { json, values };
+}
+
+/** The snapshot as a collateral input object again. */
+export function collateralFromSnapshot(s: { json: boolean; values: readonly (string | Uint8Array | undefined)[] }): CollateralInput {
+  const out: Record<string, string | Uint8Array> = {};
+  (s.json ? JSON_FIELDS : PCS_FIELDS).forEach((f, i) => {
+    const v = s.values[i];
+    if (v !== undefined) out[f] = v;
+  });
+  return out as unknown as CollateralInput;
 }

@@ -23,7 +23,8 @@ import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../util/time.js';
-import { fromWire, type ReplyMessage, type TaskMessage, type WorkerSetup } from './messages.js';
+import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyMessage, type TaskMessage, type WorkerSetup } from './messages.js';
+import { sameBytes } from '../util/bytes.js';
 
 export interface VerifierPoolOptions {
   /** Worker threads (default: the available parallelism, at least 1). */
@@ -66,9 +67,33 @@ interface Task {
   readonly reject: (e: unknown) => void;
 }
 
+interface Sent {
+  readonly json: boolean;
+  /** Private copies (strings are immutable; byte fields were copied). */
+  readonly values: readonly (string | Uint8Array | undefined)[];
+  readonly ref: number;
+}
+
 interface Slot {
   worker: Worker;
   readonly running: Map<number, Task>;
+  /** Collateral snapshots this worker holds, most recent first (at most SENT_MAX; the worker keeps more). */
+  sent: Sent[];
+}
+
+const SENT_MAX = 4;
+
+/** Same content, field by field: strings compare by content, byte fields byte for byte. */
+function sameSnapshot(a: Sent, json: boolean, values: readonly (string | Uint8Array | undefined)[]): boolean {
+  if (a.json !== json || a.values.length !== values.length) return false;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    const y = a.values[i];
+    if (x === y) continue;
+    if (x instanceof Uint8Array && y instanceof Uint8Array && sameBytes(x, y)) continue;
+    return false;
+  }
+  return true;
 }
 
 function positiveInt(v: unknown, name: string, fallback: number): number {
@@ -156,7 +181,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       }
       slot.running.clear();
       if (!closing) {
-        // A replacement thread takes over the slot.
+        // A replacement thread takes over the slot (it holds no collateral yet).
+        slot.sent = [];
         slot.worker = newWorker();
         attach(slot);
         pump();
@@ -169,12 +195,31 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   };
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: newWorker(), running: new Map() };
+    const slot: Slot = { worker: newWorker(), running: new Map(), sent: [] };
     attach(slot);
     return slot;
   };
 
   const slots: Slot[] = Array.from({ length: size }, spawn);
+
+  let nextRef = 1;
+  /**
+   * The message for `slot`: a collateral input this worker already holds (same
+   * content, compared field by field) travels as its reference only; a new one
+   * travels as a snapshot the worker keeps.
+   */
+  function withCollateral(slot: Slot, task: Task): TaskMessage {
+    const { snapshot, ...message } = task.message as TaskMessage & { snapshot?: ReturnType<typeof collateralSnapshot> };
+    if (snapshot === undefined) return message;
+    const hit = slot.sent.find((x) => sameSnapshot(x, snapshot.json, snapshot.values));
+    if (hit !== undefined) {
+      slot.sent = [hit, ...slot.sent.filter((x) => x !== hit)];
+      return { ...message, collateralRef: hit.ref };
+    }
+    const ref = nextRef++;
+    slot.sent = [{ json: snapshot.json, values: snapshot.values, ref }, ...slot.sent].slice(0, SENT_MAX);
+    return { ...message, collateral: collateralFromSnapshot(snapshot), collateralRef: ref };
+  }
 
   function pump(): void {
     while (queue.length > 0) {
@@ -183,7 +228,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       if (best === undefined) return;
       const task = queue.shift()!;
       best.running.set(task.message.id, task);
-      best.worker.postMessage(task.message, task.transfer);
+      best.worker.postMessage(withCollateral(best, task), task.transfer);
     }
     if (queue.length < maxQueue) for (const w of waiters.splice(0)) w();
   }
@@ -230,10 +275,12 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
           q = q.slice();
         }
       }
-      const message: TaskMessage = {
+      // Read the collateral's fields once, now (byte fields copied): the caller may change its object later.
+      const snapshot = collateralSnapshot(collateral);
+      const message: TaskMessage & { snapshot?: typeof snapshot } = {
         id: nextId++,
         quote: q,
-        collateral,
+        ...(snapshot === undefined ? { collateral } : { snapshot }),
         at,
         ...(callOptions.trailingBytes === undefined ? {} : { trailingBytes: callOptions.trailingBytes }),
       };

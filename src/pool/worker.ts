@@ -18,9 +18,21 @@ const verifier = createVerifier({
   ...(setup.cache === undefined ? {} : { cache: setup.cache }),
 });
 
+/** Collateral snapshots by the pool's reference (the pool tracks which ones this worker holds). */
+const held = new Map<number, TaskMessage['collateral']>();
+const HELD_MAX = 8;
+
 parentPort!.on('message', (task: TaskMessage) => {
+  let collateral = task.collateral;
+  if (task.collateralRef !== undefined) {
+    if (collateral === undefined) collateral = held.get(task.collateralRef);
+    else {
+      held.set(task.collateralRef, collateral);
+      if (held.size > HELD_MAX) held.delete(held.keys().next().value as number);
+    }
+  }
   verifier
-    .verifyQuote(task.quote, task.collateral, { at: task.at, ...(task.trailingBytes === undefined ? {} : { trailingBytes: task.trailingBytes }) })
+    .verifyQuote(task.quote, collateral as NonNullable<TaskMessage['collateral']>, { at: task.at, ...(task.trailingBytes === undefined ? {} : { trailingBytes: task.trailingBytes }) })
     .then(
       (result): ReplyMessage => ({ id: task.id, ok: true, result }),
       (e: unknown): ReplyMessage => ({ id: task.id, ok: false, error: toWire(e) }),

@@ -83,6 +83,8 @@ export interface PckFacts {
   readonly ext: SgxPckExtension;
   /** QE blobs (report, its signature, attestation key, auth data) verified and bound under this PCK key. */
   readonly qeBlocks: BytesMap<true>;
+  /** The earliest expiry of everything involved (collateralExpiresAt), once computed. */
+  expiresAt?: number;
 }
 
 export interface ChainEntry {

@@ -432,15 +432,22 @@ export async function verifyQuote(
   });
   checks.push('tcb.evaluate');
 
-  const expiries = [
-    tcbInfo.nextUpdate,
-    qeIdentity.nextUpdate,
-    collateral.rootCaCrl.nextUpdate ?? at,
-    collateral.pckCrl.nextUpdate ?? at,
-    ...pckChain.map((c) => c.notAfter),
-    ...collateral.tcbInfo.chain.map((c) => c.notAfter),
-    ...collateral.qeIdentity.chain.map((c) => c.notAfter),
-  ];
+  // Time-independent for one chain under one collateral set: kept with the facts.
+  let expiresAt = pckFacts?.expiresAt;
+  if (expiresAt === undefined) {
+    expiresAt = Math.min(
+      tcbInfo.nextUpdate,
+      qeIdentity.nextUpdate,
+      collateral.rootCaCrl.nextUpdate ?? at,
+      collateral.pckCrl.nextUpdate ?? at,
+      ...pckChain.map((c) => c.notAfter),
+      ...collateral.tcbInfo.chain.map((c) => c.notAfter),
+      ...collateral.qeIdentity.chain.map((c) => c.notAfter),
+    );
+    if (pckFacts !== undefined && collateral.rootCaCrl.nextUpdate !== undefined && collateral.pckCrl.nextUpdate !== undefined) {
+      pckFacts.expiresAt = expiresAt;
+    }
+  }
 
   return {
     teeType: quote.teeType,
@@ -465,7 +472,7 @@ export async function verifyQuote(
       isvSvn: sig.qeReport.isvSvn,
     },
     report: quote.body.kind === 'sgx' ? sgxClaims(quote.body) : tdClaims(quote.body),
-    collateralExpiresAt: Math.min(...expiries),
+    collateralExpiresAt: expiresAt,
     verifiedAt: at,
     checks,
     quote,

@@ -72,6 +72,21 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     for (const r of await Promise.all([...accepted, more])) expect(r.status).toBe('UpToDate');
   });
 
+  it('a collateral object changed in place between calls is sent again (content compared, never identity)', async () => {
+    const revoking = makeScenario({ pki: s.pki, revokePck: true });
+    const p = await pool({ workers: 1 });
+    const c = { ...s.collateral };
+    expect((await p.verifyQuote(s.quote, c, { at: s.at })).status).toBe('UpToDate');
+    expect((await p.verifyQuote(s.quote, c, { at: s.at })).status).toBe('UpToDate');
+    c.pck_crl = revoking.collateral.pck_crl;
+    await expect(p.verifyQuote(s.quote, c, { at: s.at })).rejects.toMatchObject({ code: 'CrlRevoked' });
+    // PCS shape with a byte field mutated in place
+    const pcs = { ...s.pcsCollateral, pckCrl: (s.pcsCollateral.pckCrl as Uint8Array).slice() };
+    expect((await p.verifyQuote(s.quote, pcs, { at: s.at })).status).toBe('UpToDate');
+    pcs.pckCrl[pcs.pckCrl.length - 3]! ^= 1;
+    await expect(p.verifyQuote(s.quote, pcs, { at: s.at })).rejects.toMatchObject({ code: expect.stringMatching(/CrlSignature|CrlParse/) });
+  });
+
   it('transfer: true moves the quote buffer to the worker', async () => {
     const p = await pool({ workers: 1 });
     const q = s.quote.slice();
