@@ -223,7 +223,7 @@ function readCertificationData(r: ByteReader, field: string): CertificationData 
 }
 
 /** `data` without trailing NULs as text, when it is PEM text (printable ASCII is its own UTF-8). */
-function pemText(data: Uint8Array): string | undefined {
+export function pemText(data: Uint8Array): string | undefined {
   let end = data.length;
   while (end > 0 && data[end - 1] === 0) end--;
   const text = tryUtf8Decode(data.subarray(0, end));

@@ -10,7 +10,7 @@
 import { AttestationError, VerifyError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { parseQuote } from '../quote/parse.js';
+import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
 import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
@@ -91,7 +91,9 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
     // By the exact certification data bytes (the PEM text is decoded only on a miss).
     const hit = cache.chains.find(cd.data);
     if (hit !== undefined) return hit;
-    const pem = cd.pemChain;
+    // The text comes from the very bytes the entry is keyed by (never from a
+    // caller-parsed Quote's own pemChain field).
+    const pem = pemText(cd.data);
     if (pem !== undefined) return cache.chains.bytes(cd.data, () => decodePemChain(pem).map((der) => cache.certificate(der, parseCertificate)));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
@@ -395,8 +397,10 @@ export async function verifyQuote(
       fail('QeReportSignature', 'QE report signature does not verify with the PCK key', 'qeReport.signature');
     }
     const binding = crypto.sha256(concatBytes(sig.attestationKey, sig.qeAuthData));
-    const reportData = sig.qeReport.reportData;
-    if (!bytesEqual(reportData.subarray(0, 32), binding) || !isAllZero(reportData.subarray(32))) {
+    // REPORTDATA read from the signed QE report bytes (offset 320 of the SGX
+    // report body), the very bytes the remembered fact is keyed by.
+    const reportData = sig.qeReportRaw.subarray(320, 384);
+    if (reportData.length !== 64 || !bytesEqual(reportData.subarray(0, 32), binding) || !isAllZero(reportData.subarray(32))) {
       fail('QeReportBinding', 'QE report data is not SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes', 'qeReport.reportData', {
         field: 'reportData',
         expected: toHex(binding) + '00'.repeat(32),

@@ -13,6 +13,8 @@ import type { CollateralJson, PcsCollateral } from '../../src/collateral/input.j
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
 import { createTestPki, makeScenario, type Scenario } from '../../src/testing/index.js';
 import { rejectsWith } from '../support/codes.js';
+import { parseQuote } from '../../src/quote/parse.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 const base = makeScenario();
 const revoking = makeScenario({ pki: base.pki, revokePck: true });
@@ -203,6 +205,20 @@ describe('quote and certificate bytes mutated in place', () => {
     const crlTbs = parsed.pckCrl.tbs;
     crlTbs[crlTbs.length - 2]! ^= 0x01;
     await rejectsWith(v.verifyQuote(base.quote, parsed, { at: base.at }), 'CrlSignature');
+  });
+
+  it('a caller-parsed Quote whose parsed fields disagree with its bytes cannot plant a fact', async () => {
+    const broken = makeScenario({ pki: base.pki, corrupt: { qeBinding: true } });
+    const v = verifier();
+    await rejectsWith(v.verifyQuote(broken.quote, base.collateral, { at: base.at }), 'QeReportBinding');
+    const parsed = parseQuote(broken.quote);
+    const sig = parsed.signatureData;
+    const binding = sha256(new Uint8Array([...sig.attestationKey, ...sig.qeAuthData]));
+    const forgedReportData = new Uint8Array(64);
+    forgedReportData.set(binding);
+    const forged = { ...parsed, signatureData: { ...sig, qeReport: { ...sig.qeReport, reportData: forgedReportData } } };
+    await rejectsWith(v.verifyQuote(forged as typeof parsed, base.collateral, { at: base.at }), 'QeReportBinding');
+    await rejectsWith(v.verifyQuote(broken.quote, base.collateral, { at: base.at }), 'QeReportBinding');
   });
 
   it('dates are never cached: the same inputs fail at a later time', async () => {
