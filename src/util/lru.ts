@@ -1,13 +1,14 @@
 /**
  * The library's one LRU (verification cache, collateral caches, key caches,
- * CachedVerifier): a bounded, insertion-ordered Map; the least recently used
- * entry is evicted first, exactly. A hit on the most recently used entry
- * costs one map read; any other hit moves the entry to the back.
+ * CachedVerifier): a bounded, insertion-ordered Map; the oldest entry is
+ * evicted first. A hit moves the entry to the back only when it has aged
+ * past half the capacity, so hot lookups cost one map read; an entry used
+ * within the last max/2 operations is never the next one evicted.
  */
 import { AttestationError } from '../errors.js';
 
 export class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, { value: V; stamp: number }>();
 
   constructor(readonly max: number) {
     if (!Number.isSafeInteger(max) || max < 1) {
@@ -20,36 +21,29 @@ export class LruMap<K, V> {
   }
 
   private tick = 0;
-  private readonly stamp = new Map<K, number>();
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined && this.stamp.get(key) !== this.tick) {
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    if (this.tick - e.stamp > this.max / 2) {
       this.map.delete(key);
-      this.map.set(key, v);
-      this.stamp.set(key, ++this.tick);
+      e.stamp = ++this.tick;
+      this.map.set(key, e);
     }
-    return v;
+    return e.value;
   }
 
   set(key: K, value: V): void {
     this.map.delete(key);
-    this.map.set(key, value);
-    this.stamp.set(key, ++this.tick);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as K;
-      this.map.delete(oldest);
-      this.stamp.delete(oldest);
-    }
+    this.map.set(key, { value, stamp: ++this.tick });
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): boolean {
-    this.stamp.delete(key);
     return this.map.delete(key);
   }
 
   clear(): void {
     this.map.clear();
-    this.stamp.clear();
   }
 }
