@@ -149,7 +149,7 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
     const quote = Buffer.from(readFileSync('vectors/dcap/dcap-qvl/tdx_quote'));
     // v4 TDX: 48-byte header, then the TD report; MRTD is at body offset 136 (Intel TDX DCAP Quote Library API, TD Quote Body).
     expect(quote.subarray(48 + 136, 48 + 184).toString('hex')).toBe(TDX_MRTD);
-    quote[48 + 136] ^= 0x01;
+    quote[48 + 136] = quote[48 + 136]! ^ 0x01;
     await page.locator('#quote-text').fill(quote.toString('hex'));
     await page.waitForSelector('[data-testid=verdict][data-verdict="error"][data-code="QuoteSignature"]');
     const states = Object.fromEntries(
