@@ -41,6 +41,7 @@ const trailingSelect = $<HTMLSelectElement>('trailing');
 const pccsEnable = $<HTMLInputElement>('pccs-enable');
 const pccsUrl = $<HTMLInputElement>('pccs-url');
 const pccsFetch = $<HTMLButtonElement>('pccs-fetch');
+const pccsHttp = $<HTMLInputElement>('pccs-http');
 const verifyButton = $<HTMLButtonElement>('verify');
 const clearButton = $<HTMLButtonElement>('clear');
 const results = $('results');
@@ -224,6 +225,8 @@ clearButton.addEventListener('click', () => {
 pccsEnable.addEventListener('change', () => {
   pccsUrl.disabled = !pccsEnable.checked;
   pccsFetch.disabled = !pccsEnable.checked;
+  pccsHttp.disabled = !pccsEnable.checked;
+  if (!pccsEnable.checked) pccsHttp.checked = false;
 });
 pccsFetch.addEventListener('click', () => void fetchFromPccs());
 
@@ -248,7 +251,8 @@ async function fetchFromPccs(): Promise<void> {
     const source = new PcsSource({
       fetch: (url, init) => globalThis.fetch(url, init as RequestInit) as never,
       ...(baseUrl ? { baseUrl } : {}),
-      allowInsecureHttp: baseUrl?.startsWith('http://') ?? false,
+      // A named relaxation: plain http only when its box is ticked.
+      allowInsecureHttp: pccsHttp.checked,
     });
     const bundle = await source.getCollateral(request);
     collText.value = JSON.stringify(bundle.collateral, null, 2);

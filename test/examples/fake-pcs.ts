@@ -27,13 +27,18 @@ interface Bundle {
   };
 }
 
-export async function startFakePcs(bundleFile: string): Promise<FakePcs> {
+/** `cors`: answer cross-origin requests (a browser page) and expose the issuer-chain headers. */
+export async function startFakePcs(bundleFile: string, options: { cors?: boolean } = {}): Promise<FakePcs> {
   const { request, collateral: c } = JSON.parse(readFileSync(bundleFile, 'utf8')) as Bundle;
   const tee = request.teeType.toLowerCase();
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(`${u.pathname}${u.search}`);
+    if (options.cors) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Expose-Headers', 'TCB-Info-Issuer-Chain, SGX-Enclave-Identity-Issuer-Chain, SGX-PCK-CRL-Issuer-Chain');
+    }
     const send = (body: string | Buffer, headers: Record<string, string> = {}) => res.writeHead(200, headers).end(body);
     if (req.method !== 'GET') return void res.writeHead(405).end();
     if (u.pathname === `/${tee}/certification/v4/tcb` && u.searchParams.get('fmspc')?.toLowerCase() === request.fmspc) {

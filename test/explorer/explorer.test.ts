@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildExplorer, loadSamples, type ExplorerSample } from '../../explorer/build.mjs';
+import { startFakePcs } from '../examples/fake-pcs.js';
 import { CHROMIUM, CI, HAVE_CHROMIUM, chromiumSkipMessage, launchChromium, type LaunchedChromium } from './chromium.js';
 
 chromiumSkipMessage('test/explorer');
@@ -172,6 +173,41 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
     expect(await page.locator('[data-testid=checks] li[data-state="fail"]').getAttribute('data-check')).toBe('pck.crl');
   });
 
+  it('fetches collateral from a PCCS only when allowed, then verifies it (fake PCCS on 127.0.0.1)', async () => {
+    const pcs = await startFakePcs('collateral/tdx-b0c06f000000-platform.json', { cors: true });
+    try {
+      await page.locator('#clear').click();
+      await page.locator('#quote-text').fill(readFileSync('vectors/dcap/dcap-qvl/tdx_quote').toString('hex'));
+      await page.locator('#at').fill(String(TDX_AT));
+      await page.locator('.pccs summary').click();
+      // Off by default: no URL field, no fetch button, no request.
+      expect(await page.locator('#pccs-fetch').isDisabled()).toBe(true);
+      expect(await page.locator('#pccs-url').isDisabled()).toBe(true);
+      await page.locator('#pccs-enable').check();
+      await page.locator('#pccs-url').fill(pcs.url);
+      // http:// needs its own named relaxation.
+      await page.locator('#pccs-fetch').click();
+      await page.waitForSelector('#notice.error');
+      expect(await page.locator('#notice').innerText()).toMatch(/http/i);
+      expect(pcs.requests).toEqual([]);
+      await page.locator('#pccs-http').check();
+      await browser.context.route(`${pcs.url}/**`, (route) => route.continue());
+      await page.locator('#pccs-fetch').click();
+      await page.waitForSelector('[data-testid=verdict][data-verdict="UpToDate"]');
+      expect(pcs.requests.map((p) => p.split('?')[0]).sort()).toEqual([
+        '/sgx/certification/v4/pckcrl',
+        '/sgx/certification/v4/rootcacrl',
+        '/tdx/certification/v4/qe/identity',
+        '/tdx/certification/v4/tcb',
+      ]);
+      expect(await page.locator('#collateral-info').innerText()).toContain(pcs.url);
+    } finally {
+      await browser.context.unroute(`${pcs.url}/**`);
+      await page.locator('#pccs-enable').uncheck();
+      await pcs.close();
+    }
+  });
+
   it('fits a phone: no horizontal scrolling at 390 px', async () => {
     const phone = await browser.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
@@ -186,8 +222,9 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
     await phone.close();
   });
 
-  it('made no network request and raised no page error', () => {
+  it('made no network request but the opted-in PCCS fetch, and raised no page error', () => {
     expect(pageErrors).toEqual([]);
-    for (const u of requested) expect(u.startsWith('file:'), u).toBe(true);
+    for (const u of requested) expect(u.startsWith('file:') || u.startsWith('http://127.0.0.1:'), u).toBe(true);
+    expect(requested.filter((u) => u.startsWith('http')).length).toBe(4);
   });
 });
