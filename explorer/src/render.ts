@@ -4,14 +4,14 @@
  * SGX / TDX ECDSA Quote Library API specifications), the certificate chain and
  * the collateral.
  */
-import { DEFAULT_ACCEPTABLE_STATUSES, isDebugEnclave, isDebugTd, sgxAttributeFlags, tdAttributeFlags } from '../../src/index.js';
+import { DEFAULT_ACCEPTABLE_STATUSES, INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, isDebugEnclave, isDebugTd, sgxAttributeFlags, tdAttributeFlags } from '../../src/index.js';
 import type { Quote, SgxReportBody, TdReportBody } from '../../src/index.js';
 import type { TcbLevel } from '../../src/collateral/tcb-info.js';
 import type { Certificate } from '../../src/x509/certificate.js';
 import type { Crl } from '../../src/x509/crl.js';
 import type { Analysis } from './analyze.js';
 import type { StepResult, StepState } from './checks.js';
-import { fieldTable, h, hexView, isoDate, section, type Row } from './dom.js';
+import { fieldTable, h, hex, hexView, isoDate, section, type Row } from './dom.js';
 
 const WARN_STATUSES = new Set(['SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'TDRelaunchAdvised', 'TDRelaunchAdvisedConfigurationNeeded']);
 
@@ -266,7 +266,7 @@ function printable(bytes: Uint8Array): string | undefined {
 function tdRows(b: TdReportBody): Row[] {
   const f = tdAttributeFlags(b.tdAttributes);
   const rows: Row[] = [
-    ['TEE_TCB_SVN', hexView(b.teeTcbSvn), `TDX module ${b.teeTcbSvn[1]}.${b.teeTcbSvn[0]} (major version, SVN)`],
+    ['TEE_TCB_SVN', hexView(b.teeTcbSvn), `TDX module major version ${b.teeTcbSvn[1]}, SVN ${b.teeTcbSvn[0]}`],
     ['MRSEAM', hexView(b.mrSeam)],
     ['MRSIGNERSEAM', hexView(b.mrSignerSeam), 'all zero for an Intel-signed TDX module'],
     ['SEAMATTRIBUTES', hexView(b.seamAttributes)],
@@ -344,12 +344,20 @@ function signatureData(q: Quote): HTMLElement {
 
 // --- Certificates and collateral ------------------------------------------------
 
-function certCard(c: Certificate, role: string, at: number | undefined): HTMLElement {
+function certCard(c: Certificate, role: string, at: number | undefined, top: boolean): HTMLElement {
   const valid = at === undefined ? undefined : at >= c.notBefore && at <= c.notAfter;
+  const pinned = top && c.subjectText === c.issuerText ? hex(c.publicKey) === INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX.toLowerCase() : undefined;
   return h(
     'div',
     { class: 'cert', 'data-testid': 'cert' },
-    h('div', { class: 'cert-role' }, role, valid === false ? h('span', { class: 'pill bad' }, 'not valid at the verification time') : null),
+    h(
+      'div',
+      { class: 'cert-role' },
+      role,
+      valid === false ? h('span', { class: 'pill bad' }, 'not valid at the verification time') : null,
+      pinned === true ? h('span', { class: 'pill ok', 'data-pinned': 'true' }, 'key = pinned Intel SGX Root CA key') : null,
+      pinned === false ? h('span', { class: 'pill bad', 'data-pinned': 'false' }, 'not the pinned Intel SGX Root CA key') : null,
+    ),
     fieldTable([
       ['Subject', h('span', { class: 'val dn' }, c.subjectText)],
       ['Issuer', h('span', { class: 'val dn' }, c.issuerText)],
@@ -365,14 +373,14 @@ function chainCards(chain: readonly Certificate[], roles: string[], at: number |
   return h(
     'div',
     { class: 'chain' },
-    chain.map((c, i) => [i > 0 ? h('div', { class: 'chain-link', 'aria-hidden': 'true' }, '↑ signed by') : null, certCard(c, roles[i] ?? `Certificate ${i + 1}`, at)]),
+    chain.map((c, i) => [i > 0 ? h('div', { class: 'chain-link', 'aria-hidden': 'true' }, '↑ signed by') : null, certCard(c, roles[i] ?? `Certificate ${i + 1}`, at, i === chain.length - 1)]),
   );
 }
 
 function pckChain(a: Analysis): HTMLElement | null {
   if (!a.pckChain) return null;
   const from = a.quote?.signatureData.certificationData.type === 5 ? 'from the quote’s certification data' : 'from the collateral';
-  return section('Certificate chain', [h('p', { class: 'hint' }, `PCK chain ${from}, leaf first.`), chainCards(a.pckChain, ['PCK certificate (leaf)', 'PCK CA', 'Intel SGX Root CA'], a.at)], {
+  return section('Certificate chain', [h('p', { class: 'hint' }, `PCK chain ${from}, leaf first.`), chainCards(a.pckChain, ['PCK certificate (leaf)', 'PCK CA', 'Root CA'], a.at)], {
     id: 'chain',
     badge: `${a.pckChain.length} certificates`,
   });
@@ -418,7 +426,7 @@ function collateralSection(a: Analysis): HTMLElement | null {
       fieldTable(crlRows(c.pckCrl)),
       h('h4', {}, 'Root CA CRL'),
       fieldTable(crlRows(c.rootCaCrl)),
-      h('details', { class: 'sub' }, h('summary', {}, 'TCB Info / QE Identity signing chain'), chainCards(c.tcbInfo.chain, ['Intel SGX TCB Signing', 'Intel SGX Root CA'], a.at)),
+      h('details', { class: 'sub' }, h('summary', {}, 'TCB Info / QE Identity signing chain'), chainCards(c.tcbInfo.chain, ['TCB Signing certificate', 'Root CA'], a.at)),
     ],
     { id: 'collateral', open: false },
   );

@@ -88,7 +88,9 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
     expect(await page.locator('[data-testid=tcb-levels] tr[data-matched]').count()).toBe(1);
     // The PCK chain from the quote: leaf, PCK CA, root.
     expect(await page.locator('#chain [data-testid=cert]').count()).toBe(3);
-    expect(await page.locator('#chain [data-testid=cert]').last().innerText()).toContain('Intel SGX Root CA');
+    expect(await page.locator('#chain [data-testid=cert]').last().innerText()).toContain('CN=Intel SGX Root CA');
+    // The top certificate carries the pinned Intel root key (src/verify/root.ts).
+    expect(await page.locator('#chain [data-testid=cert]').last().locator('[data-pinned]').getAttribute('data-pinned')).toBe('true');
   });
 
   it('SGX sample: ConfigurationAndSWHardeningNeeded with INTEL-SA-00289 and INTEL-SA-00615 on the matched level', async () => {
@@ -122,6 +124,8 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
         await page.waitForSelector(`[data-testid=verdict][data-verdict="error"][data-code="${s.expect.error}"]`);
         const failed = await page.locator('[data-testid=checks] li[data-state="fail"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.check));
         expect(failed, s.name).toEqual([failingStep[s.expect.error]]);
+        // The Intel QVL sample chains to its own test root: the page says it is not the pinned key.
+        if (s.rootPem) expect(await page.locator('#chain [data-testid=cert] [data-pinned]').getAttribute('data-pinned')).toBe('false');
         const after = await page.locator('[data-testid=checks] li[data-state="fail"] ~ li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state));
         expect(new Set(after), s.name).toEqual(new Set(after.length ? ['not-reached'] : []));
       } else {
