@@ -182,6 +182,8 @@ describe.skipIf(!HAVE_CHROMIUM)('quote explorer in real Chromium (file://, offli
     try {
       await page.locator('#clear').click();
       await page.locator('#quote-text').fill(readFileSync('vectors/dcap/dcap-qvl/tdx_quote').toString('hex'));
+      // The page re-runs shortly after typing; let that run finish before the fetch.
+      await page.waitForSelector('[data-testid=verdict][data-verdict="parsed"]');
       await page.locator('#at').fill(String(TDX_AT));
       await page.locator('.pccs summary').click();
       // Off by default: no URL field, no fetch button, no request.
