@@ -1,14 +1,14 @@
 /**
  * The library's one LRU (verification cache, collateral caches, key caches,
- * CachedVerifier): a bounded, insertion-ordered Map; the oldest entry is
- * evicted first. A hit moves the entry to the back only when it has aged
- * past half the capacity, so hot lookups cost one map read; an entry used
- * within the last max/2 operations is never the next one evicted.
+ * CachedVerifier): a bounded, insertion-ordered Map; the least recently used
+ * entry is evicted first, exactly. A hit on the most recently used entry
+ * costs one map read; any other hit moves the entry to the back.
  */
 import { AttestationError } from '../errors.js';
 
 export class LruMap<K, V> {
-  private readonly map = new Map<K, { value: V; stamp: number }>();
+  private readonly map = new Map<K, V>();
+  private newest: K | undefined;
 
   constructor(readonly max: number) {
     if (!Number.isSafeInteger(max) || max < 1) {
@@ -20,30 +20,30 @@ export class LruMap<K, V> {
     return this.map.size;
   }
 
-  private tick = 0;
-
   get(key: K): V | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
-    if (this.tick - e.stamp > this.max / 2) {
+    const v = this.map.get(key);
+    if (v !== undefined && key !== this.newest) {
       this.map.delete(key);
-      e.stamp = ++this.tick;
-      this.map.set(key, e);
+      this.map.set(key, v);
+      this.newest = key;
     }
-    return e.value;
+    return v;
   }
 
   set(key: K, value: V): void {
     this.map.delete(key);
-    this.map.set(key, { value, stamp: ++this.tick });
+    this.map.set(key, value);
+    this.newest = key;
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): boolean {
+    if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);
   }
 
   clear(): void {
+    this.newest = undefined;
     this.map.clear();
   }
 }
