@@ -33,14 +33,15 @@ const source = createNodeCachedSource({
     allowInsecureHttp: process.env.PCS_ALLOW_HTTP === '1',
   }),
   cacheDir: process.env.CACHE_DIR || join(tmpdir(), 'tee-attest-collateral'),
-  // The cache verifies collateral at this clock's time (milliseconds, Date.now by default).
-  clock: () => at.getTime(),
+  // The cache judges freshness and verifies collateral at this clock's time
+  // (a Clock returns unix seconds or a Date; default: the system clock).
+  clock: () => at,
 });
 
 // Which collateral: TEE type from the header, FMSPC and PCK CA from the quote's PCK certificate.
 const request = collateralRequestForQuote(quote);
 for (const attempt of ['first', 'second']) {
-  const bundle = await source.getCollateral(request);
+  const bundle = await source.getCollateral(request, { at });
   const verified = await verifyQuote(quote, bundle.collateral, { at });
   const cache = bundle.metadata.cache;
   console.log(`${attempt}: collateral from ${bundle.metadata.source}, cache ${cache?.status ?? 'none'}` +

@@ -168,7 +168,7 @@ describe.skipIf(SKIP_POSTGRES)('examples/postgres-connector.mjs (simulator + rea
       let out = '';
       let err = '';
       sim.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const info = await new Promise<{ DSTACK_SIMULATOR_ENDPOINT: string; DATABASE_URL: string; mrtd: string }>((ok, fail) => {
+      const info = await new Promise<{ DSTACK_SIMULATOR_ENDPOINT: string; DATABASE_URL: string; mrtd: string; composeHash: string }>((ok, fail) => {
         sim.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const nl = out.indexOf('\n');
@@ -176,11 +176,11 @@ describe.skipIf(SKIP_POSTGRES)('examples/postgres-connector.mjs (simulator + rea
         });
         void exited.then((code) => fail(new Error(`simulator exited ${code}: ${err}`)));
       });
-      const env = { DSTACK_SIMULATOR_ENDPOINT: info.DSTACK_SIMULATOR_ENDPOINT, DATABASE_URL: info.DATABASE_URL };
+      const env = { DSTACK_SIMULATOR_ENDPOINT: info.DSTACK_SIMULATOR_ENDPOINT, DATABASE_URL: info.DATABASE_URL, EXPECTED_COMPOSE_HASH: info.composeHash };
       const ok = await runExample('postgres-connector.mjs', { ...env, EXPECTED_MRTD: info.mrtd });
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toMatch(/^verified 127\.0\.0\.1:\d+: mrtd pinned, full verification$/m);
+      expect(ok.stdout).toMatch(/^verified 127\.0\.0\.1:\d+: mrtd and compose hash pinned, full verification$/m);
       expect(ok.stdout).toMatch(/^connected as teesql_readwrite; 6 \* 7 = 42$/m);
 
       const wrong = await runExample('postgres-connector.mjs', { ...env, EXPECTED_MRTD: '00'.repeat(48) });
