@@ -22,6 +22,7 @@ export {
   checkTeesqlCredentials,
   parseRaTlsDsn,
   redactDsn,
+  SIDECAR_DEFAULT_PORT,
   TEESQL_USERS,
   type RaTlsDsn,
   type RaTlsDsnInput,
