@@ -143,6 +143,7 @@ export function validateServerCertificateOptions(options: Record<string, unknown
     throw invalidOption(who, 'bindingMode', `must be one of ${BINDING_MODES.join(' | ')}`, mode);
   }
   optionalBoolean(options['sendBindingAsRuntimeData'], who, 'sendBindingAsRuntimeData');
+  optionalFunction(options['warn'], who, 'warn');
   optionalTime(options['at'], who, 'at');
   const crypto = options['crypto'];
   if (crypto !== undefined && (crypto === null || typeof crypto !== 'object')) throw invalidOption(who, 'crypto', 'must be a CryptoBackend', crypto);
