@@ -7,6 +7,8 @@ export {
   createRaTlsClient,
   createRaTlsConnector,
   createRaTlsPool,
+  DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS,
+  DEFAULT_PINNING_TTL_SECONDS,
   raTlsStreamOf,
   RaTlsConnector,
   RaTlsPool,
