@@ -133,7 +133,8 @@ export type ExtraClientConfig = Omit<ClientConfig, Owned>;
 export type ExtraPoolConfig = Omit<PoolConfig, Owned>;
 
 interface Pin {
-  /** Its `certificate` is a private copy of the DER, compared in full on every hit. */
+  /** The certificate DER (the entry's own copy, never handed out), compared in full on every hit. */
+  readonly der: Uint8Array;
   readonly peer: PeerVerification;
   readonly until: number;
 }
@@ -399,7 +400,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
     if (pins !== undefined && context.reason === 'connect') {
       const pin = pins.get(fingerprint);
       if (pin !== undefined) {
-        if (bytesEqual(pin.peer.certificate, certificate) && now >= pin.peer.verifiedAt && now < pin.until) {
+        if (bytesEqual(pin.der, certificate) && now >= pin.peer.verifiedAt && now < pin.until) {
           const peer: PeerVerification = { ...pin.peer, pinned: true };
           this.#options.onVerified?.({ ...peer, ...context });
           return peer;
@@ -419,7 +420,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
       // Never past the TTL, the collateral / token expiry, or the certificate's notAfter.
       const until = Math.min(now + this.#pinTtl, verification.result.expiresAt ?? Number.POSITIVE_INFINITY, verification.certificate.certificate.notAfter);
       // Unverified (allowSimulator) results are never cached: each connection re-checks and warns.
-      if (until > now && !verification.unverified) pins.set(fingerprint, { peer, until });
+      if (until > now && !verification.unverified) pins.set(fingerprint, { der: certificate.slice(), peer, until });
       else pins.delete(fingerprint);
     }
     this.#options.onVerified?.({ ...peer, ...context });

@@ -163,6 +163,9 @@ describe('connection result cache', () => {
     const buf = new Uint8Array(CERT);
     await connector.verifyPeer(buf, connect);
     buf.fill(0);
+    const hit = await connector.verifyPeer(CERT, connect);
+    expect(hit.pinned).toBe(true);
+    hit.certificate.fill(0); // nor does mutating what a verification hands out
     expect((await connector.verifyPeer(CERT, connect)).pinned).toBe(true);
     expect(counting.calls).toBe(1);
   });
