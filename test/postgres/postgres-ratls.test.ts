@@ -293,6 +293,7 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
     }
     expect(counting.calls).toBe(1);
     expect(events.map((e) => e.pinned)).toEqual([false, true, true]);
+    expect(events.map((e) => [e.verification.quote, e.verification.unverified])).toEqual(Array(3).fill(['authenticated', false]));
     expect(new Set(events.map((e) => e.fingerprint)).size).toBe(1);
     expect(connector.pinCount).toBe(1);
     // pinning: false: every connection verifies.
