@@ -42,7 +42,10 @@ export { replayedAppClaims, type EventLogSource, type QuotedRtmrs, type Replayed
 export { requireIdentityPins } from './identity-pins.js';
 export { ratlsPolicyViolations, type RaTlsPolicyOptions, type RaTlsPolicyViolation } from './ratls-policy.js';
 export {
+  measurementPinsSet,
   verifyServerCertificate,
+  type QuotelessCertificate,
+  type QuoteStatus,
   type ServerCertificateOptions,
   type ServerCertificateVerification,
 } from './verify-server-certificate.js';
