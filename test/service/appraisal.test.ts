@@ -95,7 +95,7 @@ describe('refusals', () => {
 
   it('a tampered quote byte: 400', async () => {
     const q = new Uint8Array(scenario().quote);
-    q[200] ^= 1;
+    q[200] = q[200]! ^ 1;
     const res = await attest(h.url, { tdx: { quote: b64(q) } });
     expect(res.status).toBe(400);
   });
