@@ -26,6 +26,7 @@ import { bytesEqual, concatBytes, toHex, utf8Encode } from '../util/bytes.js';
 import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { VerifiedQuote } from '../verify/result.js';
+import { parseJsonBounded } from '../ratls/bounded-json.js';
 import { ApiKeyRing } from './api-keys.js';
 import { earClaims, EAR_MEDIA_TYPE, itaClaims, type PolicyOutcome } from './claims.js';
 import { buildCollateralSource, type ServiceCollateralOptions } from './collateral.js';
@@ -39,6 +40,9 @@ export const DEFAULT_ISSUER = 'tee-attest appraisal service';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perSecond: 50, burst: 100 };
 export const NONCE_LIFETIME_SECONDS = 300;
+/** Domain separation: a nonce signature can never be a token signature (whose input is base64url text). */
+const NONCE_TAG = utf8Encode('tee-attest verifier nonce v1\0');
+const ENDPOINTS = new Set(['/healthz', '/readyz', '/certs', '/metrics', '/appraisal/v2/nonce', '/appraisal/v2/attest']);
 
 /** What the service needs of a verifier: `createVerifier()` and the worker pool both fit. */
 export type QuoteVerifier = Pick<Verifier, 'verifyQuote'>;
@@ -243,7 +247,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
       return new Uint8Array(0);
     }
     const signed = concatBytes(n.val, n.iat);
-    if (!(await nonceKey.verify(signed, n.signature))) throw new HttpError(400, 'nonce_invalid', 'verifier_nonce signature is invalid');
+    if (!(await nonceKey.verify(concatBytes(NONCE_TAG, signed), n.signature))) throw new HttpError(400, 'nonce_invalid', 'verifier_nonce signature is invalid');
     const iat = Number(Buffer.from(n.iat).toString('ascii'));
     const t = now();
     if (!Number.isInteger(iat) || iat > t + 5 || t - iat > NONCE_LIFETIME_SECONDS) throw new HttpError(400, 'nonce_expired', 'verifier_nonce is expired');
@@ -278,9 +282,9 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     const body = await readBody(req, maxBody);
     let doc: unknown;
     try {
-      doc = JSON.parse(body.toString('utf8'));
+      doc = parseJsonBounded(new Uint8Array(body), { maxLength: maxBody, maxDepth: 8 }, 'InvalidArgument', 'attest request');
     } catch {
-      throw new HttpError(400, 'invalid_request', 'body is not JSON');
+      throw new HttpError(400, 'invalid_request', 'body is not JSON (or nested deeper than 8)');
     }
     const r = parseAttestRequest(doc);
     const prefix = await checkNonce(r);
@@ -336,7 +340,8 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     const tokenCtx = {
       issuer,
       iat,
-      exp: iat + lifetime,
+      // A token never outlives the collateral it was appraised with.
+      exp: Math.max(iat + 1, Math.min(iat + lifetime, v.collateralExpiresAt)),
       jti: randomUUID(),
       policies: outcome,
       ...(r.runtimeData === undefined ? {} : { runtimeData: Buffer.from(r.runtimeData).toString('base64') }),
@@ -357,7 +362,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
   async function nonce(res: ServerResponse): Promise<void> {
     const val = new Uint8Array(randomBytes(32));
     const iat = utf8Encode(String(now()));
-    const signature = await nonceKey.sign(concatBytes(val, iat));
+    const signature = await nonceKey.sign(concatBytes(NONCE_TAG, val, iat));
     const b = (x: Uint8Array): string => Buffer.from(x).toString('base64');
     sendJson(res, 200, { val: b(val), iat: b(iat), signature: b(signature) });
   }
@@ -383,7 +388,8 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
   async function route(req: IncomingMessage, res: ServerResponse, ctx: Record<string, unknown>): Promise<string> {
     const path = (req.url ?? '/').split('?')[0]!;
     const method = req.method ?? 'GET';
-    ctx.path = path;
+    ctx.path = path.slice(0, 128);
+    ctx.endpoint = ENDPOINTS.has(path) ? path : 'other'; // metrics labels stay bounded
     const only = (m: string): void => {
       if (method !== m) throw new HttpError(405, 'method_not_allowed', `use ${m}`, undefined, { allow: m });
     };
@@ -464,7 +470,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
         },
       )
       .then(({ status, outcome }) => {
-        metrics.request(String(ctx.path ?? 'unknown'), outcome);
+        metrics.request(String(ctx.endpoint ?? 'other'), outcome);
         log({ level: status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', msg: 'request', ...ctx, status, outcome, ms: Math.round((performance.now() - started) * 100) / 100 });
       })
       .finally(() => {
