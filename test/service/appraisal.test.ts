@@ -131,6 +131,12 @@ describe('refusals', () => {
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
     expect((await fetch(`${h.url}/nope`)).status).toBe(404);
+    const deep = await attest(h.url, '['.repeat(10_000) + ']'.repeat(10_000));
+    expect(deep.status).toBe(400);
+    for (let i = 0; i < 3; i++) await fetch(`${h.url}/random-${i}`);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).not.toContain('random-'); // attacker-chosen paths never become metric labels
+    expect(metrics).toContain('endpoint="other",outcome="not_found"');
   });
 });
 
