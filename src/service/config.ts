@@ -8,6 +8,7 @@
  *     "issuer": "https://attest.example",            token `iss` (default "tee-attest appraisal service")
  *     "tokenLifetimeSeconds": 300,                    token exp - iat (default 300)
  *     "maxBodyBytes": 262144,                          request body limit (default 256 KiB)
+ *     "maxConcurrentAttests": 256,                     more in flight: 503 busy (default 256)
  *     "rateLimit": { "perSecond": 20, "burst": 40 },  default per-key token bucket
  *     "apiKeys": [ { "id": "fleet-a", "sha256": "<64 hex>", "rateLimit"?: {...} } ],
  *     "policies": { "<policy id>": { QuotePolicy fields, plus allowedAppIds /
@@ -46,6 +47,7 @@ export interface ServiceConfig {
   readonly issuer?: string;
   readonly tokenLifetimeSeconds?: number;
   readonly maxBodyBytes?: number;
+  readonly maxConcurrentAttests?: number;
   readonly rateLimit?: RateLimitConfig;
   readonly apiKeys?: readonly ApiKeyConfig[];
   readonly policies?: Readonly<Record<string, ServicePolicy>>;
@@ -157,11 +159,12 @@ function fmspcRequest(v: unknown, path: string): CollateralRequest {
 
 /** Validates a parsed config document; returns a normalised copy. */
 export function parseServiceConfig(doc: unknown): ServiceConfig {
-  const o = object(doc, 'config', ['$schema', 'issuer', 'tokenLifetimeSeconds', 'maxBodyBytes', 'rateLimit', 'apiKeys', 'policies', 'fmspcs']);
+  const o = object(doc, 'config', ['$schema', 'issuer', 'tokenLifetimeSeconds', 'maxBodyBytes', 'maxConcurrentAttests', 'rateLimit', 'apiKeys', 'policies', 'fmspcs']);
   const out: Record<string, unknown> = {};
   if (o.issuer !== undefined) out.issuer = str(o.issuer, 'issuer', /^[\x20-\x7e]{1,256}$/, 'a printable string');
   if (o.tokenLifetimeSeconds !== undefined) out.tokenLifetimeSeconds = int(o.tokenLifetimeSeconds, 'tokenLifetimeSeconds', 1, 86_400);
   if (o.maxBodyBytes !== undefined) out.maxBodyBytes = int(o.maxBodyBytes, 'maxBodyBytes', 1024, 16 * 1024 * 1024);
+  if (o.maxConcurrentAttests !== undefined) out.maxConcurrentAttests = int(o.maxConcurrentAttests, 'maxConcurrentAttests', 1, 1e6);
   if (o.rateLimit !== undefined) out.rateLimit = rateLimit(o.rateLimit, 'rateLimit');
   if (o.apiKeys !== undefined) {
     const ids = new Set<string>();

@@ -198,6 +198,8 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
   let isReady = fmspcs.length === 0;
   let closing = false;
   let inFlight = 0;
+  let attestsInFlight = 0;
+  const maxAttests = config.maxConcurrentAttests ?? 256;
   let idleWaiters: (() => void)[] = [];
   let warmTimer: NodeJS.Timeout | undefined;
 
@@ -425,7 +427,13 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
         const id = authenticate(req);
         ctx.key = id;
         limit(id);
-        return attest(req, res, ctx);
+        if (attestsInFlight >= maxAttests) throw new HttpError(503, 'busy', 'too many attest requests in flight', undefined, { retryAfter: 1 });
+        attestsInFlight += 1;
+        try {
+          return await attest(req, res, ctx);
+        } finally {
+          attestsInFlight -= 1;
+        }
       }
       default:
         throw new HttpError(404, 'not_found', 'no such endpoint');

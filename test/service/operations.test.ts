@@ -182,6 +182,23 @@ describe('health, readiness, metrics, logs', () => {
   });
 });
 
+describe('backpressure', () => {
+  it('more attests in flight than maxConcurrentAttests: 503 busy with Retry-After', async () => {
+    h = await startService({ config: { apiKeys: [{ id: 'a', sha256: createHash('sha256').update(API_KEY).digest('hex') }], maxConcurrentAttests: 1 } });
+    let release!: () => void;
+    h.upstream.gate = new Promise<void>((r) => (release = r));
+    const first = attest(h.url, { tdx: { quote: b64(scenario().quote) } });
+    while (h.upstream.calls === 0) await new Promise((r) => setTimeout(r, 5));
+    const busy = await attest(h.url, { tdx: { quote: b64(scenario().quote) } });
+    expect(busy.status).toBe(503);
+    expect(busy.json.error.reason).toBe('busy');
+    expect(busy.headers.get('retry-after')).toBe('1');
+    release();
+    expect((await first).status).toBe(200);
+    expect((await attest(h.url, { tdx: { quote: b64(scenario().quote) } })).status).toBe(200);
+  });
+});
+
 describe('graceful shutdown', () => {
   it('finishes in-flight requests, refuses new ones with 503, then resolves close()', async () => {
     h = await startService();
@@ -205,6 +222,33 @@ describe('open mode, SGX, config', () => {
     expect(h.service.openAccess).toBe(true);
     expect(h.logs.some((l) => l.msg.includes('loopback'))).toBe(true);
     expect((await attest(h.url, { tdx: { quote: b64(scenario().quote) } }, {})).status).toBe(200);
+  });
+
+  it('without API keys a non-loopback peer is refused (403 loopback_only)', async () => {
+    h = await startService({ config: {} });
+    const { Readable } = await import('node:stream');
+    const req = Object.assign(Readable.from([]), {
+      method: 'GET',
+      url: '/appraisal/v2/nonce',
+      headers: {},
+      socket: { remoteAddress: '10.1.2.3' },
+    });
+    const answer = await new Promise<{ status: number; body: string }>((resolve) => {
+      let status = 0;
+      const res = {
+        statusCode: 200,
+        headersSent: false,
+        setHeader: () => {},
+        on: () => {},
+        writeHead: (s: number) => {
+          status = s;
+        },
+        end: (body: string) => resolve({ status, body }),
+      };
+      h!.service.handler(req as never, res as never);
+    });
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body).error.reason).toBe('loopback_only');
   });
 
   it('appraises SGX quotes into sgx_* claims', async () => {
