@@ -17,6 +17,7 @@ export { parseServiceConfig, type ServiceConfig, type ServicePolicy, type ApiKey
 export { hashApiKey } from './api-keys.js';
 export {
   generateSigningKey,
+  jwkThumbprint,
   loadSigningKeys,
   signingKeysFromPem,
   signingKeySet,

@@ -59,14 +59,14 @@ function keyFail(message: string, found?: string): never {
 }
 
 /** RFC 7638 §3.2: the thumbprint input has the required members only, in lexicographic order. */
-async function thumbprint(jwk: Record<string, unknown>): Promise<string> {
+export async function jwkThumbprint(jwk: Record<string, unknown>): Promise<string> {
   const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: 'RSA', n: jwk.n } : { crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y };
   const digest = await subtle.digest('SHA-256', buf(utf8Encode(JSON.stringify(members))));
   return base64UrlEncode(new Uint8Array(digest));
 }
 
 async function fromCryptoKey(alg: ServiceTokenAlgorithm, privateKey: CryptoKey, pub: Record<string, unknown>): Promise<SigningKey> {
-  const kid = await thumbprint(pub);
+  const kid = await jwkThumbprint(pub);
   const jwk: PublicJwk =
     alg === 'PS384'
       ? { kty: 'RSA', kid, alg, use: 'sig', n: pub.n as string, e: pub.e as string }
