@@ -182,7 +182,7 @@ export function parseServiceConfig(doc: unknown): ServiceConfig {
   }
   if (o.policies !== undefined) {
     const ps = object(o.policies, 'policies', Object.keys(o.policies as object));
-    const policies: Record<string, ServicePolicy> = {};
+    const policies: Record<string, ServicePolicy> = Object.create(null) as Record<string, ServicePolicy>; // ids such as __proto__ stay plain keys
     for (const [id, p] of Object.entries(ps)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) bad(`policies.${id.slice(0, 64)}`, 'policy ids are [A-Za-z0-9._-], at most 64');
       policies[id] = policy(p, `policies.${id}`);

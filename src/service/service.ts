@@ -21,16 +21,17 @@ import { performance } from 'node:perf_hooks';
 import { isAttestationError, AttestationError } from '../errors.js';
 import { collateralRequestForQuote, requestKey } from '../collateral/store/request.js';
 import type { CollateralRequest, CollateralSource } from '../collateral/store/types.js';
-import { checkPolicy } from '../policy/policy.js';
 import { bytesEqual, concatBytes, toHex, utf8Encode } from '../util/bytes.js';
 import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import { parseJsonBounded } from '../ratls/bounded-json.js';
 import { ApiKeyRing } from './api-keys.js';
-import { earClaims, EAR_MEDIA_TYPE, itaClaims, type PolicyOutcome } from './claims.js';
+import { fromAttestationError, HttpError, readBody, send, sendJson } from './http.js';
+import { evaluatePolicies } from './policies.js';
+import { earClaims, EAR_MEDIA_TYPE, itaClaims } from './claims.js';
 import { buildCollateralSource, type ServiceCollateralOptions } from './collateral.js';
-import { parseServiceConfig, type RateLimitConfig, type ServiceConfig, type ServicePolicy } from './config.js';
+import { parseServiceConfig, type RateLimitConfig, type ServiceConfig } from './config.js';
 import { ServiceMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { BadRequest, parseAttestRequest, type AttestRequest } from './request.js';
@@ -95,71 +96,6 @@ export interface AppraisalService {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly code?: string,
-    readonly extra?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', ...headers });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, doc: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify(doc), 'application/json', headers);
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > max) {
-    return Promise.reject(new HttpError(413, 'too_large', `request body larger than ${max} bytes`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > max) {
-        done = true;
-        reject(new HttpError(413, 'too_large', `request body larger than ${max} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (e) => {
-      if (!done) reject(e);
-      done = true;
-    });
-  });
-}
-
-/** Map an engine error to an HTTP refusal: bad evidence is 400, collateral trouble 503. */
-function fromAttestationError(e: AttestationError, stage: 'collateral' | 'verify'): HttpError {
-  if (stage === 'collateral' && (e.code === 'CollateralFetch' || e.code === 'CollateralMissing')) {
-    return new HttpError(503, 'collateral_unavailable', 'collateral for this platform is not available', e.code);
-  }
-  if (e.kind === 'usage') return new HttpError(500, 'internal', 'internal error', e.code);
-  return new HttpError(400, 'verification_failed', e.message, e.code);
-}
-
-function appPinViolations(p: ServicePolicy): string[] {
-  // dstack app pins read runtime events replayed to RTMR3; the attest request carries no event log,
-  // so a policy that pins them never matches (it is not silently skipped).
-  return (['allowedAppIds', 'allowedComposeHashes', 'allowedOsImageHashes'] as const).filter((k) => p[k] !== undefined);
-}
 
 export async function createAppraisalService(options: AppraisalServiceOptions): Promise<AppraisalService> {
   if (options === null || typeof options !== 'object') {
@@ -261,23 +197,6 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     return signed;
   }
 
-  function evaluatePolicies(v: VerifiedQuote, ids: readonly string[]): PolicyOutcome & { why: Record<string, string[]> } {
-    const matched: string[] = [];
-    const unmatched: string[] = [];
-    const why: Record<string, string[]> = {};
-    for (const id of ids) {
-      const p = policies[id];
-      if (p === undefined) throw new HttpError(400, 'unknown_policy', `unknown policy id ${id}`);
-      const reasons = [...checkPolicy(v, p).map((x) => x.code + ': ' + x.message), ...appPinViolations(p).map((k) => `PolicyMeasurement: ${k} needs a replayed event log`)];
-      if (reasons.length === 0) matched.push(id);
-      else {
-        unmatched.push(id);
-        why[id] = reasons;
-      }
-    }
-    return { matched, unmatched, why };
-  }
-
   async function attest(req: IncomingMessage, res: ServerResponse, ctx: Record<string, unknown>): Promise<string> {
     const ctype = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (ctype !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'Content-Type must be application/json');
@@ -289,6 +208,8 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
       throw new HttpError(400, 'invalid_request', 'body is not JSON (or nested deeper than 8)');
     }
     const r = parseAttestRequest(doc);
+    const unknown = r.policyIds.find((id) => !Object.hasOwn(policies, id));
+    if (unknown !== undefined) throw new HttpError(400, 'unknown_policy', `unknown policy id ${unknown}`);
     const prefix = await checkNonce(r);
     const at = verificationTime();
 
@@ -328,7 +249,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
       }
     }
 
-    const outcome = evaluatePolicies(v, r.policyIds);
+    const outcome = evaluatePolicies(policies, v, r.policyIds);
     ctx.policiesUnmatched = outcome.unmatched;
     if (r.policyMustMatch && outcome.unmatched.length > 0) {
       throw new HttpError(403, 'policy_unmatched', `policies not matched: ${outcome.unmatched.join(', ')}`, 'PolicyViolation', {

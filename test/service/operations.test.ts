@@ -54,9 +54,11 @@ describe('policies', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.error.reason).toBe('policy_unmatched');
     expect(refused.json.error.policy_ids_unmatched).toEqual(['other-td']);
-    const unknown = await attest(h.url, { tdx: { quote: b64(s.quote) }, policy_ids: ['nope'] });
-    expect(unknown.status).toBe(400);
-    expect(unknown.json.error.reason).toBe('unknown_policy');
+    for (const id of ['nope', '__proto__', 'constructor', 'toString']) {
+      const unknown = await attest(h.url, { tdx: { quote: b64(s.quote) }, policy_ids: [id] });
+      expect(unknown.status, id).toBe(400);
+      expect(unknown.json.error.reason).toBe('unknown_policy');
+    }
   });
 
   it('a debug TD matches only a policy that allows debug', async () => {
@@ -269,6 +271,8 @@ describe('open mode, SGX, config', () => {
     throwsWith(() => parseServiceConfig({ policies: { p: { mrTd: ['00'] } } }), 'InvalidArgument');
     throwsWith(() => parseServiceConfig({ policies: { p: { acceptableStatuses: ['Fine'] } } }), 'InvalidArgument');
     throwsWith(() => parseServiceConfig({ rateLimit: { perSecond: 0, burst: 1 } }), 'InvalidArgument');
+    const proto = parseServiceConfig(JSON.parse('{"policies":{"__proto__":{"allowDebug":true}}}'));
+    expect(Object.hasOwn(proto.policies!, '__proto__')).toBe(true); // a plain key, not a prototype
     await rejectsWith(createAppraisalService({ config: {}, signingKeys: undefined }), 'InvalidArgument'); // no collateral source
   });
 });
