@@ -28,6 +28,20 @@ export function sendJson(res: ServerResponse, status: number, doc: unknown, head
   send(res, status, JSON.stringify(doc), 'application/json', headers);
 }
 
+/**
+ * Discard the rest of a refused body so the client reads the answer (closing
+ * with unread data makes the peer's TCP send a reset that can eat the
+ * response); past `cap` bytes the connection is dropped instead.
+ */
+export function drain(req: IncomingMessage, cap = 16 * 1024 * 1024): void {
+  let seen = 0;
+  req.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > cap) req.destroy();
+  });
+  req.resume();
+}
+
 export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > max) {

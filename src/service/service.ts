@@ -15,20 +15,21 @@
  * default; a worker pool has the same shape), and only the verified claims
  * reach the policies and the token.
  */
-import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { isAttestationError, AttestationError } from '../errors.js';
 import { collateralRequestForQuote, requestKey } from '../collateral/store/request.js';
 import type { CollateralRequest, CollateralSource } from '../collateral/store/types.js';
-import { bytesEqual, concatBytes, toHex, utf8Encode } from '../util/bytes.js';
+import { bytesEqual, concatBytes } from '../util/bytes.js';
 import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import { parseJsonBounded } from '../ratls/bounded-json.js';
 import { ApiKeyRing } from './api-keys.js';
-import { fromAttestationError, HttpError, readBody, send, sendJson } from './http.js';
+import { drain, fromAttestationError, HttpError, readBody, send, sendJson } from './http.js';
 import { evaluatePolicies } from './policies.js';
+import { VerifierNonces } from './nonce.js';
 import { earClaims, EAR_MEDIA_TYPE, itaClaims } from './claims.js';
 import { buildCollateralSource, type ServiceCollateralOptions } from './collateral.js';
 import { parseServiceConfig, type RateLimitConfig, type ServiceConfig } from './config.js';
@@ -40,9 +41,7 @@ import { loadSigningKeys, signJwt, type SigningKeySet } from './signing-keys.js'
 export const DEFAULT_ISSUER = 'tee-attest appraisal service';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { perSecond: 50, burst: 100 };
-export const NONCE_LIFETIME_SECONDS = 300;
-/** Domain separation: a nonce signature can never be a token signature (whose input is base64url text). */
-const NONCE_TAG = utf8Encode('tee-attest verifier nonce v1\0');
+export { NONCE_LIFETIME_SECONDS } from './nonce.js';
 const ENDPOINTS = new Set(['/healthz', '/readyz', '/certs', '/metrics', '/appraisal/v2/nonce', '/appraisal/v2/attest']);
 
 /** What the service needs of a verifier: `createVerifier()` and the worker pool both fit. */
@@ -128,8 +127,6 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
   const policies = config.policies ?? {};
   const fmspcs: readonly CollateralRequest[] = config.fmspcs ?? [];
   const trailingBytes = options.trailingBytes ?? 'zeros';
-  const usedNonces = new Map<string, number>();
-  const nonceKey = keys.forAlg('PS384') ?? keys.keys[0]!;
 
   let isReady = fmspcs.length === 0;
   let closing = false;
@@ -141,6 +138,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
 
   const now = (): number => readClock(clock, 'AppraisalService');
   const verificationTime = (): number => readClock(verifyClock, 'AppraisalService');
+  const nonces = new VerifierNonces(keys.forAlg('PS384') ?? keys.keys[0]!, now);
 
   function noteCollateral(key: string, b: Awaited<ReturnType<CollateralSource['getCollateral']>>, at: number): void {
     const since = b.metadata.fetchedAt ?? b.metadata.cache?.verifiedAt;
@@ -179,22 +177,9 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
   scheduleWarm();
 
   async function checkNonce(r: AttestRequest): Promise<Uint8Array> {
-    const n = r.nonce;
-    if (n === undefined) {
-      if (options.requireNonce === true) throw new HttpError(400, 'nonce_required', 'this service requires a verifier_nonce');
-      return new Uint8Array(0);
-    }
-    const signed = concatBytes(n.val, n.iat);
-    if (!(await nonceKey.verify(concatBytes(NONCE_TAG, signed), n.signature))) throw new HttpError(400, 'nonce_invalid', 'verifier_nonce signature is invalid');
-    const iat = Number(Buffer.from(n.iat).toString('ascii'));
-    const t = now();
-    if (!Number.isInteger(iat) || iat > t + 5 || t - iat > NONCE_LIFETIME_SECONDS) throw new HttpError(400, 'nonce_expired', 'verifier_nonce is expired');
-    const k = toHex(n.val);
-    for (const [v, exp] of usedNonces) if (exp < t) usedNonces.delete(v);
-    if (usedNonces.has(k)) throw new HttpError(409, 'nonce_replayed', 'verifier_nonce was already used');
-    if (usedNonces.size >= 100_000) throw new HttpError(503, 'busy', 'too many outstanding nonces');
-    usedNonces.set(k, iat + NONCE_LIFETIME_SECONDS);
-    return signed;
+    if (r.nonce !== undefined) return nonces.consume(r.nonce);
+    if (options.requireNonce === true) throw new HttpError(400, 'nonce_required', 'this service requires a verifier_nonce');
+    return new Uint8Array(0);
   }
 
   async function attest(req: IncomingMessage, res: ServerResponse, ctx: Record<string, unknown>): Promise<string> {
@@ -282,14 +267,6 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     return 'token';
   }
 
-  async function nonce(res: ServerResponse): Promise<void> {
-    const val = new Uint8Array(randomBytes(32));
-    const iat = utf8Encode(String(now()));
-    const signature = await nonceKey.sign(concatBytes(NONCE_TAG, val, iat));
-    const b = (x: Uint8Array): string => Buffer.from(x).toString('base64');
-    sendJson(res, 200, { val: b(val), iat: b(iat), signature: b(signature) });
-  }
-
   /** API key and rate limit; returns the key id (or `loopback` in open mode). */
   function authenticate(req: IncomingMessage): string {
     if (ring.size === 0) {
@@ -340,7 +317,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
         const id = authenticate(req);
         ctx.key = id;
         limit(id);
-        await nonce(res);
+        sendJson(res, 200, await nonces.issue());
         return 'ok';
       }
       case '/appraisal/v2/attest': {
@@ -386,14 +363,13 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
             h = new HttpError(500, 'internal', 'internal error');
           }
           const headers: Record<string, string> = {};
-          if (h.status === 413) headers.connection = 'close';
           if (h.extra?.retryAfter !== undefined) headers['retry-after'] = String(h.extra.retryAfter);
           if (h.extra?.allow !== undefined) headers.allow = String(h.extra.allow);
           const { retryAfter: _r, allow: _a, ...extra } = h.extra ?? {};
           if (!res.headersSent) {
             sendJson(res, h.status, { error: { reason: h.reason, message: h.message, ...(h.code === undefined ? {} : { code: h.code }), ...extra } }, headers);
           }
-          if (h.status === 413) res.on('finish', () => req.destroy());
+          if (h.status === 413) drain(req);
           ctx.code = h.code;
           return { status: h.status, outcome: h.reason };
         },
