@@ -107,13 +107,20 @@ export async function runServeCommand(flags: ServeCommandOptions, io: ServeIo): 
   }
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, service.handler);
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await service.close(0);
+    throw new AttestationError('InvalidArgument', `serve: cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      check: 'cli.serve.listen',
+    });
+  }
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${shownHost}:${addr.port}`;

@@ -101,6 +101,10 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     throw new AttestationError('InvalidArgument', 'createAppraisalService needs an options object', { check: 'service.options' });
   }
   const config = parseServiceConfig(options.config ?? {});
+  const retrySeconds = options.warmRetrySeconds ?? 30;
+  if (typeof retrySeconds !== 'number' || !Number.isFinite(retrySeconds) || retrySeconds < 1 || retrySeconds > 86_400) {
+    throw new AttestationError('InvalidArgument', 'createAppraisalService: warmRetrySeconds must be in 1..86400', { check: 'service.warmRetrySeconds', found: String(retrySeconds) });
+  }
   const clock = options.clock ?? systemClock;
   const fixedAt = options.at === undefined ? undefined : toUnixSeconds(options.at, 'service.at');
   const verifyClock: Clock = fixedAt === undefined ? clock : () => fixedAt;
@@ -164,7 +168,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     return failed.length === 0;
   }
 
-  const warmRetry = (options.warmRetrySeconds ?? 30) * 1000;
+  const warmRetry = retrySeconds * 1000;
   const scheduleWarm = (): void => {
     if (isReady || closing) return;
     void warm().then((ok) => {
@@ -195,6 +199,8 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     const r = parseAttestRequest(doc);
     const unknown = r.policyIds.find((id) => !Object.hasOwn(policies, id));
     if (unknown !== undefined) throw new HttpError(400, 'unknown_policy', `unknown policy id ${unknown}`);
+    const key = keys.forAlg(r.alg);
+    if (key === undefined) throw new HttpError(400, 'unsupported_algorithm', `this service has no ${r.alg} key`);
     const prefix = await checkNonce(r);
     const at = verificationTime();
 
@@ -242,8 +248,6 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
         violations: outcome.why,
       });
     }
-    const key = keys.forAlg(r.alg);
-    if (key === undefined) throw new HttpError(400, 'unsupported_algorithm', `this service has no ${r.alg} key`);
     const iat = at;
     const tokenCtx = {
       issuer,

@@ -111,5 +111,12 @@ describe('runServeCommand', () => {
     await rejectsWith(runServeCommand({ listen: '127.0.0.1:0' }, io), 'InvalidArgument');
     await rejectsWith(runServeCommand({ listen: '127.0.0.1:0', cache: tmp.dir, collateral: tmp.dir }, io), 'InvalidArgument');
     await rejectsWith(runServeCommand({ bogus: 'x' } as never, io), 'InvalidArgument');
+    // A port already taken: the error is coded and the service is closed again.
+    const first = await runServeCommand({ listen: '127.0.0.1:0', collateral: tmp.dir }, io);
+    try {
+      await rejectsWith(runServeCommand({ listen: new URL(first.url).host, collateral: tmp.dir }, io), 'InvalidArgument');
+    } finally {
+      await first.close();
+    }
   });
 });
