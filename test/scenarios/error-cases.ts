@@ -773,6 +773,9 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   EventLogStructure: 'RA-TLS boot-claim rules (src/ratls/rtmr3-claims.ts, test/adversarial)',
   TokenPolicyUnmatched: 'Intel Trust Authority policy ids (test/adversarial)',
   RaTlsRenegotiation: 'RA-TLS connections (test/adversarial)',
+  AttestationReportInconsistent: 'sidecar /attestation report (test/ratls/sidecar-report*.ts)',
+  AttestationReportFetch: 'sidecar /attestation report fetch (test/ratls/sidecar-report*.ts)',
+  RaTlsCertificateMismatch: 'RA-TLS certificate fingerprint pin (test/postgres/verify-server.test.ts)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */
