@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRaTlsPool } from '../../src/postgres/connector.js';
 import { verifyServer } from '../../src/postgres/verify-server.js';
 import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
+import { fetchAttestationReport } from '../../src/ratls/sidecar-report-fetch.js';
+import { verifySidecarAttestation } from '../../src/ratls/sidecar-report.js';
+import { systemClock } from '../../src/util/time.js';
 import { startSimulatorStack, type SimulatorStack } from '../../src/simulator/cli.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { toHex } from '../../src/util/bytes.js';
@@ -81,6 +84,26 @@ describe.skipIf(SKIP_POSTGRES)('verify before connect against the simulator (rea
     await stack?.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('GET /attestation: a live report verifies (library path) and its LSN advances after a write', async () => {
+    const s = stack.simulator;
+    const pins = { allowedMrtds: [s.mrtd], allowedComposeHashes: [toHex(s.composeHash)] };
+    const read = async () =>
+      verifySidecarAttestation(await fetchAttestationReport(stack.attestation!.url, { allowInsecureHttp: true }), { verifier: s.verifier(), clock: systemClock, ...pins });
+    const first = await read();
+    expect(first.binding.compose_hash).toBe('rtmr3');
+    expect(first.report.postgresState.pgVersion).toMatch(/^PostgreSQL \d+/);
+    const env = { DSTACK_SIMULATOR_ENDPOINT: stack.agent.endpoint };
+    const pool = createRaTlsPool(stack.databaseUrl!, { verifier: s.verifier(), ...pins, guestAgent: { env } });
+    try {
+      await pool.query('CREATE TABLE lsn_lib (v text)');
+      await pool.query("INSERT INTO lsn_lib SELECT repeat('y', 500) FROM generate_series(1, 50)");
+    } finally {
+      await pool.end();
+    }
+    const second = await read();
+    expect(second.report.postgresState.walLsnValue).toBeGreaterThan(first.report.postgresState.walLsnValue);
+  }, 60_000);
 
   it('probe, then a connection pinned to the probed certificate; another pin refuses before any Postgres byte', async () => {
     const s = stack.simulator;
