@@ -44,3 +44,4 @@ export {
   type TlsKeyRequest,
 } from './guest-agent.js';
 export type { PeerVerification, RaTlsVerifiedEvent, VerificationReason } from './types.js';
+export { verifyServer, type ServerProbe, type VerifyServerOptions } from './verify-server.js';

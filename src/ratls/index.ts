@@ -50,11 +50,24 @@ export {
   type ServerCertificateVerification,
 } from './verify-server-certificate.js';
 export {
+  MAX_REPORT_TIMESTAMP,
+  MIN_REPORT_TIMESTAMP,
   parseLsn,
   parseSidecarReport,
-  sidecarReportData,
   verifySidecarAttestation,
+  type ParseSidecarReportOptions,
   type SidecarAttestationOptions,
   type SidecarAttestationReport,
   type SidecarAttestationVerification,
+  type SidecarFieldBinding,
+  type SidecarPostgresState,
+  type SidecarTcbInfo,
 } from './sidecar-report.js';
+export {
+  DEFAULT_REPORT_DATA_ENCODING,
+  sidecarReportData,
+  type ReportDataEncoder,
+  type ReportDataEncoding,
+  type SidecarReportDataFields,
+} from './sidecar-report-data.js';
+export { DEFAULT_REPORT_MAX_BYTES, fetchAttestationReport, type FetchAttestationReportOptions } from './sidecar-report-fetch.js';

@@ -29,7 +29,7 @@
  */
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { isAttestationError, PolicyError, VerifyError } from '../errors.js';
+import { AttestationError, isAttestationError, PolicyError, VerifyError } from '../errors.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import { toUnixSeconds } from '../util/time.js';
 import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
@@ -63,6 +63,16 @@ export interface ServerCertificateOptions extends RaTlsPolicyOptions {
    * authenticated). Default console.warn.
    */
   readonly warn?: (message: string) => void;
+  // --- BEGIN certificate fingerprint pin (issue 13 §4, verify before connect) ---
+  /**
+   * SHA-256 of the certificate DER (64 hex) the server must present, e.g. the
+   * `certificateSha256` of a `verifyServer` probe: closes the gap between a
+   * probe and a later connection (TOCTOU). Another certificate is refused
+   * with RaTlsCertificateMismatch before its quote is examined. The full
+   * verification still runs.
+   */
+  readonly expectedCertificateSha256?: string;
+  // --- END certificate fingerprint pin ---
 }
 
 /** A certificate accepted under allowSimulator although it carries no RA-TLS attestation. */
@@ -98,6 +108,29 @@ export interface ServerCertificateVerification {
   readonly bindingMode: BindingMode;
 }
 
+// --- BEGIN certificate fingerprint pin (issue 13 §4) ---
+/** InvalidArgument for a malformed pin; RaTlsCertificateMismatch unless SHA-256(der) is the pinned value. */
+function checkExpectedCertificate(der: Uint8Array, expected: unknown, crypto: CryptoBackend): void {
+  if (expected === undefined) return;
+  const pin = typeof expected === 'string' ? expected.trim().toLowerCase().replace(/^0x/, '').replace(/:/g, '') : '';
+  if (!/^[0-9a-f]{64}$/.test(pin)) {
+    throw new AttestationError('InvalidArgument', 'verifyServerCertificate: expectedCertificateSha256 must be 64 hex characters (SHA-256 of the certificate DER)', {
+      check: 'options.expectedCertificateSha256',
+      field: 'expectedCertificateSha256',
+    });
+  }
+  const found = toHex(crypto.sha256(der));
+  if (found !== pin) {
+    throw new VerifyError('RaTlsCertificateMismatch', 'the server presented another certificate than the pinned one (expectedCertificateSha256)', {
+      check: 'ratls.certificateSha256',
+      field: 'certificateSha256',
+      expected: pin,
+      found,
+    });
+  }
+}
+// --- END certificate fingerprint pin ---
+
 export async function verifyServerCertificate(
   cert: Uint8Array | string,
   options: ServerCertificateOptions,
@@ -112,9 +145,16 @@ export async function verifyServerCertificate(
   try {
     certificate = extractRaTlsAttestation(cert);
   } catch (e) {
-    if (options.allowSimulator === true && isAttestationError(e) && e.code === 'RaTlsMissing') return acceptQuoteless(cert, options, bindingMode);
+    if (options.allowSimulator === true && isAttestationError(e) && e.code === 'RaTlsMissing') {
+      // --- certificate fingerprint pin (issue 13 §4): a quote-less certificate is pinned too ---
+      checkExpectedCertificate(parseCertificateFields(cert).der, options.expectedCertificateSha256, crypto);
+      return acceptQuoteless(cert, options, bindingMode);
+    }
     throw e;
   }
+  // --- BEGIN certificate fingerprint pin (issue 13 §4) ---
+  checkExpectedCertificate(certificate.certificate.der, options.expectedCertificateSha256, crypto);
+  // --- END certificate fingerprint pin ---
   const att = certificate.attestation;
   const key = certificate.certificate;
 
