@@ -40,6 +40,7 @@ const entries: CommandEntry[] = [
   { name: 'collateral verify', summary: 'verify a collateral bundle file or directory (signatures, chains, CRLs, dates)', load: async () => (await import('./collateral-command.js')).collateralVerifyCli },
   { name: 'attestation', summary: "verify a TeeSQL sidecar's GET /attestation report (URL or file): quote, binding, freshness, pins", load: async () => (await import('./attestation-command.js')).attestationCli },
   { name: 'probe', summary: 'verify an RA-TLS server (HOST:PORT) before connecting: claims and certificate fingerprint, no application byte sent', load: async () => (await import('./probe-command.js')).probeCli },
+  { name: 'serve', summary: 'run the self-hosted appraisal service (Intel Trust Authority API: POST /appraisal/v2/attest, GET /certs)', load: async () => (await import('./serve-command.js')).serveCli },
   { name: 'forward', summary: 'local RA-TLS forwarder for any Postgres driver: verifies the sidecar on every connection', load: async () => (await import('./forward-command.js')).forwardCli },
 ];
 
