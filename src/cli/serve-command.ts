@@ -3,13 +3,15 @@
  * Trust Authority's API on your own hardware). Options here (light); the run
  * loads the service (src/service/serve-command.ts runServeCommand).
  */
+import { availableParallelism } from 'node:os';
+import { AttestationError } from '../errors.js';
 import type { CommandSpec } from './args.js';
 import type { CliCommand } from './registry.js';
 
 export const SERVE_SPEC: CommandSpec = {
   name: 'serve',
   summary: 'Run the appraisal service: POST /appraisal/v2/attest answers an Intel Trust Authority-style token; GET /certs serves its JWKS.',
-  synopsis: '[--listen HOST:PORT] (--pccs URL [--cache DIR] | --collateral DIR) [--api-key K] [--at TIME] [--signing-key FILE] [--config FILE] [--insecure-http]',
+  synopsis: '[--listen HOST:PORT] (--pccs URL [--cache DIR] | --collateral DIR) [--api-key K] [--at TIME] [--workers N] [--signing-key FILE] [--config FILE] [--insecure-http]',
   options: [
     { name: 'listen', value: 'HOST:PORT', help: 'where it listens (default 127.0.0.1:8080); without API keys in --config only a loopback address' },
     { name: 'pccs', value: 'URL', help: 'Intel PCS or a PCCS for collateral' },
@@ -20,6 +22,7 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'signing-key', value: 'FILE', help: 'PKCS#8 PEM token key (RSA: PS384, P-256: ES256); default generated at start' },
     { name: 'config', value: 'FILE', help: 'service config JSON: API keys (SHA-256), named policies, limits (docs/service.md)' },
     { name: 'insecure-http', help: 'allow an http:// --pccs URL' },
+    { name: 'workers', value: 'N', help: 'verification worker threads (default: one per core; 1 verifies in the main thread)' },
   ],
   details: `Prints one ready line with its URL on stdout; logs are JSON lines on stderr.
 Without API keys in --config it answers loopback clients only, and says so.
@@ -37,8 +40,23 @@ export const serveCli: CliCommand = {
       if (v !== undefined) flags[name] = v;
     }
     if (args.flags.has('insecure-http')) flags['insecure-http'] = true;
-    const handle = await runServeCommand(flags, { stdout: io.stdout, stderr: io.stderr });
-    await handle.done;
+    const workers = workerCount(args.values.get('workers'));
+    // All cores: verification runs in a worker pool (same verifyQuote as createVerifier).
+    const pool = workers > 1 ? (await import('../pool/pool.js')).createVerifierPool({ workers }) : undefined;
+    try {
+      const handle = await runServeCommand(flags, { stdout: io.stdout, stderr: io.stderr, ...(pool === undefined ? {} : { service: { verifier: pool } }) });
+      await handle.done;
+    } finally {
+      await pool?.close();
+    }
     return 0;
   },
 };
+
+function workerCount(v: string | undefined): number {
+  if (v === undefined) return availableParallelism();
+  if (!/^[1-9]\d{0,2}$/.test(v)) {
+    throw new AttestationError('InvalidArgument', 'serve: --workers takes a whole number from 1 to 999', { check: 'cli.serve.workers', found: v.slice(0, 20) });
+  }
+  return Number(v);
+}
