@@ -100,9 +100,15 @@ describe('createRaTlsForwarder: options and secure defaults', () => {
       { handshakeTimeoutMs: 1.5 },
       { clientCertificate: { key: 'x' } as never },
       { pinning: { ttlSeconds: 0 } },
+      { pinning: 60 as never },
+      { clock: 5 as never },
+      { servername: 5 as never },
+      { clientCertificateRenewBeforeSeconds: 0 },
+      { guestAgent: { env: {}, socketPaths: [] } }, // an empty list would probe nothing: refused as the connector refuses it
+      { clientCertificateRequest: { subject: 5 as never } },
     ];
     for (const extra of bad) await rejectsWith(createRaTlsForwarder(options(1, extra)), 'InvalidArgument');
-    await rejectsWith(createRaTlsForwarder(options(1, { clientCertificate: undefined, guestAgent: { env: {}, socketPaths: [] } })), 'MissingDstackSocket');
+    await rejectsWith(createRaTlsForwarder(options(1, { clientCertificate: undefined, guestAgent: { env: {}, socketPaths: [join(dir, 'no-dstack.sock')] } })), 'MissingDstackSocket');
   });
 
   it('listens on loopback only unless allowNonLoopback, which warns why that is dangerous', async () => {
