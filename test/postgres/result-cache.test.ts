@@ -27,29 +27,16 @@ vi.mock('node:crypto', async (importOriginal) => {
 import { AttestationError } from '../../src/errors.js';
 import { createRaTlsConnector, type RaTlsConnectorOptions } from '../../src/postgres/connector.js';
 import type { RaTlsVerifiedEvent } from '../../src/postgres/types.js';
-import type { RaTlsVerifier, RaTlsVerifyOptions, VerificationResult } from '../../src/verifiers/types.js';
+import type { RaTlsVerifier } from '../../src/verifiers/types.js';
 import { rejectsWith } from '../support/codes.js';
 import { AT, certificateOf, victim, VICTIM_PINS } from '../adversarial/support.js';
-import { CountingVerifier, tlsKeyOf } from './support.js';
+import { CountingVerifier, ExpiringVerifier, tlsKeyOf } from './support.js';
 
 const target = { host: '127.0.0.1', port: 5433 };
 const connect = { ...target, reason: 'connect' as const };
 const clientCertificate = tlsKeyOf(victim.getTlsKey({ usage_ra_tls: true, usage_client_auth: true }));
 const CERT = certificateOf(victim, 'v0'); // notBefore AT - 1 day, notAfter AT + 1 day
 const NOT_AFTER = AT + 86_400;
-
-/** Rewrites the inner verifier's expiresAt (undefined: none). */
-class ExpiringVerifier implements RaTlsVerifier {
-  readonly name = 'expiring';
-  constructor(
-    readonly inner: RaTlsVerifier,
-    readonly expiresAt: number | undefined,
-  ) {}
-  async verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<VerificationResult> {
-    const { expiresAt: _drop, ...r } = await this.inner.verify(quote, options);
-    return this.expiresAt === undefined ? r : { ...r, expiresAt: this.expiresAt };
-  }
-}
 
 function setup(extra: Partial<RaTlsConnectorOptions> = {}, inner: RaTlsVerifier = victim.verifier()) {
   const clock = { t: AT };
