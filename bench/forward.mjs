@@ -68,7 +68,7 @@ const policy = {
   clientCertificate: clientKey,
   warn: () => {},
 };
-const full = await createRaTlsForwarder(policy);
+const full = await createRaTlsForwarder({ ...policy, pinning: false }); // the result cache is on by default
 const pinned = await createRaTlsForwarder({ ...policy, pinning: { ttlSeconds: 3600 } });
 const portOf = (f) => Number(f.address.slice(f.address.lastIndexOf(':') + 1));
 

@@ -1,8 +1,8 @@
 /**
  * The forwarder's client certificate from files (PEM key, PEM chain leaf
  * first), for hosts where the guest agent's certificate was saved to disk.
- * Read on the first connection and again after a failure; the key is never
- * logged or put in an error.
+ * Read on the first connection, again after a failure and to renew the
+ * certificate before its notAfter; the key is never logged or put in an error.
  */
 import { readFile } from 'node:fs/promises';
 import { AttestationError } from '../errors.js';

@@ -4,11 +4,12 @@
  * or a Unix socket; for every inbound connection the forwarder
  *
  *   1. opens a mutual RA-TLS connection to the sidecar with the connector's
- *      own stream (RaTlsStream: raw TLS, the guest agent's client certificate),
+ *      own stream (RaTlsStream: raw TLS, the client certificate of
+ *      RaTlsPeerHost, renewed before its notAfter),
  *   2. verifies the server certificate with the connector's verification
- *      (verifyServerCertificate, the same policy, pins and secure defaults;
- *      optional fingerprint pinning, and then the presented certificate's
- *      exact bytes are compared with the pinned ones),
+ *      (RaTlsPeerHost, src/postgres/peer-host.ts: verifyServerCertificate,
+ *      the same policy, pins and secure defaults, and the same result cache
+ *      on the presented certificate's exact bytes, on by default for 1 hour),
  *   3. and only then reads from the inbound socket and relays bytes both ways
  *      with backpressure and half-close.
  *
@@ -19,15 +20,15 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { AttestationError, isAttestationError } from '../errors.js';
-import type { DstackTlsKey, GuestAgentOptions } from '../postgres/guest-agent.js';
+import type { GuestAgentOptions } from '../postgres/guest-agent.js';
 import { RaTlsStream } from '../postgres/ra-tls-stream.js';
 import type { PeerVerification } from '../postgres/types.js';
 import { requireIdentityPins } from '../ratls/identity-pins.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
 import type { ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
+import { RaTlsPeerHost, isTlsKey, type ClientCertificateSource, type PinningOptions } from '../postgres/peer-host.js';
 import { formatAddress, isLoopbackHost, parseListen, parseTarget, type ListenAddress, type ListenInput, type TargetInput, type TcpAddress } from './address.js';
 import { clientCertificateFromFiles, type ClientCertificateFiles } from './client-certificate.js';
-import { ForwarderPeerHost, isTlsKey } from './peer-host.js';
 
 /**
  * Policy options are verifyServerCertificate's (as the connector's: `verifier`
@@ -43,7 +44,7 @@ export interface RaTlsForwarderOptions extends Omit<ServerCertificateOptions, 'a
   /** Accept any TD without identity pins (insecure; warns). Default false: pins are required. */
   readonly allowAnyTd?: boolean;
   /** `{ key, certificateChain }` (PEM), a function returning one, or `{ keyFile, certificateFile }` (PEM files). Default: the dstack guest agent's GetTlsKey. */
-  readonly clientCertificate?: DstackTlsKey | (() => Promise<DstackTlsKey>) | ClientCertificateFiles;
+  readonly clientCertificate?: ClientCertificateSource | ClientCertificateFiles;
   /** Where the guest agent is (as the connector's: default DSTACK_SIMULATOR_ENDPOINT, else the dstack sockets). */
   readonly guestAgent?: GuestAgentOptions;
   /** Subject / alt names asked of GetTlsKey. Default subject `tee-attest-forwarder`. */
@@ -52,8 +53,14 @@ export interface RaTlsForwarderOptions extends Omit<ServerCertificateOptions, 'a
   readonly servername?: string | false;
   /** Time source for verification. Default: the system clock. */
   readonly clock?: () => number | Date;
-  /** Reuse a verification for the same certificate bytes for `ttlSeconds` (off by default; as the connector's pinning). */
-  readonly pinning?: { readonly ttlSeconds: number; readonly maxEntries?: number };
+  /** Renewal margin of the fetched client certificate, seconds (as the connector's). Default 300. */
+  readonly clientCertificateRenewBeforeSeconds?: number;
+  /**
+   * The connection result cache, as the connector's: on by default (1 hour,
+   * 64 entries), `{ ttlSeconds?, maxEntries? }` to tune it, `false` to verify
+   * every connection in full.
+   */
+  readonly pinning?: PinningOptions | boolean;
   /** Bound on client certificate + TCP + TLS + verification per connection. Default 30 000 ms. */
   readonly handshakeTimeoutMs?: number;
   /** Close a relayed connection with no byte in either direction for this long. Default: none. */
@@ -62,7 +69,7 @@ export interface RaTlsForwarderOptions extends Omit<ServerCertificateOptions, 'a
   readonly maxConnections?: number;
   /** Per-connection events (verified claims, refusals with their code, closes). Default: refusals go to `warn`. */
   readonly onEvent?: (event: ForwarderEvent) => void;
-  /** Warnings (allowAnyTd, non-loopback listener). Default console.warn. */
+  /** Warnings (allowAnyTd, non-loopback listener, allowSimulator on every unverified connection). Default console.warn. */
   readonly warn?: (message: string) => void;
 }
 
@@ -130,6 +137,7 @@ const FORWARDER_KEYS = [
   'servername',
   'clock',
   'pinning',
+  'clientCertificateRenewBeforeSeconds',
   'target',
   'listen',
   'allowNonLoopback',
@@ -221,7 +229,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
 
   requireVerifier(options.verifier);
   const cc = options.clientCertificate;
-  let clientCertificate: DstackTlsKey | (() => Promise<DstackTlsKey>) | undefined;
+  let clientCertificate: ClientCertificateSource | undefined;
   if (cc === undefined || typeof cc === 'function' || isTlsKey(cc)) clientCertificate = cc;
   else if (cc !== null && typeof cc === 'object' && ('keyFile' in cc || 'certificateFile' in cc)) clientCertificate = clientCertificateFromFiles(cc);
   else {
@@ -229,33 +237,18 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
       check: 'options.clientCertificate',
     });
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw new AttestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
-  const servername = options.servername;
-  if (servername !== undefined && servername !== false && typeof servername !== 'string') {
-    throw new AttestationError('InvalidArgument', 'servername must be a string or false', { check: 'options.servername' });
-  }
-  let pinning: { ttlSeconds: number; maxEntries: number } | undefined;
-  if (options.pinning !== undefined) {
-    const ttl = (options.pinning as { ttlSeconds?: unknown } | null)?.ttlSeconds;
-    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
-      throw new AttestationError('InvalidArgument', 'pinning.ttlSeconds must be a positive number', { check: 'options.pinning.ttlSeconds', found: String(ttl) });
-    }
-    pinning = { ttlSeconds: ttl, maxEntries: options.pinning.maxEntries === undefined ? 64 : positiveInt(options.pinning.maxEntries, 'pinning.maxEntries') };
-  }
   const policy: Record<string, unknown> = { ...options };
   for (const k of FORWARDER_KEYS) delete policy[k];
-  const req = options.clientCertificateRequest;
-  // Fails now (MissingDstackSocket) when no client certificate source exists.
-  const host = new ForwarderPeerHost({
+  // Checks the shared options (clock, servername, pinning, ...); fails now
+  // (MissingDstackSocket) when no client certificate source exists.
+  const host = new RaTlsPeerHost({
+    ...options,
+    who: 'createRaTlsForwarder',
     policy: policy as unknown as ServerCertificateOptions,
     clientCertificate,
-    guestAgent: options.guestAgent,
-    subject: req?.subject ?? 'tee-attest-forwarder',
-    altNames: req?.altNames,
-    servername,
-    clock: options.clock,
+    warn,
+    defaultSubject: 'tee-attest-forwarder',
     connectTimeoutMs: handshakeTimeoutMs,
-    pinning,
   });
 
   if (listen.kind === 'tcp' && !isLoopbackHost(listen.host)) {

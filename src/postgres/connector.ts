@@ -31,50 +31,25 @@
  *   client certificate  fetched lazily from the guest agent and renewed
  *                       before it expires (clientCertificateRenewBeforeSeconds).
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
 import { AttestationError } from '../errors.js';
 import { loadOptional } from '../util/optional-dependency.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
+import type { ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
 import { requireIdentityPins } from '../ratls/identity-pins.js';
-import {
-  invalidOption,
-  optionalBoolean,
-  optionalFunction,
-  optionalPositive,
-  optionalStringList,
-  requireOptionsObject,
-  validateServerCertificateOptions,
-} from '../ratls/option-checks.js';
-import { bytesEqual } from '../util/bytes.js';
-import { LruMap } from '../util/lru.js';
-import { toUnixSeconds } from '../util/time.js';
-import { parseCertificateFields } from '../ratls/certificate-fields.js';
+import { invalidOption, optionalPositive, requireOptionsObject, validateServerCertificateOptions } from '../ratls/option-checks.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
-import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
-import { defaultServername, RaTlsStream } from './ra-tls-stream.js';
+import type { DstackTlsKey, GuestAgentOptions } from './guest-agent.js';
+import { RaTlsPeerHost, validatePeerHostOptions, type PinningOptions } from './peer-host.js';
+import { RaTlsStream } from './ra-tls-stream.js';
+import { readClock, systemClock } from '../util/time.js';
 import type { PeerVerification, RaTlsStreamHost, RaTlsVerifiedEvent, VerificationReason } from './types.js';
+
+export { DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS, DEFAULT_PINNING_TTL_SECONDS, type PinningOptions } from './peer-host.js';
 
 /** pg is an optional peer dependency: a coded DependencyMissing error names it when absent. */
 const { default: Pg } = await loadOptional('pg', 'tee-attest/postgres', () => import('pg'));
-
-export interface PinningOptions {
-  /**
-   * How long a full verification of a certificate lets new connections
-   * presenting the same certificate bytes skip verification. Default 3600.
-   * Never past the verification's `expiresAt` nor the certificate's notAfter.
-   */
-  readonly ttlSeconds?: number;
-  /** Entries kept (least recently used evicted). Default 64. */
-  readonly maxEntries?: number;
-}
-
-/** Default lifetime of a cached connection verification (seconds): one hour, as the documents say. */
-export const DEFAULT_PINNING_TTL_SECONDS = 3600;
-/** Default: renew the client certificate when less than this many seconds remain before its notAfter. */
-export const DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS = 300;
 
 export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'at'> {
   /**
@@ -136,20 +111,6 @@ type Owned = 'connectionString' | 'ssl' | 'stream' | 'user' | 'password' | 'host
 export type ExtraClientConfig = Omit<ClientConfig, Owned>;
 export type ExtraPoolConfig = Omit<PoolConfig, Owned>;
 
-interface Pin {
-  /** The certificate DER (the entry's own copy, never handed out), compared in full on every hit. */
-  readonly der: Uint8Array;
-  readonly peer: PeerVerification;
-  readonly until: number;
-}
-
-/** A fetched client certificate and when to renew it (unix seconds). */
-interface HeldKey {
-  readonly key: DstackTlsKey;
-  readonly notAfter: number;
-  readonly renewAt: number;
-}
-
 const CONNECTOR_KEYS = [
   'allowAnyTd',
   'allowTls12',
@@ -172,61 +133,14 @@ const WHO = 'createRaTlsConnector';
 function validateConnectorOptions(o: RaTlsConnectorOptions): void {
   validateServerCertificateOptions(o as unknown as Record<string, unknown>, WHO);
   if ((o as { at?: unknown }).at !== undefined) throw invalidOption(WHO, 'at', 'is not a connector option (use clock)');
-  optionalFunction(o.warn, WHO, 'warn');
-  optionalBoolean(o.allowTls12, WHO, 'allowTls12');
-  optionalFunction(o.clock, WHO, 'clock');
-  optionalFunction(o.onVerified, WHO, 'onVerified');
+  validatePeerHostOptions(o, WHO);
   optionalPositive(o.connectTimeoutMs, WHO, 'connectTimeoutMs', true);
-  optionalPositive(o.clientCertificateRenewBeforeSeconds, WHO, 'clientCertificateRenewBeforeSeconds');
-  if (o.servername !== undefined && o.servername !== false && typeof o.servername !== 'string') {
-    throw invalidOption(WHO, 'servername', 'must be a host name or false', o.servername);
-  }
-  for (const k of ['guestAgent', 'clientCertificateRequest', 'pinning'] as const) {
-    const v = o[k] as unknown;
-    if (k === 'pinning' && typeof v === 'boolean') continue;
-    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw invalidOption(WHO, k, 'must be an object', v);
-  }
-  const ga = o.guestAgent;
-  if (ga !== undefined) {
-    if (ga.endpoint !== undefined && (typeof ga.endpoint !== 'string' || ga.endpoint === '')) throw invalidOption(WHO, 'guestAgent.endpoint', 'must be a non-empty string', ga.endpoint);
-    if (ga.env !== undefined && (ga.env === null || typeof ga.env !== 'object')) throw invalidOption(WHO, 'guestAgent.env', 'must be an object', ga.env);
-    optionalStringList(ga.socketPaths, WHO, 'guestAgent.socketPaths');
-    optionalPositive(ga.timeoutMs, WHO, 'guestAgent.timeoutMs', true);
-    optionalPositive(ga.maxResponseBytes, WHO, 'guestAgent.maxResponseBytes', true);
-  }
-  const req = o.clientCertificateRequest;
-  if (req?.subject !== undefined && typeof req.subject !== 'string') throw invalidOption(WHO, 'clientCertificateRequest.subject', 'must be a string', req.subject);
-  if (req?.altNames !== undefined) optionalStringList(req.altNames, WHO, 'clientCertificateRequest.altNames');
-  if (typeof o.pinning === 'object') {
-    optionalPositive(o.pinning.ttlSeconds, WHO, 'pinning.ttlSeconds');
-    optionalPositive(o.pinning.maxEntries, WHO, 'pinning.maxEntries', true);
-  }
-}
-
-/** The leaf's notAfter (unix seconds); +Infinity when the leaf cannot be read (then never renewed by date). */
-function leafNotAfter(key: DstackTlsKey): number {
-  try {
-    return parseCertificateFields(key.certificateChain[0]!).notAfter;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
 }
 
 function positive(v: unknown, field: string, integer = true): number {
   if (v === undefined) throw invalidOption(WHO, field, 'is required');
   optionalPositive(v, WHO, field, integer);
   return v as number;
-}
-
-function isTlsKey(k: unknown): k is DstackTlsKey {
-  return (
-    typeof k === 'object' &&
-    k !== null &&
-    typeof (k as DstackTlsKey).key === 'string' &&
-    Array.isArray((k as DstackTlsKey).certificateChain) &&
-    (k as DstackTlsKey).certificateChain.length > 0 &&
-    (k as DstackTlsKey).certificateChain.every((c) => typeof c === 'string')
-  );
 }
 
 /** The pg connection carried by a (pool) client, when it is an RA-TLS one. */
@@ -238,16 +152,10 @@ export function raTlsStreamOf(client: unknown): RaTlsStream | undefined {
 export class RaTlsConnector implements RaTlsStreamHost {
   readonly connectTimeoutMs: number;
   readonly allowTls12: boolean;
-  readonly #policy: ServerCertificateOptions;
-  readonly #options: RaTlsConnectorOptions;
-  readonly #agent: GuestAgentOptions | undefined;
-  readonly #pinTtl: number | undefined;
-  readonly #pins: LruMap<string, Pin> | undefined;
+  /** Client certificate, server verification and result cache (peer-host.ts, shared with the forwarder). */
+  readonly #host: RaTlsPeerHost;
+  readonly #clock: (() => number | Date) | undefined;
   readonly #reverify: false | true | { maxAgeSeconds: number };
-  readonly #renewBefore: number;
-  readonly #warn: (message: string) => void;
-  #held: HeldKey | undefined;
-  #fetching: Promise<DstackTlsKey> | undefined;
 
   constructor(options: RaTlsConnectorOptions) {
     requireOptionsObject(options, WHO);
@@ -255,54 +163,28 @@ export class RaTlsConnector implements RaTlsStreamHost {
     validateConnectorOptions(options);
     // Secure default (issue 11 §3): no credentials to an unpinned server.
     requireIdentityPins(options, WHO, options.warn);
-    this.#options = options;
     const policy: Record<string, unknown> = { ...options };
     for (const k of CONNECTOR_KEYS) delete policy[k];
-    this.#policy = policy as unknown as ServerCertificateOptions;
     this.allowTls12 = options.allowTls12 === true;
     this.connectTimeoutMs = options.connectTimeoutMs === undefined ? 30_000 : positive(options.connectTimeoutMs, 'connectTimeoutMs');
-    if (options.pinning === false) {
-      this.#pinTtl = undefined;
-      this.#pins = undefined;
-    } else {
-      const p = typeof options.pinning === 'object' ? options.pinning : {};
-      this.#pinTtl = p.ttlSeconds === undefined ? DEFAULT_PINNING_TTL_SECONDS : positive(p.ttlSeconds, 'pinning.ttlSeconds', false);
-      this.#pins = new LruMap(p.maxEntries === undefined ? 64 : positive(p.maxEntries, 'pinning.maxEntries'));
-    }
-    this.#renewBefore = options.clientCertificateRenewBeforeSeconds ?? DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS;
-    this.#warn =
-      options.warn ??
-      ((message: string): void => {
-        console.warn(message);
-      });
+    this.#clock = options.clock;
     const r = options.reverifyOnCheckout ?? false;
     if (typeof r === 'boolean') this.#reverify = r;
     else if (typeof r === 'object' && r !== null) this.#reverify = { maxAgeSeconds: positive(r.maxAgeSeconds, 'reverifyOnCheckout.maxAgeSeconds', false) };
     else throw new AttestationError('InvalidArgument', 'reverifyOnCheckout must be a boolean or { maxAgeSeconds }', { check: 'options.reverifyOnCheckout' });
-    if (options.clock !== undefined && typeof options.clock !== 'function') {
-      throw new AttestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
-    }
-    const cc = options.clientCertificate;
-    if (cc !== undefined) {
-      if (typeof cc !== 'function' && !isTlsKey(cc)) {
-        throw new AttestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain } (PEM) or a function returning one', {
-          check: 'options.clientCertificate',
-        });
-      }
-      this.#agent = undefined;
-    } else {
-      // Fails now (MissingDstackSocket), before any connection is attempted.
-      this.#agent = { ...options.guestAgent, endpoint: resolveGuestAgentEndpoint(options.guestAgent) };
-    }
+    // Fails now (MissingDstackSocket) without a guest agent or a clientCertificate, before any connection is attempted.
+    this.#host = new RaTlsPeerHost({
+      ...options,
+      who: WHO,
+      policy: policy as unknown as ServerCertificateOptions,
+      defaultSubject: 'tee-attest-pg-client',
+      connectTimeoutMs: this.connectTimeoutMs,
+    });
   }
 
   /** The guest agent endpoint in use (undefined with a clientCertificate override). */
   get guestAgentEndpoint(): string | undefined {
-    return this.#agent?.endpoint;
-  }
-
-  #now(): number {
-    return toUnixSeconds(this.#options.clock?.() ?? new Date());
+    return this.#host.guestAgentEndpoint;
   }
 
   /**
@@ -311,124 +193,47 @@ export class RaTlsConnector implements RaTlsStreamHost {
    * meanwhile while it is still valid); a failed fetch is not remembered.
    */
   clientKey(): Promise<DstackTlsKey> {
-    const now = this.#now();
-    const held = this.#held;
-    if (held !== undefined && now < held.renewAt) return Promise.resolve(held.key);
-    const fetching = this.#fetching ?? this.#startFetch();
-    if (held !== undefined && now < held.notAfter) {
-      // Renewal in the background: keep presenting the still-valid certificate.
-      return Promise.resolve(held.key);
-    }
-    return fetching;
-  }
-
-  #startFetch(): Promise<DstackTlsKey> {
-    const p = this.#fetchKey().then((key) => {
-      const notAfter = leafNotAfter(key);
-      const fetchedAt = this.#now();
-      // Renew `renewBefore` ahead of notAfter, but never earlier than half the remaining lifetime.
-      const margin = Math.min(this.#renewBefore, Math.max(0, (notAfter - fetchedAt) / 2));
-      if (this.#fetching === p) this.#held = { key, notAfter, renewAt: notAfter - margin };
-      return key;
-    });
-    this.#fetching = p;
-    const settle = (): void => {
-      if (this.#fetching === p) this.#fetching = undefined;
-    };
-    p.then(settle, settle);
-    return p;
-  }
-
-  async #fetchKey(): Promise<DstackTlsKey> {
-    const cc = this.#options.clientCertificate;
-    if (typeof cc === 'function') {
-      const k = await cc();
-      if (!isTlsKey(k)) throw new AttestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
-      return k;
-    }
-    if (cc !== undefined) return cc;
-    const req = this.#options.clientCertificateRequest;
-    return getTlsKey(
-      {
-        subject: req?.subject ?? 'tee-attest-pg-client',
-        ...(req?.altNames === undefined ? {} : { altNames: req.altNames }),
-        usageRaTls: true,
-        usageClientAuth: true,
-        usageServerAuth: false,
-      },
-      this.#agent,
-    );
+    return this.#host.clientKey();
   }
 
   /** Fetch the client certificate now (surfaces guest agent problems before the first query). */
   async prepare(): Promise<void> {
-    await this.clientKey();
+    await this.#host.clientKey();
   }
 
   /** Forget the client certificate: the next connection fetches a new one. */
   refreshClientCertificate(): void {
-    this.#held = undefined;
-    this.#fetching = undefined;
+    this.#host.refreshClientCertificate();
   }
 
   /** Unix seconds after which the held client certificate is renewed (undefined: none held). */
   get clientCertificateRenewAt(): number | undefined {
-    return this.#held?.renewAt;
+    return this.#host.clientCertificateRenewAt;
   }
 
   /** Forget every cached verification. */
   clearPins(): void {
-    this.#pins?.clear();
+    this.#host.clearPins();
   }
 
   /** Number of cached verifications (expired ones are dropped lazily). */
   get pinCount(): number {
-    return this.#pins?.size ?? 0;
+    return this.#host.pinCount;
   }
 
   servername(host: string): string | undefined {
-    return defaultServername(host, this.#options.servername);
+    return this.#host.servername(host);
   }
 
   /**
    * Verifies a server certificate: a cache hit (reason 'connect', cache on,
-   * the same certificate bytes, inside the entry's window), else the full
+   * the same certificate bytes, inside the entry's window) or a concurrent
+   * full verification of the same bytes, else the full
    * verifyServerCertificate at the clock's time. Throws the verification's
    * coded error (and evicts the certificate's entry).
    */
-  async verifyPeer(der: Uint8Array, context: { host: string; port: number; reason: VerificationReason }): Promise<PeerVerification> {
-    const now = this.#now();
-    const certificate = new Uint8Array(der); // a private copy: the entry compares these bytes
-    const fingerprint = createHash('sha256').update(certificate).digest('hex');
-    const pins = this.#pins;
-    if (pins !== undefined && context.reason === 'connect') {
-      const pin = pins.get(fingerprint);
-      if (pin !== undefined) {
-        if (bytesEqual(pin.der, certificate) && now >= pin.peer.verifiedAt && now < pin.until) {
-          const peer: PeerVerification = { ...pin.peer, pinned: true };
-          this.#options.onVerified?.({ ...peer, ...context });
-          return peer;
-        }
-        pins.delete(fingerprint);
-      }
-    }
-    let verification;
-    try {
-      verification = await verifyServerCertificate(certificate, { ...this.#policy, at: now, warn: this.#warn });
-    } catch (e) {
-      pins?.delete(fingerprint);
-      throw e;
-    }
-    const peer: PeerVerification = { fingerprint, certificate, verification, pinned: false, verifiedAt: now };
-    if (pins !== undefined && this.#pinTtl !== undefined) {
-      // Never past the TTL, the collateral / token expiry, or the certificate's notAfter.
-      const until = Math.min(now + this.#pinTtl, verification.result.expiresAt ?? Number.POSITIVE_INFINITY, verification.certificate.certificate.notAfter);
-      // Unverified (allowSimulator) results are never cached: each connection re-checks and warns.
-      if (until > now && !verification.unverified) pins.set(fingerprint, { der: certificate.slice(), peer, until });
-      else pins.delete(fingerprint);
-    }
-    this.#options.onVerified?.({ ...peer, ...context });
-    return peer;
+  verifyPeer(der: Uint8Array, context: { host: string; port: number; reason: VerificationReason }): Promise<PeerVerification> {
+    return this.#host.verifyPeer(der, context);
   }
 
   /** A new RA-TLS stream: pg's `stream` option (`stream: () => connector.createStream()`). */
@@ -490,7 +295,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
     if (policy === false) return;
     // Verified moments ago, when it connected (in full: a cache hit at connect does not count).
     if (policy === true && stream.checkouts === 1 && !stream.peer.pinned) return;
-    if (policy !== true && this.#now() - stream.peer.verifiedAt < policy.maxAgeSeconds) return;
+    if (policy !== true && readClock(this.#clock ?? systemClock, WHO) - stream.peer.verifiedAt < policy.maxAgeSeconds) return;
     stream.setPeer(await this.verifyPeer(stream.peer.certificate, { ...stream.target, reason: 'checkout' }));
   }
 }

@@ -19,7 +19,8 @@ import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { keyPairFromLabel } from '../../src/testing/keys.js';
 import { toHex } from '../../src/util/bytes.js';
 import { rejectsWith, throwsWith } from '../ratls/helpers.js';
-import { CountingVerifier, tlsKeyOf } from '../postgres/support.js';
+import { CountingVerifier, ExpiringVerifier, tlsKeyOf } from '../postgres/support.js';
+import { parseCertificateFields } from '../../src/ratls/certificate-fields.js';
 import { socketHandles, sleep, startTestSidecar, type TestSidecar } from './support.js';
 
 const AT = Math.floor(Date.now() / 1000);
@@ -100,9 +101,15 @@ describe('createRaTlsForwarder: options and secure defaults', () => {
       { handshakeTimeoutMs: 1.5 },
       { clientCertificate: { key: 'x' } as never },
       { pinning: { ttlSeconds: 0 } },
+      { pinning: 60 as never },
+      { clock: 5 as never },
+      { servername: 5 as never },
+      { clientCertificateRenewBeforeSeconds: 0 },
+      { guestAgent: { env: {}, socketPaths: [] } }, // an empty list would probe nothing: refused as the connector refuses it
+      { clientCertificateRequest: { subject: 5 as never } },
     ];
     for (const extra of bad) await rejectsWith(createRaTlsForwarder(options(1, extra)), 'InvalidArgument');
-    await rejectsWith(createRaTlsForwarder(options(1, { clientCertificate: undefined, guestAgent: { env: {}, socketPaths: [] } })), 'MissingDstackSocket');
+    await rejectsWith(createRaTlsForwarder(options(1, { clientCertificate: undefined, guestAgent: { env: {}, socketPaths: [join(dir, 'no-dstack.sock')] } })), 'MissingDstackSocket');
   });
 
   it('listens on loopback only unless allowNonLoopback, which warns why that is dangerous', async () => {
@@ -186,6 +193,70 @@ describe('createRaTlsForwarder: relay', () => {
     await exchange({ port: portOf(f2.address) }, Buffer.from('x'));
     await f2.close();
     expect(verifier.calls).toBe(2);
+  });
+});
+
+describe('createRaTlsForwarder: the connector\'s verification and result cache (RaTlsPeerHost)', () => {
+  const verifiedPins = (events: ForwarderEvent[]): boolean[] => events.filter((e) => e.type === 'verified').map((e) => (e as { pinned: boolean }).pinned);
+
+  it('caches results by default for 1 hour, as the connector; pinning: false verifies every connection', async () => {
+    const sc = await sidecar('echo');
+    const clock = { t: AT };
+    const verifier = new CountingVerifier(serverSim.verifier());
+    const events: ForwarderEvent[] = [];
+    const f = await createRaTlsForwarder(options(sc.port, { verifier, clock: () => clock.t, onEvent: (e) => events.push(e) }));
+    await exchange({ port: portOf(f.address) }, Buffer.from('a'));
+    clock.t = AT + 3599;
+    await exchange({ port: portOf(f.address) }, Buffer.from('b'));
+    clock.t = AT + 3600;
+    await exchange({ port: portOf(f.address) }, Buffer.from('c'));
+    await f.close();
+    expect(verifiedPins(events)).toEqual([false, true, false]);
+    expect(verifier.calls).toBe(2);
+    const off = new CountingVerifier(serverSim.verifier());
+    const f2 = await createRaTlsForwarder(options(sc.port, { verifier: off, pinning: false }));
+    for (let i = 0; i < 2; i++) await exchange({ port: portOf(f2.address) }, Buffer.from(`#${i}`));
+    await f2.close();
+    expect(off.calls).toBe(2);
+  });
+
+  it("never past the certificate's notAfter, whatever the TTL", async () => {
+    const sc = await sidecar('echo');
+    const notAfter = parseCertificateFields(serverKey.certificateChain[0]!).notAfter;
+    const clock = { t: AT };
+    const verifier = new CountingVerifier(new ExpiringVerifier(serverSim.verifier(), undefined));
+    const events: ForwarderEvent[] = [];
+    const f = await createRaTlsForwarder(options(sc.port, { verifier, clock: () => clock.t, pinning: { ttlSeconds: 10 * 365 * 86_400 }, onEvent: (e) => events.push(e) }));
+    await exchange({ port: portOf(f.address) }, Buffer.from('a'));
+    clock.t = notAfter - 1;
+    await exchange({ port: portOf(f.address) }, Buffer.from('b'));
+    clock.t = notAfter;
+    await exchange({ port: portOf(f.address) }, Buffer.from('c')); // verified in full again (whatever its outcome)
+    await f.close();
+    expect(verifier.calls).toBe(2);
+    expect(verifiedPins(events).slice(0, 2)).toEqual([false, true]);
+    expect(verifiedPins(events).filter((p) => p)).toHaveLength(1); // the connection at notAfter was no cache hit
+  });
+
+  it('allowSimulator: unverified results are never cached, and the warning on every connection goes to `warn`', async () => {
+    const plain = tlsKeyOf(serverSim.getTlsKey({ subject: 'dev sidecar', usage_server_auth: true }));
+    const sc = await sidecar('echo', plain);
+    const warnings: string[] = [];
+    const events: ForwarderEvent[] = [];
+    const f = await createRaTlsForwarder(
+      options(sc.port, {
+        allowedMrtds: undefined,
+        allowedComposeHashes: undefined,
+        allowSimulator: true,
+        allowAnyTd: true,
+        warn: (m) => warnings.push(m),
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    for (let i = 0; i < 2; i++) await exchange({ port: portOf(f.address) }, Buffer.from(`#${i}`));
+    await f.close();
+    expect(verifiedPins(events)).toEqual([false, false]);
+    expect(warnings.filter((w) => /NO TDX quote/.test(w))).toHaveLength(2);
   });
 });
 

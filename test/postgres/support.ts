@@ -27,18 +27,44 @@ export function requirePostgres(): string {
 
 export const tlsKeyOf = (k: SimTlsKeyResponse): DstackTlsKey => ({ key: k.key, certificateChain: k.certificate_chain });
 
-/** A verifier wrapper counting calls; `fail` makes it reject with `failWith`. */
+/**
+ * A verifier wrapper counting calls; `fail` makes it reject with that error;
+ * `hold()` makes calls wait (counted on entry) until the returned release.
+ */
 export class CountingVerifier implements RaTlsVerifier {
   readonly name: string;
   calls = 0;
   fail: Error | undefined;
+  #gate: Promise<void> | undefined;
   constructor(readonly inner: RaTlsVerifier) {
     this.name = `counting:${inner.name}`;
   }
+  hold(): () => void {
+    let release!: () => void;
+    this.#gate = new Promise<void>((r) => (release = r));
+    return () => {
+      this.#gate = undefined;
+      release();
+    };
+  }
   async verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<VerificationResult> {
     this.calls++;
+    if (this.#gate !== undefined) await this.#gate;
     if (this.fail !== undefined) throw this.fail;
     return this.inner.verify(quote, options);
+  }
+}
+
+/** Rewrites the inner verifier's expiresAt (undefined: none). */
+export class ExpiringVerifier implements RaTlsVerifier {
+  readonly name = 'expiring';
+  constructor(
+    readonly inner: RaTlsVerifier,
+    readonly expiresAt: number | undefined,
+  ) {}
+  async verify(quote: Uint8Array, options?: RaTlsVerifyOptions): Promise<VerificationResult> {
+    const { expiresAt: _drop, ...r } = await this.inner.verify(quote, options);
+    return this.expiresAt === undefined ? r : { ...r, expiresAt: this.expiresAt };
   }
 }
 
