@@ -180,10 +180,12 @@ function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxP
     ppid: toHex(ext.ppid),
     cpusvn: toHex(ext.cpusvn),
     pcesvn: ext.pcesvn,
-    tcbComponents: ext.tcbComponents,
+    // Copies: `ext` may be a cached fact; a caller mutating its result must
+    // never reach it (nothing cached is handed out by reference).
+    tcbComponents: [...ext.tcbComponents],
     sgxType: ext.sgxType,
     ...(ext.platformInstanceId ? { platformInstanceId: toHex(ext.platformInstanceId) } : {}),
-    ...(ext.configuration ? { configuration: ext.configuration } : {}),
+    ...(ext.configuration ? { configuration: { ...ext.configuration } } : {}),
     serial: leaf.serialHex,
     notAfter: leaf.notAfter,
   };
