@@ -441,7 +441,10 @@ export async function verifyQuote(
   const tdBody = quote.teeType === 'TDX' ? (quote.body as TdReportBody) : undefined;
   const teeTcbSvn2 = tdBody !== undefined && tdBody.kind !== 'td10' ? tdBody.teeTcbSvn2 : undefined;
   const evalKey = [sig.qeReportRaw, tdBody?.teeTcbSvn ?? NO_BYTES, teeTcbSvn2 ?? NO_BYTES, Uint8Array.of(quote.version, quote.teeType === 'TDX' ? 1 : 0, teeTcbSvn2 === undefined ? 0 : 1)];
-  const known = pckFacts?.evaluations?.get(...evalKey);
+  // Only for a quote parsed here from its bytes: a caller-parsed Quote's
+  // fields may disagree with the bytes the key is made of.
+  const evalFacts = quoteInput instanceof Uint8Array ? pckFacts : undefined;
+  const known = evalFacts?.evaluations?.get(...evalKey);
   const qe = known?.qe ?? checkQeIdentity(qeIdentity, quote.teeType, sig.qeReport);
   checks.push('qeIdentity.report');
 
@@ -466,8 +469,8 @@ export async function verifyQuote(
       qe,
     });
   const tcbDateIso = known?.tcbDateIso ?? isoFromSeconds(evaluation.tcbDate);
-  if (known === undefined && pckFacts !== undefined) {
-    (pckFacts.evaluations ??= new BytesMap(64)).set(evalKey, { qe, evaluation, tcbDateIso });
+  if (known === undefined && evalFacts !== undefined) {
+    (evalFacts.evaluations ??= new BytesMap(64)).set(evalKey, { qe, evaluation, tcbDateIso });
   }
   checks.push('tcb.evaluate');
 
