@@ -10,6 +10,7 @@
  */
 import { AttestationError, isAttestationError } from '../errors.js';
 import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js';
+import { nodeBackend } from '../crypto/node.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
 import { isoFromSeconds } from '../util/time.js';
@@ -46,7 +47,9 @@ export function errorOf(e: AttestationError): ErrorJson {
 
 export async function runVerify(quote: Uint8Array, collateral: CollateralInput, options: VerifyQuoteOptions): Promise<VerifyOutput> {
   try {
-    const v = await verifyQuote(quote, collateral, options);
+    // The CLI runs on Node: node:crypto verifies synchronously and loads no
+    // pure-JS curve code (process start, issue #15).
+    const v = await verifyQuote(quote, collateral, options.crypto === undefined ? { ...options, crypto: nodeBackend() } : options);
     return { ok: true, status: v.status, advisoryIds: v.advisoryIds, error: null, claims: claimsOf(v) };
   } catch (e) {
     if (!isAttestationError(e)) throw e;

@@ -1,7 +1,9 @@
 /**
  * Node-only backend on node:crypto (OpenSSL): synchronous P-256 verification
  * without a thread-pool hop, and native hashes. Public keys are converted to
- * KeyObjects once and kept in a per-instance LRU.
+ * KeyObjects once and kept in a per-instance LRU, backed by one bounded
+ * process-wide map so that a fresh backend does not re-import Intel's fixed
+ * keys (root, PCK platform/processor CA, TCB signing).
  * Import it from `tee-attest/node`; the core never loads node:crypto itself.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
@@ -13,27 +15,47 @@ export interface NodeBackendOptions {
   readonly keyCacheSize?: number;
 }
 
+/**
+ * Imported keys shared by every node backend of this process, keyed by the
+ * exact 65 key bytes (private copies, compared on every hit). A KeyObject is
+ * immutable and stands for exactly those bytes, so sharing it is sound.
+ */
+const shared = new BytesMap<KeyObject | null>(64);
+
+/**
+ * Imports an uncompressed P-256 point as a KeyObject. JWK is the cheapest
+ * route node:crypto offers (about 60 % of SPKI DER; WebCrypto's "raw" import
+ * runs the same OpenSSL key check and adds JavaScript overhead). A point that
+ * is not on the curve is refused here (null).
+ */
+function importPoint(raw: Uint8Array): KeyObject | null {
+  try {
+    return createPublicKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: Buffer.from(raw.buffer, raw.byteOffset + 1, 32).toString('base64url'),
+        y: Buffer.from(raw.buffer, raw.byteOffset + 33, 32).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+  } catch {
+    return null;
+  }
+}
+
 export function nodeBackend(options: NodeBackendOptions = {}): CryptoBackend {
   // Keyed by the exact key bytes (a private copy is compared on every hit).
   const keys = new BytesMap<KeyObject | null>(options.keyCacheSize ?? 256);
   const keyOf = (raw: Uint8Array): KeyObject | null => {
     let k = keys.get(raw);
+    if (k !== undefined) return k;
+    k = shared.get(raw);
     if (k === undefined) {
-      // JWK import is the cheapest way into a KeyObject (about 60 % of the
-      // cost of SPKI DER); a point that is not on the curve is refused here.
-      const jwk = {
-        kty: 'EC',
-        crv: 'P-256',
-        x: Buffer.from(raw.buffer, raw.byteOffset + 1, 32).toString('base64url'),
-        y: Buffer.from(raw.buffer, raw.byteOffset + 33, 32).toString('base64url'),
-      };
-      try {
-        k = createPublicKey({ key: jwk, format: 'jwk' });
-      } catch {
-        k = null;
-      }
-      keys.set([raw], k);
+      k = importPoint(raw);
+      shared.set([raw], k);
     }
+    keys.set([raw], k);
     return k;
   };
   const hash = (alg: string) => (d: Uint8Array) => new Uint8Array(createHash(alg).update(d).digest());

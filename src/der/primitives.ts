@@ -6,6 +6,7 @@
  */
 import type { ErrorCode } from '../errors.js';
 import { toHex, tryUtf8Decode } from '../util/bytes.js';
+import { BytesMap } from '../util/bytes-map.js';
 import { type DerNode, Tag, derFail, expectTag } from './tlv.js';
 
 function primitive(node: DerNode, tag: number, field: string, code: ErrorCode): Uint8Array {
@@ -126,6 +127,22 @@ const MAX_ARC = 2 ** 48;
 
 /** Decodes OBJECT IDENTIFIER contents to dotted form (X.690 §8.19). */
 export function oidFromContents(v: Uint8Array, node: DerNode, field: string, code: ErrorCode): string {
+  const known = v.length <= MAX_MEMO_OID ? oidTexts.get(v) : undefined;
+  if (known !== undefined) return known;
+  const text = decodeOid(v, node, field, code);
+  if (v.length <= MAX_MEMO_OID) oidTexts.set([v], text);
+  return text;
+}
+
+/**
+ * Dotted forms of OBJECT IDENTIFIER contents already validated, keyed by the
+ * exact content octets (a private copy, compared on every hit): a pure
+ * function of those bytes, and certificates repeat the same few dozen OIDs.
+ */
+const oidTexts = new BytesMap<string>(256);
+const MAX_MEMO_OID = 32;
+
+function decodeOid(v: Uint8Array, node: DerNode, field: string, code: ErrorCode): string {
   if (v.length === 0) derFail(code, 'der.oid', field, 'empty OBJECT IDENTIFIER', node.offset);
   if ((v[v.length - 1]! & 0x80) !== 0) derFail(code, 'der.oid', field, 'truncated sub-identifier', node.offset);
   const arcs: string[] = [];

@@ -27,6 +27,12 @@ export interface TaskMessage {
   readonly collateralRef?: number;
   readonly at: number;
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+  /**
+   * The pool keeps its own copy of these quote bytes and parses it itself:
+   * the reply leaves out `result.quote` (cloning the parsed quote's many views
+   * cost about as much as the verification).
+   */
+  readonly omitQuote?: boolean;
 }
 
 export interface WireError {

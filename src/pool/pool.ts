@@ -20,6 +20,7 @@ import { AttestationError } from '../errors.js';
 import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
+import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../util/time.js';
@@ -63,6 +64,8 @@ export interface VerifierPool {
 interface Task {
   readonly message: TaskMessage;
   readonly transfer: ArrayBuffer[];
+  /** The pool's private copy of the quote bytes the worker verifies, parsed here for `result.quote`. */
+  readonly own?: { readonly bytes: Uint8Array; readonly trailingBytes: 'reject' | 'zeros' | 'any' };
   readonly resolve: (v: VerifiedQuote) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -166,8 +169,16 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       const task = slot.running.get(reply.id);
       if (task === undefined) return;
       slot.running.delete(reply.id);
-      if (reply.ok) task.resolve(reply.result);
-      else task.reject(fromWire(reply.error));
+      if (!reply.ok) task.reject(fromWire(reply.error));
+      else if (task.own === undefined) task.resolve(reply.result);
+      else {
+        // The same deterministic parse the worker ran, of the same private bytes.
+        try {
+          task.resolve({ ...reply.result, quote: parseQuote(task.own.bytes, { trailingBytes: task.own.trailingBytes }) });
+        } catch (e) {
+          task.reject(e);
+        }
+      }
       finish();
       pump();
     });
@@ -268,11 +279,15 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       // A view into a larger buffer is copied to its own bytes (cloning would copy the whole buffer).
       let q = quote;
       const transfer: ArrayBuffer[] = [];
+      let own: Task['own'];
       if (q instanceof Uint8Array) {
         if (callOptions.transfer === true && q.buffer instanceof ArrayBuffer && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength) {
           transfer.push(q.buffer);
-        } else if (q.byteLength !== q.buffer.byteLength) {
+        } else {
+          // A private copy, taken now: what the worker verifies and what
+          // `result.quote` is parsed from (the worker does not send it back).
           q = q.slice();
+          own = { bytes: q, trailingBytes: callOptions.trailingBytes ?? options.trailingBytes ?? 'zeros' };
         }
       }
       // Read the collateral's fields once, now (byte fields copied): the caller may change its object later.
@@ -283,10 +298,11 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         ...(snapshot === undefined ? { collateral } : { snapshot }),
         at,
         ...(callOptions.trailingBytes === undefined ? {} : { trailingBytes: callOptions.trailingBytes }),
+        ...(own === undefined ? {} : { omitQuote: true }),
       };
       return new Promise<VerifiedQuote>((resolve, reject) => {
         pending++;
-        queue.push({ message, transfer, resolve, reject });
+        queue.push({ message, transfer, ...(own === undefined ? {} : { own }), resolve, reject });
         pump();
       });
     },

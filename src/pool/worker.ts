@@ -7,6 +7,7 @@ import { nodeBackend } from '../crypto/node.js';
 import { nobleBackend } from '../crypto/noble.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
 import { createVerifier } from '../verify/verifier.js';
+import type { VerifiedQuote } from '../verify/result.js';
 import { toWire, type ReplyMessage, type TaskMessage, type WorkerSetup } from './messages.js';
 
 const setup = workerData as WorkerSetup;
@@ -34,7 +35,11 @@ parentPort!.on('message', (task: TaskMessage) => {
   verifier
     .verifyQuote(task.quote, collateral as NonNullable<TaskMessage['collateral']>, { at: task.at, ...(task.trailingBytes === undefined ? {} : { trailingBytes: task.trailingBytes }) })
     .then(
-      (result): ReplyMessage => ({ id: task.id, ok: true, result }),
+      (result): ReplyMessage => {
+        if (task.omitQuote !== true) return { id: task.id, ok: true, result };
+        const { quote: _quote, ...rest } = result;
+        return { id: task.id, ok: true, result: rest as VerifiedQuote };
+      },
       (e: unknown): ReplyMessage => ({ id: task.id, ok: false, error: toWire(e) }),
     )
     .then((reply) => parentPort!.postMessage(reply));

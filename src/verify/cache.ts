@@ -23,6 +23,8 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { SgxPckExtension } from '../x509/sgx-extension.js';
+import type { QeIdentityResult } from '../tcb/qe-identity-check.js';
+import type { TcbEvaluation } from '../tcb/evaluate.js';
 import type { Collateral } from '../collateral/parse.js';
 import { sameBytes } from '../util/bytes.js';
 import { BytesMap } from '../util/bytes-map.js';
@@ -85,6 +87,21 @@ export interface PckFacts {
   readonly qeBlocks: BytesMap<true>;
   /** The earliest expiry of everything involved (collateralExpiresAt), once computed. */
   expiresAt?: number;
+  /**
+   * QE Identity check and TCB evaluation outcomes (time-independent), keyed by
+   * the exact QE report bytes, TEE_TCB_SVN(_2) and quote version / TEE type
+   * they read; the TCB Info, QE Identity and PCK extension are those of
+   * these facts. Only successful outcomes are kept; results copy them.
+   */
+  evaluations?: BytesMap<EvaluationFacts>;
+}
+
+/** What the QE Identity check and the TCB evaluation returned (see PckFacts.evaluations). */
+export interface EvaluationFacts {
+  readonly qe: QeIdentityResult;
+  readonly evaluation: TcbEvaluation;
+  /** evaluation.tcbDate as RFC 3339. */
+  readonly tcbDateIso: string;
 }
 
 export interface ChainEntry {

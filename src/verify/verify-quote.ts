@@ -55,6 +55,7 @@ export interface VerifyQuoteOptions {
 }
 
 const PCK_LEAF_CN = 'SGX PCK Certificate';
+const NO_BYTES = new Uint8Array(0);
 
 function isParsedQuote(q: unknown): q is Quote {
   if (typeof q !== 'object' || q === null) return false;
@@ -180,10 +181,12 @@ function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxP
     ppid: toHex(ext.ppid),
     cpusvn: toHex(ext.cpusvn),
     pcesvn: ext.pcesvn,
-    tcbComponents: ext.tcbComponents,
+    // Copies: `ext` may be a cached fact; a caller mutating its result must
+    // never reach it (nothing cached is handed out by reference).
+    tcbComponents: [...ext.tcbComponents],
     sgxType: ext.sgxType,
     ...(ext.platformInstanceId ? { platformInstanceId: toHex(ext.platformInstanceId) } : {}),
-    ...(ext.configuration ? { configuration: ext.configuration } : {}),
+    ...(ext.configuration ? { configuration: { ...ext.configuration } } : {}),
     serial: leaf.serialHex,
     notAfter: leaf.notAfter,
   };
@@ -220,7 +223,7 @@ function td15exClaims(b: TdReportBody15Ex): Td15ExClaims {
 }
 
 function tcbPassClaims(p: TcbPass): TcbPassClaims {
-  return { status: p.status, tcbDate: isoFromSeconds(p.tcbDate), advisoryIds: p.advisoryIds };
+  return { status: p.status, tcbDate: isoFromSeconds(p.tcbDate), advisoryIds: [...p.advisoryIds] };
 }
 
 function tdClaims(b: TdReportBody): TdClaims {
@@ -432,7 +435,17 @@ export async function verifyQuote(
   checks.push('qeReport.signature', 'qeReport.binding');
 
   // --- 8. QE identity (4.1.2.5.15-16) ----------------------------------------
-  const qe = checkQeIdentity(qeIdentity, quote.teeType, sig.qeReport);
+  // Steps 8 and 10 are time-independent functions of the collateral and PCK
+  // extension of these facts and of the exact bytes in the key below; their
+  // successful outcomes are remembered with the facts.
+  const tdBody = quote.teeType === 'TDX' ? (quote.body as TdReportBody) : undefined;
+  const teeTcbSvn2 = tdBody !== undefined && tdBody.kind !== 'td10' ? tdBody.teeTcbSvn2 : undefined;
+  const evalKey = [sig.qeReportRaw, tdBody?.teeTcbSvn ?? NO_BYTES, teeTcbSvn2 ?? NO_BYTES, Uint8Array.of(quote.version, quote.teeType === 'TDX' ? 1 : 0, teeTcbSvn2 === undefined ? 0 : 1)];
+  // Only for a quote parsed here from its bytes: a caller-parsed Quote's
+  // fields may disagree with the bytes the key is made of.
+  const evalFacts = quoteInput instanceof Uint8Array ? pckFacts : undefined;
+  const known = evalFacts?.evaluations?.get(...evalKey);
+  const qe = known?.qe ?? checkQeIdentity(qeIdentity, quote.teeType, sig.qeReport);
   checks.push('qeIdentity.report');
 
   // --- 9. Quote signed by the attestation key (4.1.2.5.17) ------------------
@@ -444,16 +457,21 @@ export async function verifyQuote(
   checks.push('quote.signature');
 
   // --- 10. TCB evaluation (4.1.2.5.18) --------------------------------------
-  const tdBody = quote.teeType === 'TDX' ? (quote.body as TdReportBody) : undefined;
-  const evaluation = evaluateTcb(tcbInfo, {
-    teeType: quote.teeType,
-    quoteVersion: quote.version,
-    pckComponents: ext.tcbComponents,
-    pckPcesvn: ext.pcesvn,
-    ...(tdBody ? { teeTcbSvn: tdBody.teeTcbSvn } : {}),
-    ...(tdBody !== undefined && tdBody.kind !== 'td10' ? { teeTcbSvn2: tdBody.teeTcbSvn2 } : {}),
-    qe,
-  });
+  const evaluation =
+    known?.evaluation ??
+    evaluateTcb(tcbInfo, {
+      teeType: quote.teeType,
+      quoteVersion: quote.version,
+      pckComponents: ext.tcbComponents,
+      pckPcesvn: ext.pcesvn,
+      ...(tdBody ? { teeTcbSvn: tdBody.teeTcbSvn } : {}),
+      ...(teeTcbSvn2 !== undefined ? { teeTcbSvn2 } : {}),
+      qe,
+    });
+  const tcbDateIso = known?.tcbDateIso ?? isoFromSeconds(evaluation.tcbDate);
+  if (known === undefined && evalFacts !== undefined) {
+    (evalFacts.evaluations ??= new BytesMap(64)).set(evalKey, { qe, evaluation, tcbDateIso });
+  }
   checks.push('tcb.evaluate');
 
   // Time-independent for one chain under one collateral set: kept with the facts.
@@ -477,8 +495,8 @@ export async function verifyQuote(
     teeType: quote.teeType,
     quoteVersion: quote.version,
     status: evaluation.status,
-    advisoryIds: evaluation.advisoryIds,
-    tcbDate: isoFromSeconds(evaluation.tcbDate),
+    advisoryIds: [...evaluation.advisoryIds],
+    tcbDate: tcbDateIso,
     platformStatus: evaluation.platformLevel.status,
     sgxStatus: evaluation.sgxStatus,
     qeStatus: evaluation.qeLevel?.status ?? 'UpToDate',

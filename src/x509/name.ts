@@ -11,7 +11,16 @@ import type { ErrorCode } from '../errors.js';
 import { type DerNode, Tag, derChildren, derFail, derOid, derSequence, expectTag, readDer } from '../der/reader.js';
 import { asciiOrUndefined } from '../der/primitives.js';
 import { toHex, tryUtf8Decode } from '../util/bytes.js';
+import { BytesMap } from '../util/bytes-map.js';
 import { NAME_ATTRIBUTES } from './oids.js';
+
+/**
+ * Texts of Names already validated, keyed by their exact TLV bytes (a private
+ * copy, compared on every hit). The text is a pure function of those bytes,
+ * and the same few Names (Intel's CAs, the PCK leaf subject) recur in every
+ * certificate and CRL, so a hit skips the walk. Bounded; invisible to callers.
+ */
+const nameTexts = new BytesMap<string>(128);
 
 function escapeValue(s: string): string {
   return s.replace(/[,+"\\<>;=]/g, (c) => '\\' + c);
@@ -47,6 +56,14 @@ function valueText(node: DerNode): string {
 
 /** Validates a Name TLV and returns its text, e.g. "CN=Intel SGX Root CA,O=Intel Corporation,C=US" (encoded order). */
 export function parseName(node: DerNode, field: string, code: ErrorCode): string {
+  const known = node.tag === Tag.SEQUENCE ? nameTexts.get(node.raw) : undefined;
+  if (known !== undefined) return known;
+  const text = walkName(node, field, code);
+  nameTexts.set([node.raw], text);
+  return text;
+}
+
+function walkName(node: DerNode, field: string, code: ErrorCode): string {
   const rdns = derSequence(node, field, code);
   const parts: string[] = [];
   for (const rdn of rdns) {

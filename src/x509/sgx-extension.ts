@@ -60,14 +60,62 @@ const CODE: ErrorCode = 'SgxExtensionParse';
 const BASE = OID.sgxExtension;
 const SGX_TYPES: readonly SgxType[] = ['Standard', 'Scalable', 'ScalableWithIntegrity'];
 
+/** OBJECT IDENTIFIER content octets of a dotted OID (X.690 §8.19), for the prefixes above. */
+const contentsCache = new Map<string, Uint8Array>();
+function oidContents(dotted: string): Uint8Array {
+  let c = contentsCache.get(dotted);
+  if (c !== undefined) return c;
+  const arcs = dotted.split('.').map(Number);
+  const out: number[] = [];
+  const push = (n: number): void => {
+    const groups: number[] = [n & 0x7f];
+    for (n = Math.floor(n / 128); n > 0; n = Math.floor(n / 128)) groups.unshift((n & 0x7f) | 0x80);
+    out.push(...groups);
+  };
+  push(arcs[0]! * 40 + arcs[1]!);
+  for (const a of arcs.slice(2)) push(a);
+  c = Uint8Array.from(out);
+  contentsCache.set(dotted, c);
+  return c;
+}
+
+/**
+ * N when `v` is exactly `prefix` followed by one minimally encoded
+ * sub-identifier N with 1 <= N <= 999999 (what the dotted check below
+ * accepts), else -1 (the caller then takes the general path).
+ */
+function lastArcAfter(v: Uint8Array, prefix: Uint8Array): number {
+  const p = prefix.length;
+  if (v.length <= p || v.length > p + 3) return -1;
+  for (let i = 0; i < p; i++) if (v[i] !== prefix[i]) return -1;
+  if (v[p] === 0x80) return -1; // non-minimal
+  let n = 0;
+  for (let i = p; i < v.length; i++) {
+    const b = v[i]!;
+    const last = i === v.length - 1;
+    if (((b & 0x80) === 0) !== last) return -1;
+    n = n * 128 + (b & 0x7f);
+  }
+  return n >= 1 && n <= 999999 ? n : -1;
+}
+
 /**
  * Reads a SEQUENCE OF SEQUENCE { OID prefix.N, value } into a map N → value
  * node. Duplicate N are rejected; identifiers outside `prefix.N` are rejected.
  */
 function entries(node: DerNode, prefix: string, field: string): Map<number, DerNode> {
   const out = new Map<number, DerNode>();
+  const prefixBytes = oidContents(prefix);
   for (const item of derSequence(node, field, CODE)) {
     const [idNode, value] = derSequence(item, field, CODE, { min: 2, max: 2 }) as [DerNode, DerNode];
+    // Fast path: the identifier is the prefix's exact content octets followed
+    // by one minimal sub-identifier N in 1..999999 (no dotted string built).
+    const fast = idNode.tag === 0x06 ? lastArcAfter(idNode.value, prefixBytes) : -1;
+    if (fast > 0) {
+      if (out.has(fast)) derFail(CODE, 'sgx.extension.duplicate', field, 'duplicate entry', item.offset, { found: `${prefix}.${fast}` });
+      out.set(fast, value);
+      continue;
+    }
     const oid = derOid(idNode, field, CODE);
     const rest = oid.startsWith(prefix + '.') ? oid.slice(prefix.length + 1) : '';
     if (!/^[1-9][0-9]{0,5}$/.test(rest)) {
