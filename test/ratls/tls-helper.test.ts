@@ -153,12 +153,12 @@ describe('verifyTlsPeer over a real loopback TLS connection', () => {
 
 describe('verifyTlsPeer on socket states a real connection rarely shows', () => {
   const fake = (over: Partial<TlsPeerSocket>): TlsPeerSocket & { destroyed: boolean } => {
-    const s = {
+    const s: TlsPeerSocket & { destroyed: boolean } = {
       destroyed: false,
       getPeerCertificate: () => ({ raw: new Uint8Array(0) }),
       getProtocol: () => 'TLSv1.3',
       isSessionReused: () => false,
-      on: () => s,
+      on: () => undefined,
       destroy: () => {
         s.destroyed = true;
       },
