@@ -64,6 +64,38 @@ ${fixedClock(TDX_SAMPLE_AT)}
 `,
   },
 
+  'intel-pcs-replay': {
+    description: `quote / quoteBytes (dcap-qvl tdx_quote); globalThis.fetch replays Intel PCS v4 (TDX TCB Info for its FMSPC, TD QE Identity, PCK CRL) and the Intel root CA CRL from the sample's recorded collateral, and refuses every other URL (no network); clock fixed at ${TDX_SAMPLE_AT}`,
+    prelude: `
+import { readFileSync } from 'node:fs';
+const dir = process.env.SNIPPET_VECTORS + '/dcap/dcap-qvl';
+globalThis.quote = globalThis.quoteBytes = new Uint8Array(readFileSync(dir + '/tdx_quote'));
+globalThis.EXPECTED_MRTD = '${TDX_SAMPLE_MRTD}';
+const c = JSON.parse(readFileSync(dir + '/tdx_quote_collateral.json', 'utf8'));
+const fmspc = JSON.parse(c.tcb_info).fmspc.toLowerCase();
+const hex = (h) => Buffer.from(h, 'hex');
+const reply = (body, headers) => new Response(body, { status: 200, headers: { 'Request-ID': 'replay', ...headers } });
+globalThis.fetch = async (input) => {
+  const u = new URL(typeof input === 'string' ? input : input.url);
+  const at = u.origin + u.pathname;
+  if (u.origin === 'https://api.trustedservices.intel.com') {
+    if (at.endsWith('/tdx/certification/v4/tcb') && u.searchParams.get('fmspc')?.toLowerCase() === fmspc) {
+      return reply('{"tcbInfo":' + c.tcb_info + ',"signature":"' + c.tcb_info_signature + '"}', { 'Content-Type': 'application/json', 'TCB-Info-Issuer-Chain': encodeURIComponent(c.tcb_info_issuer_chain) });
+    }
+    if (at.endsWith('/tdx/certification/v4/qe/identity')) {
+      return reply('{"enclaveIdentity":' + c.qe_identity + ',"signature":"' + c.qe_identity_signature + '"}', { 'Content-Type': 'application/json', 'SGX-Enclave-Identity-Issuer-Chain': encodeURIComponent(c.qe_identity_issuer_chain) });
+    }
+    if (at.endsWith('/sgx/certification/v4/pckcrl') && u.searchParams.get('encoding') === 'der') {
+      return reply(hex(c.pck_crl), { 'Content-Type': 'application/pkix-crl', 'SGX-PCK-CRL-Issuer-Chain': encodeURIComponent(c.pck_crl_issuer_chain) });
+    }
+  }
+  if (at === 'https://certificates.trustedservices.intel.com/IntelSGXRootCA.der') return reply(hex(c.root_ca_crl), { 'Content-Type': 'application/pkix-crl' });
+  throw new TypeError('intel-pcs-replay: no recorded answer for ' + u.href + ' (the snippet runner has no network)');
+};
+${fixedClock(TDX_SAMPLE_AT)}
+`,
+  },
+
   'snp-sample': {
     description: `reportBytes / vcekDer / kdsCertChainPem (virtee-sev report_milan), kdsCrlDer = undefined (no public ARK CRL vector), expectedMeasurement (report bytes 0x90..0xBF, ABI spec Table 23), clock fixed at ${SNP_SAMPLE_AT}`,
     prelude: `
