@@ -50,6 +50,34 @@ const TDX_SAMPLE_MRTD = '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c94
 /** vectors/snp/README.md: the tests verify at NOW = 1795478400 (2026-11-24T00:00:00Z). */
 const SNP_SAMPLE_AT = 1795478400;
 
+/**
+ * The free variables the fixtures define, as TypeScript sees them when the
+ * ts snippets are type-checked against the package's published types.
+ */
+export const SNIPPET_GLOBALS = `
+declare global {
+  var quote: Uint8Array;
+  var quoteBytes: Uint8Array;
+  var collateral: import('tee-attest').CollateralInput;
+  var at: number;
+  var expectedMrTd: string;
+  var EXPECTED_MRTD: string;
+  var EXPECTED_COMPOSE_HASH: string;
+  var reportBytes: Uint8Array;
+  var vcekDer: Uint8Array;
+  var kdsCertChainPem: string;
+  var kdsCrlDer: Uint8Array | undefined;
+  var expectedMeasurement: string;
+  var host: string;
+  var port: number;
+  var verifier: import('tee-attest/ra-tls').RaTlsVerifier;
+  var SECRET: string;
+  var SIDECAR_ADDRESS: string;
+  var pcsSource: import('tee-attest/collateral').CollateralSource;
+}
+export {};
+`;
+
 export const SETUPS: Record<string, Setup> = {
   'tdx-sample': {
     description: `quote / quoteBytes (dcap-qvl tdx_quote), collateral (its JSON), at = ${TDX_SAMPLE_AT}, expectedMrTd / EXPECTED_MRTD (MANIFEST), clock fixed at ${TDX_SAMPLE_AT}`,

@@ -13,6 +13,9 @@
  *     runs X only when X is one of this package's bins (nothing is
  *     downloaded), `npm start` runs the package's start script, any other
  *     npm command fails.
+ *   - ts blocks are also type-checked together (tsc, strict) against the
+ *     package's published types (dist/*.d.ts), the fixtures' free variables
+ *     declared as globals (SNIPPET_GLOBALS): a renamed option fails here.
  *   - `<!-- snippet: setup=NAME -->` runs the named fixture first
  *     (test/docs/setups.ts); `<!-- snippet: skip reason="..." -->` skips the
  *     block, and the runner prints every skip with its reason.
@@ -27,7 +30,7 @@ import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPostgresBinDir } from '../../src/simulator/postgres-cluster.js';
 import { snippetsOfFile, type Snippet } from './extract.js';
-import { SETUPS, type Started } from './setups.js';
+import { SETUPS, SNIPPET_GLOBALS, type Started } from './setups.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -188,6 +191,46 @@ describe('doc snippets', () => {
     expect(skipped.length, skipped.map((s) => `${s.file}:${s.line}`).join(', ')).toBeLessThanOrEqual(MAX_SKIPS);
     expect(runnable.length).toBeGreaterThan(10);
   });
+
+  it('the ts snippets type-check against the published types (strict)', async () => {
+    const dir = join(work, 'types');
+    mkdirSync(dir, { recursive: true });
+    const files = new Map<string, Snippet>();
+    for (const s of runnable.filter((x) => x.lang === 'ts')) {
+      const file = `${slug(s)}.ts`;
+      files.set(file, s);
+      // Same padding as at run time: line N of the file is line N of the Markdown.
+      writeFileSync(join(dir, file), '\n'.repeat(s.line) + s.code + 'export {};\n');
+    }
+    writeFileSync(join(dir, 'globals.d.ts'), SNIPPET_GLOBALS);
+    writeFileSync(
+      join(work, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2022'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        include: ['types/*.ts'],
+      }),
+    );
+    const r = await runProcess(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.json')], work, process.env);
+    const errors = `${r.stdout}${r.stderr}`
+      .split('\n')
+      .filter((l) => l.includes('error TS'))
+      .map((l) => {
+        const m = /types\/([^(]+)\((\d+),\d+\): (.*)$/.exec(l);
+        const s = m === null ? undefined : files.get(m[1]!);
+        return s === undefined ? l : `${s.file}:${m![2]}: ${m![3]}`;
+      });
+    expect(errors).toEqual([]);
+    expect(r.code).toBe(0);
+  }, 180_000);
 
   for (const s of SNIPPETS) {
     const name = `${s.file}:${s.line} (${s.lang}${s.setup === undefined ? '' : `, setup=${s.setup}`})`;
