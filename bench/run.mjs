@@ -460,6 +460,18 @@ try {
   process.stdout.write(`\nbundle size not measured: ${bundle.error}\n`);
 }
 
+// --- floor ratios (issue #15): bench/floor.mjs in its own process -------------
+let floor;
+{
+  process.stdout.write('\n== Floor ratios and process start (issue #15): bench/floor.mjs ==\n');
+  const args = [resolve(BENCH_DIR, 'floor.mjs'), ...(quick ? ['--quick'] : [])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = r.stdout ?? '';
+  process.stdout.write(out.split('\n').filter((l) => !l.startsWith('RESULT ')).join('\n'));
+  const resultLine = out.split('\n').find((l) => l.startsWith('RESULT '));
+  floor = resultLine === undefined ? { error: `bench/floor.mjs exited ${r.status}` } : JSON.parse(resultLine.slice('RESULT '.length));
+}
+
 const report = {
   schema: 1,
   date: new Date().toISOString(),
@@ -489,6 +501,7 @@ const report = {
   primitives,
   targets,
   bundle,
+  floor,
 };
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');

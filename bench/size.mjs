@@ -3,7 +3,7 @@
  * `npm run size`: bundle the verify entry (dist/index.js: the core, without
  * the CLI and the Node adapters) for browsers with esbuild (ESM, minified),
  * print its size minified and minified + gzip, and fail when the gzip size is
- * over the 50 kB budget of issue #7.
+ * over the 45 kB budget of issue #15.
  *
  *   node bench/size.mjs [--no-build] [--json]
  */

@@ -204,6 +204,14 @@ export const ErrorCodes = {
   TokenPolicyUnmatched: 'verify',
   /** The server renegotiated TLS (or otherwise presented a new certificate) after the RA-TLS verification: the connection is closed, no byte more is sent. */
   RaTlsRenegotiation: 'verify',
+  // --- Packaging: optional peer dependencies (src/util/optional-dependency.ts) --
+  /** A Node-only entry needs an optional peer dependency that is not installed (`pg` for tee-attest/postgres, `@sigstore/*` for tee-attest/provenance, `undici` for the Node HTTP client); the message names the package to install. */
+  DependencyMissing: 'usage',
+  // --- Verifier pool (src/pool/) ------------------------------------------------
+  /** The verifier pool's bounded queue is full: wait for `pool.ready()` (backpressure) and submit again. */
+  PoolQueueFull: 'usage',
+  /** The verifier pool was closed: no new verification is accepted. */
+  PoolClosed: 'usage',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -19,3 +19,4 @@ export {
   type UndiciFetch,
   type UndiciFetchOptions,
 } from './collateral/store/node/index.js';
+export { createVerifierPool, type VerifierPool, type VerifierPoolOptions, type PoolVerifyOptions } from './pool/index.js';

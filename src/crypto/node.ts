@@ -6,8 +6,7 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from './backend.js';
-import { LruMap } from '../util/lru.js';
-import { toHex } from '../util/bytes.js';
+import { BytesMap } from '../util/bytes-map.js';
 
 export interface NodeBackendOptions {
   /** How many public keys to keep as KeyObjects (default 256). */
@@ -15,10 +14,10 @@ export interface NodeBackendOptions {
 }
 
 export function nodeBackend(options: NodeBackendOptions = {}): CryptoBackend {
-  const keys = new LruMap<string, KeyObject | null>(options.keyCacheSize ?? 256);
+  // Keyed by the exact key bytes (a private copy is compared on every hit).
+  const keys = new BytesMap<KeyObject | null>(options.keyCacheSize ?? 256);
   const keyOf = (raw: Uint8Array): KeyObject | null => {
-    const id = toHex(raw);
-    let k = keys.get(id);
+    let k = keys.get(raw);
     if (k === undefined) {
       // JWK import is the cheapest way into a KeyObject (about 60 % of the
       // cost of SPKI DER); a point that is not on the curve is refused here.
@@ -33,7 +32,7 @@ export function nodeBackend(options: NodeBackendOptions = {}): CryptoBackend {
       } catch {
         k = null;
       }
-      keys.set(id, k);
+      keys.set([raw], k);
     }
     return k;
   };

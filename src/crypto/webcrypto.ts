@@ -6,7 +6,7 @@
  */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
-import { toHex } from '../util/bytes.js';
+import { BytesMap } from '../util/bytes-map.js';
 
 export interface WebCryptoBackendOptions {
   /** The SubtleCrypto to use (default: globalThis.crypto.subtle). */
@@ -23,22 +23,16 @@ export function webCryptoAvailable(): boolean {
 export function webCryptoBackend(options: WebCryptoBackendOptions = {}): CryptoBackend {
   const subtle = options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (subtle === undefined) throw new Error('WebCrypto is not available in this runtime');
-  const max = options.keyCacheSize ?? 256;
-  const keys = new Map<string, Promise<CryptoKey | null>>();
+  // Keyed by the exact key bytes (a private copy is compared on every hit).
+  const keys = new BytesMap<Promise<CryptoKey | null>>(options.keyCacheSize ?? 256);
 
   function importKey(raw: Uint8Array): Promise<CryptoKey | null> {
-    const id = toHex(raw);
-    const hit = keys.get(id);
-    if (hit !== undefined) {
-      keys.delete(id);
-      keys.set(id, hit);
-      return hit;
-    }
+    const hit = keys.get(raw);
+    if (hit !== undefined) return hit;
     const p = subtle!
-      .importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+      .importKey('raw', raw.slice() as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
       .catch(() => null);
-    keys.set(id, p);
-    if (keys.size > max) keys.delete(keys.keys().next().value as string);
+    keys.set([raw], p);
     return p;
   }
 

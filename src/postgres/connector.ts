@@ -20,9 +20,10 @@
  *                       connection's certificate when the pool hands it out.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
 import { AttestationError } from '../errors.js';
+import { loadOptional } from '../util/optional-dependency.js';
 import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
 import { requireIdentityPins } from '../ratls/identity-pins.js';
@@ -40,6 +41,9 @@ import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
 import { defaultServername, RaTlsStream } from './ra-tls-stream.js';
 import type { PeerVerification, RaTlsStreamHost, RaTlsVerifiedEvent, VerificationReason } from './types.js';
+
+/** pg is an optional peer dependency: a coded DependencyMissing error names it when absent. */
+const { default: Pg } = await loadOptional('pg', 'tee-attest/postgres', () => import('pg'));
 
 export interface PinningOptions {
   /** How long a fully verified certificate fingerprint lets new connections skip verification. */
@@ -366,7 +370,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
 
   /** A pg.Client over RA-TLS (call `await client.connect()`). */
   createClient(dsn: RaTlsDsnInput, extra: ExtraClientConfig = {}): pg.Client {
-    return new pg.Client(this.clientConfig(dsn, extra));
+    return new Pg.Client(this.clientConfig(dsn, extra));
   }
 
   /** A pg.Pool over RA-TLS, with re-verification on checkout when configured. */
@@ -399,7 +403,7 @@ type ConnectCallback = (err: Error | undefined, client: PoolClient | undefined, 
  * connector's checkout hook: a connection that fails re-verification is
  * destroyed and the checkout rejects with the verification's coded error.
  */
-export class RaTlsPool extends pg.Pool {
+export class RaTlsPool extends Pg.Pool {
   readonly connector: RaTlsConnector;
 
   constructor(connector: RaTlsConnector, config: PoolConfig) {

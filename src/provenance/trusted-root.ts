@@ -9,9 +9,14 @@
  * `trusted_root.json` from sigstore/root-signing's TUF repository, or a
  * private deployment's). Nothing is fetched.
  */
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
+import type { TrustedRoot as TrustedRootMessage } from '@sigstore/protobuf-specs';
+import type { TrustMaterial } from '@sigstore/verify';
+import { loadOptional } from '../util/optional-dependency.js';
 import { provenanceFail } from './fail.js';
+
+// @sigstore/* are optional peer dependencies: a coded DependencyMissing error names the missing one.
+const { TrustedRoot } = await loadOptional('@sigstore/protobuf-specs', 'tee-attest/provenance', () => import('@sigstore/protobuf-specs'));
+const { toTrustMaterial } = await loadOptional('@sigstore/verify', 'tee-attest/provenance', () => import('@sigstore/verify'));
 
 export const MAX_TRUSTED_ROOT_BYTES = 1024 * 1024;
 const MEDIA_TYPES = [/^application\/vnd\.dev\.sigstore\.trustedroot\+json;version=0\.\d+$/, /^application\/vnd\.dev\.sigstore\.trustedroot\.v0\.\d+\+json$/];
@@ -36,7 +41,7 @@ export function loadTrustMaterial(trustedRoot: unknown): TrustMaterial {
   if (typeof mediaType !== 'string' || !MEDIA_TYPES.some((re) => re.test(mediaType))) {
     rootFail('trusted root has an unknown mediaType', 'mediaType');
   }
-  let root: TrustedRoot;
+  let root: TrustedRootMessage;
   try {
     root = TrustedRoot.fromJSON(obj);
   } catch (e) {

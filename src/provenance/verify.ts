@@ -26,15 +26,20 @@
  * Then `assertProvenanceMeasurement` accepts a measurement only when it
  * equals the predicate's (PolicyError / PolicyProvenance otherwise).
  */
-import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { Verifier, toSignedEntity, type Signer } from '@sigstore/verify';
+import type { Bundle } from '@sigstore/bundle';
+import type { Signer } from '@sigstore/verify';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PolicyError } from '../errors.js';
+import { loadOptional } from '../util/optional-dependency.js';
 import { provenanceFail } from './fail.js';
 import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
 import { measurementAt, parseInTotoStatement, type InTotoStatement } from './statement.js';
 import { loadTrustMaterial } from './trusted-root.js';
 import { SIGSTORE_PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-root.js';
+
+// @sigstore/* are optional peer dependencies: a coded DependencyMissing error names the missing one.
+const { bundleFromJSON } = await loadOptional('@sigstore/bundle', 'tee-attest/provenance', () => import('@sigstore/bundle'));
+const { Verifier, toSignedEntity } = await loadOptional('@sigstore/verify', 'tee-attest/provenance', () => import('@sigstore/verify'));
 
 export const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';

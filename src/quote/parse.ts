@@ -182,11 +182,6 @@ function readHeader(r: ByteReader): QuoteHeader {
   };
 }
 
-/** Certification data text for type 5 is PEM: printable ASCII plus TAB, LF, CR. */
-function isPemByte(b: number): boolean {
-  return (b >= 0x20 && b <= 0x7e) || b === 0x0a || b === 0x0d || b === 0x09;
-}
-
 /**
  * "Certification Data" ([SGX-QL] / [TDX-QL]):
  *   Certification Data Type u16 | Size u32 | Certification Data (Size bytes)
@@ -217,14 +212,29 @@ function readCertificationData(r: ByteReader, field: string): CertificationData 
   // quotes carry DER there instead; the QVL never reads it (the PCK chain is a
   // separate input). So non-PEM type-5 data is kept raw with no `pemChain`, and
   // the verifier then needs the chain from the collateral.
+  // The text is decoded on first use only (a verifier with a cache finds the
+  // chain by its bytes and never needs it), then kept.
+  let text: string | null | undefined = null;
+  return {
+    type: 5,
+    data,
+    get pemChain(): string | undefined {
+      if (text === null) text = pemText(data);
+      return text;
+    },
+  };
+}
+
+/** `data` without trailing NULs as text, when it is PEM text (printable ASCII is its own UTF-8). */
+export function pemText(data: Uint8Array): string | undefined {
   let end = data.length;
   while (end > 0 && data[end - 1] === 0) end--;
-  for (let i = 0; i < end; i++) {
-    if (!isPemByte(data[i]!)) return { type: 5, data };
-  }
-  const pemChain = tryUtf8Decode(data.subarray(0, end));
-  return pemChain === undefined ? { type: 5, data } : { type: 5, data, pemChain };
+  const text = tryUtf8Decode(data.subarray(0, end));
+  return text === undefined || NOT_PEM_TEXT.test(text) ? undefined : text;
 }
+
+/** Certification data text for type 5 is PEM: printable ASCII plus TAB, LF, CR. Anything else is not. */
+const NOT_PEM_TEXT = /[^\x20-\x7e\t\n\r]/;
 
 /** Shared tail of the v3 signature data and the v4/v5 QE report certification data. */
 interface QeBlock {

@@ -8,7 +8,15 @@ import { ParseError, type ErrorCode } from '../errors.js';
 const HEX = '0123456789abcdef';
 const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
 
+type NativeHex = { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'hex'): string } };
+const nativeHex: NativeHex | undefined = /* @__PURE__ */ (() => {
+  const B = (globalThis as { Buffer?: NativeHex }).Buffer;
+  return typeof B?.from === 'function' ? B : undefined;
+})();
+
 export function toHex(bytes: Uint8Array): string {
+  // Native hex (a Buffer view, no copy) where the runtime has it, for anything but tiny inputs.
+  if (bytes.length >= 16 && nativeHex !== undefined) return nativeHex.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += HEX_TABLE[bytes[i]!];
   return out;
@@ -187,4 +195,37 @@ export class ByteReader {
       this.fail(field, `${this.end - this.pos} trailing byte(s)`, { expected: '0', found: String(this.end - this.pos) });
     }
   }
+}
+
+type NativeCompare = (a: Uint8Array, b: Uint8Array) => number;
+const nativeCompare: NativeCompare | undefined = /* @__PURE__ */ (() => {
+  const B = (globalThis as { Buffer?: { compare?: NativeCompare } }).Buffer;
+  return typeof B?.compare === 'function' ? B.compare : undefined;
+})();
+
+/**
+ * Exact equality with an early exit, for cache confirmation of public bytes
+ * (a native comparison where the runtime has one). Not for secrets.
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n >= 64 && nativeCompare !== undefined) return nativeCompare(a, b) === 0;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A cheap bucket hash of `b`: its length, and FNV-1a over at most ~160 bytes
+ * sampled evenly plus its last 32 bytes. Only for picking a bucket: every
+ * hit is confirmed by comparing the exact bytes (`sameBytes`).
+ */
+export function sampleHash(b: Uint8Array, seed = 0x811c9dc5): number {
+  const n = b.length;
+  let h = Math.imul(seed ^ n, 0x01000193);
+  const step = n > 128 ? (n >>> 7) | 1 : 1;
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = n > 32 ? n - 32 : 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
 }

@@ -8,6 +8,7 @@ import { AttestationError } from '../errors.js';
 
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
+  private newest: K | undefined;
 
   constructor(readonly max: number) {
     if (!Number.isSafeInteger(max) || max < 1) {
@@ -19,15 +20,12 @@ export class LruMap<K, V> {
     return this.map.size;
   }
 
-  private tick = 0;
-  private readonly stamp = new Map<K, number>();
-
   get(key: K): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined && this.stamp.get(key) !== this.tick) {
+    if (v !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, v);
-      this.stamp.set(key, ++this.tick);
+      this.newest = key;
     }
     return v;
   }
@@ -35,21 +33,17 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    this.stamp.set(key, ++this.tick);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as K;
-      this.map.delete(oldest);
-      this.stamp.delete(oldest);
-    }
+    this.newest = key;
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
 
   delete(key: K): boolean {
-    this.stamp.delete(key);
+    if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);
   }
 
   clear(): void {
+    this.newest = undefined;
     this.map.clear();
-    this.stamp.clear();
   }
 }

@@ -62,7 +62,7 @@ export interface IntelApiVerifierOptions {
   readonly jwksCacheSeconds?: number;
   /** Per-request timeout. Default 30 000 ms. */
   readonly timeoutMs?: number;
-  /** WebCrypto implementation. Default globalThis.crypto.subtle. */
+  /** Deprecated, not used: tokens are verified by jose on the runtime's WebCrypto (globalThis.crypto.subtle). */
   readonly subtle?: SubtleCrypto;
   /** INSECURE: allow http:// URLs (tests against a local stub). Default false. */
   readonly allowInsecureTransport?: boolean;

@@ -1,6 +1,8 @@
 /**
  * JWK Set (RFC 7517 §5) of a token issuer, fetched from ONE pinned URL
- * through an injected fetch, cached, and turned into WebCrypto keys.
+ * through an injected fetch, cached, and turned into WebCrypto keys by jose's
+ * `importJWK`. Keys never come from the token (`jku`, `x5u`, `jwk` headers
+ * are ignored).
  *
  * Key rules: `kty` must be RSA (RFC 7518 §6.3) with `n` / `e` in unpadded
  * base64url; a key's `alg`, when present, must equal the token's; `use`, when
@@ -9,11 +11,12 @@
  * refetch per `minRefetchSeconds`. Times come from the caller (verification
  * time), never from a clock read here.
  */
+import { importJWK } from 'jose';
 import { AttestationError, ParseError, VerifyError } from '../errors.js';
 import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
 import { base64UrlDecode } from './base64.js';
 import { fetchText, type FetchLike } from './http.js';
-import { type JwtAlgorithm, webCryptoAlgorithm } from './jwt.js';
+import type { JwtAlgorithm } from './jwt.js';
 
 const MAX_JWKS_BYTES = 1024 * 1024;
 const MAX_KEYS = 100;
@@ -22,7 +25,8 @@ const MIN_RSA_MODULUS_BYTES = 256;
 export interface JwksOptions {
   readonly url: string;
   readonly fetch: FetchLike;
-  readonly subtle: SubtleCrypto;
+  /** Not used since keys are imported by jose (on globalThis.crypto.subtle); kept for existing callers. */
+  readonly subtle?: SubtleCrypto;
   /** How long a fetched document is used, seconds. Default 3600. */
   readonly cacheSeconds?: number;
   /** Minimum interval between refetches caused by an unknown kid, seconds. Default 60. */
@@ -119,13 +123,10 @@ export class JwksClient {
       refuse('RSA modulus shorter than 2048 bits', { expected: '>= 2048 bits', found: `${modulus.length * 8} bits` });
     }
     try {
-      return await this.options.subtle.importKey(
-        'jwk',
-        { kty: 'RSA', n: jwk.n as string, e: jwk.e as string, ext: true },
-        webCryptoAlgorithm(alg).import,
-        false,
-        ['verify'],
-      );
+      // Only kty / n / e are passed on: nothing else in the document can widen the key's use.
+      const key = await importJWK({ kty: 'RSA', n: jwk.n as string, e: jwk.e as string }, alg, { extractable: false });
+      if (key instanceof Uint8Array) throw new TypeError('not an RSA public key');
+      return key;
     } catch (err) {
       throw new VerifyError('TokenSignature', 'JWKS key could not be imported', { check: 'jwks.import', field: 'jwk' }, { cause: err });
     }

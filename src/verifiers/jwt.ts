@@ -2,8 +2,10 @@
  * Compact JWS / JWT handling for attestation tokens (RFC 7515 §7.1, RFC 7519),
  * restricted to the RSA algorithms Intel Trust Authority signs with (RFC 7518
  * §3.3 RS256 = RSASSA-PKCS1-v1_5 with SHA-256; §3.5 PS384 = RSASSA-PSS with
- * SHA-384, MGF1-SHA-384, salt length 48). Signatures are checked through
- * WebCrypto (`crypto.subtle`; RSA is not in @noble).
+ * SHA-384, MGF1-SHA-384, salt length 48). Decoding and the signature check
+ * are jose's (`decodeProtectedHeader`, `decodeJwt`, `compactVerify`, on the
+ * runtime's WebCrypto); the rules below and the claim checks are ours, so
+ * that every refusal is a coded error with its evidence.
  *
  * Refused: `alg: none` and every algorithm outside the allowed list (no
  * HMAC, so no public-key-as-HMAC-secret confusion), a `crit` header (RFC 7515
@@ -11,9 +13,9 @@
  * malformed base64url / JSON. The `jku` / `x5u` headers are never followed:
  * keys come only from the verifier's pinned JWKS URL.
  */
+import { compactVerify, decodeJwt as joseDecodeJwt, decodeProtectedHeader } from 'jose';
 import { AttestationError, ParseError, VerifyError } from '../errors.js';
-import { tryUtf8Decode, utf8Encode } from '../util/bytes.js';
-import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
+import { utf8Encode } from '../util/bytes.js';
 import { base64UrlDecode } from './base64.js';
 
 export type JwtAlgorithm = 'PS384' | 'RS256';
@@ -23,6 +25,8 @@ export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['PS384', 'RS256'];
 export const MAX_JWT_LENGTH = 256 * 1024;
 
 export interface DecodedJwt {
+  /** The compact token as received. */
+  readonly token: string;
   readonly header: Record<string, unknown>;
   readonly claims: Record<string, unknown>;
   readonly alg: JwtAlgorithm;
@@ -36,13 +40,15 @@ function parseFail(message: string, field: string): never {
   throw new ParseError('TokenParse', `token ${field}: ${message}`, { check: 'jwt.parse', field });
 }
 
-function jsonPart(part: string, field: string): Record<string, unknown> {
-  const raw = base64UrlDecode(part);
-  if (raw === undefined) parseFail('invalid base64url', field);
-  const text = tryUtf8Decode(raw);
-  if (text === undefined) parseFail('not UTF-8', field);
-  const v = parseJsonBounded(text, { maxLength: MAX_JWT_LENGTH, maxDepth: 16 }, 'TokenParse', `token ${field}`);
-  if (!isPlainObject(v)) parseFail('not a JSON object', field);
+/** jose's decoders, their failures (bad base64url, JSON, shape) as TokenParse. */
+function decodePart<T>(decode: () => T, field: string): T {
+  let v: T;
+  try {
+    v = decode();
+  } catch (e) {
+    throw new ParseError('TokenParse', `token ${field}: ${e instanceof Error ? e.message : 'malformed'}`, { check: 'jwt.parse', field }, { cause: e });
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) parseFail('not a JSON object', field);
   return v;
 }
 
@@ -53,7 +59,7 @@ export function decodeJwt(token: unknown, allowed: readonly JwtAlgorithm[] = JWT
   const parts = token.split('.');
   if (parts.length !== 3) parseFail(`expected 3 dot-separated parts, found ${parts.length}`, 'input');
   const [h, p, s] = parts as [string, string, string];
-  const header = jsonPart(h, 'header');
+  const header = decodePart(() => decodeProtectedHeader(token) as Record<string, unknown>, 'header');
   const alg = header.alg;
   if (typeof alg !== 'string') parseFail('header has no "alg"', 'header');
   if (alg.toLowerCase() === 'none') {
@@ -77,37 +83,27 @@ export function decodeJwt(token: unknown, allowed: readonly JwtAlgorithm[] = JWT
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
     throw new VerifyError('TokenSignature', 'token header has no usable "kid"', { check: 'jwt.kid', field: 'kid' });
   }
-  const claims = jsonPart(p, 'payload');
+  const claims = decodePart(() => joseDecodeJwt(token) as Record<string, unknown>, 'payload');
   const signature = base64UrlDecode(s);
   if (signature === undefined || signature.length === 0) parseFail('invalid or empty signature', 'signature');
-  return { header, claims, alg: alg as JwtAlgorithm, kid, signingInput: utf8Encode(`${h}.${p}`), signature };
+  return { token, header, claims, alg: alg as JwtAlgorithm, kid, signingInput: utf8Encode(`${h}.${p}`), signature };
 }
 
-/** WebCrypto algorithm parameters for import and verify. */
-export function webCryptoAlgorithm(alg: JwtAlgorithm): { import: RsaHashedImportParams; verify: RsaPssParams | Algorithm } {
-  return alg === 'PS384'
-    ? { import: { name: 'RSA-PSS', hash: 'SHA-384' }, verify: { name: 'RSA-PSS', saltLength: 48 } }
-    : { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, verify: { name: 'RSASSA-PKCS1-v1_5' } };
-}
-
-/** Throws TokenSignature unless the JWT's signature verifies with `key`. */
-export async function verifyJwtSignature(jwt: DecodedJwt, key: CryptoKey, subtle: SubtleCrypto): Promise<void> {
-  let ok = false;
+/**
+ * Throws TokenSignature unless the JWT's signature verifies with `key`
+ * (imported for `jwt.alg`, see jwks.ts). jose verifies on the runtime's
+ * WebCrypto (`globalThis.crypto.subtle`); `_subtle` is kept for callers of the
+ * previous signature and is not used.
+ */
+export async function verifyJwtSignature(jwt: DecodedJwt, key: CryptoKey, _subtle?: SubtleCrypto): Promise<void> {
   try {
-    ok = await subtle.verify(
-      webCryptoAlgorithm(jwt.alg).verify,
-      key,
-      jwt.signature as Uint8Array<ArrayBuffer>,
-      jwt.signingInput as Uint8Array<ArrayBuffer>,
-    );
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
+    // Only the token's own (already allowed) algorithm; decodeJwt refused any `crit`.
+    await compactVerify(jwt.token, key, { algorithms: [jwt.alg] });
+  } catch (err) {
     throw new VerifyError('TokenSignature', `token signature does not verify (${jwt.alg}, kid ${jwt.kid})`, {
       check: 'jwt.signature',
       field: 'signature',
-    });
+    }, { cause: err });
   }
 }
 

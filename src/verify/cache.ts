@@ -1,9 +1,21 @@
 /**
- * Caches for repeated verification. Everything cached is deterministic by
- * exact bytes: a signature result for (key, signature, message), a parsed PCK
- * chain for its PEM text, parsed collateral for its input. Time-dependent
- * checks (validity windows, CRL and collateral dates) are never cached: they
- * run on every verification at its own `at`.
+ * Caches for repeated verification, all keyed by the exact bytes (or the
+ * exact, immutable string) they stand for, never by object identity:
+ *
+ * - signature results for (signature, public key, message);
+ * - parsed PCK chains by the certification data text or bytes;
+ * - parsed collateral by the exact content of every input field (strings are
+ *   immutable; byte fields are compared against a private copy);
+ * - *verified facts*: once a collateral set (or a PCK chain under that
+ *   collateral) passed every time-independent check under a root key, the
+ *   entry keeps the intersection of every validity window it contains. A
+ *   later call at `at` inside that window skips the signatures it already
+ *   checked; outside it, the full verification runs again and reports the
+ *   exact failure. Date checks are therefore never skipped: they are reduced
+ *   to comparing `at` with the window, on every call.
+ *
+ * Everything parsed is parsed from private copies: a caller mutating its
+ * input in place cannot change what a cached entry says.
  *
  * A cache is an explicit object the caller creates and passes in; the library
  * keeps no global state.
@@ -12,33 +24,34 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { SgxPckExtension } from '../x509/sgx-extension.js';
 import type { Collateral } from '../collateral/parse.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { sameBytes } from '../util/bytes.js';
+import { BytesMap } from '../util/bytes-map.js';
 import { LruMap } from '../util/lru.js';
 
 export interface VerificationCacheOptions {
   /** Signature results kept (default 4096). */
   readonly maxSignatures?: number;
-  /** Parsed PCK chains kept, by PEM text (default 1024). */
+  /** Parsed PCK chains kept, by their exact text or bytes (default 1024). */
   readonly maxChains?: number;
-  /** Parsed collateral kept, by content (default 256). Parsed objects are also remembered by identity (WeakMap). */
+  /** Parsed collateral sets kept, by the exact content of their fields (default 256). */
   readonly maxCollateral?: number;
 }
 
 interface SignatureEntry {
-  readonly publicKey: Uint8Array;
   readonly message: Uint8Array;
   readonly ok: boolean;
 }
 
 /**
- * Memoises P-256 signature checks. Entries are found by signature; the stored
- * public key and message are compared byte for byte, so a hit is exact.
+ * Memoises P-256 signature checks, keyed by the exact (signature, public key)
+ * bytes; the stored private copy of the message is compared byte for byte, so
+ * a hit is exact.
  */
 export class SignatureMemo {
-  private readonly entries: LruMap<string, SignatureEntry>;
+  private readonly entries: BytesMap<SignatureEntry>;
 
   constructor(max: number) {
-    this.entries = new LruMap(max);
+    this.entries = new BytesMap(max);
   }
 
   wrap(backend: CryptoBackend): CryptoBackend {
@@ -48,57 +61,178 @@ export class SignatureMemo {
       sha384: backend.sha384,
       sha512: backend.sha512,
       verifyP256: async (publicKey, message, signature) => {
-        const key = toHex(signature);
-        const hit = this.entries.get(key);
-        if (hit !== undefined && bytesEqual(hit.publicKey, publicKey) && bytesEqual(hit.message, message)) return hit.ok;
+        const hit = this.entries.get(signature, publicKey);
+        if (hit !== undefined && sameBytes(hit.message, message)) return hit.ok;
         const ok = await backend.verifyP256(publicKey, message, signature);
-        this.entries.set(key, { publicKey: publicKey.slice(), message: message.slice(), ok });
+        this.entries.set([signature, publicKey], { message: message.slice(), ok });
         return ok;
       },
     };
   }
 }
 
-/** FNV-1a 32-bit: a cheap bucket key; hits are confirmed by comparing the bytes. */
-function fnv1a(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
+/** A validity window in unix seconds: every date check of an entry passes iff from <= at <= until. */
+export interface Window {
+  readonly from: number;
+  readonly until: number;
 }
 
-/** Parsed PCK chains by the exact certification data bytes they came from. */
+/** Facts about one PCK chain under one verified collateral set and root key (time-independent). */
+export interface PckFacts {
+  readonly window: Window;
+  readonly ext: SgxPckExtension;
+  /** QE blobs (report, its signature, attestation key, auth data) verified and bound under this PCK key. */
+  readonly qeBlocks: BytesMap<true>;
+  /** The earliest expiry of everything involved (collateralExpiresAt), once computed. */
+  expiresAt?: number;
+}
+
+export interface ChainEntry {
+  readonly id: number;
+  readonly certs: readonly Certificate[];
+  /** `${collateral id}|${root id}` → facts. */
+  readonly facts: LruMap<string, PckFacts>;
+}
+
+export interface CollateralEntry {
+  readonly id: number;
+  readonly collateral: Collateral;
+  /** Root key id → window of the collateral's own checks (TCB Info, QE Identity, PCK CRL chain, Root CA CRL). */
+  readonly verified: Map<number, Window>;
+  /** The collateral's own PCK chain (for quotes without one), once used. */
+  pckChain?: ChainEntry;
+}
+
+/** Parsed PCK chains by the exact certification data they came from. */
 export class ChainCache {
-  private readonly entries: LruMap<string, { data: Uint8Array; certs: readonly Certificate[] }>;
+  private readonly byText: LruMap<string, ChainEntry>;
+  private readonly byBytes: BytesMap<ChainEntry>;
 
-  constructor(max: number) {
-    this.entries = new LruMap(max);
+  constructor(
+    max: number,
+    private readonly nextId: () => number,
+  ) {
+    this.byText = new LruMap(max);
+    this.byBytes = new BytesMap(max);
   }
 
-  get(data: Uint8Array): readonly Certificate[] | undefined {
-    const hit = this.entries.get(`${data.length}:${fnv1a(data)}`);
-    return hit !== undefined && bytesEqual(hit.data, data) ? hit.certs : undefined;
+  /** By PEM text (strings are immutable: the text is its own exact key). */
+  text(pem: string, parse: () => readonly Certificate[]): ChainEntry {
+    let e = this.byText.get(pem);
+    if (e === undefined) {
+      e = { id: this.nextId(), certs: parse(), facts: new LruMap(16) };
+      this.byText.set(pem, e);
+    }
+    return e;
   }
 
-  set(data: Uint8Array, certs: readonly Certificate[]): void {
-    const copy = data.slice();
-    this.entries.set(`${data.length}:${fnv1a(data)}`, { data: copy, certs });
+  /** The entry for these exact bytes, if cached. */
+  find(data: Uint8Array): ChainEntry | undefined {
+    return this.byBytes.get(data);
+  }
+
+  /** By exact bytes (a private copy is kept and compared on every hit). */
+  bytes(data: Uint8Array, parse: () => readonly Certificate[]): ChainEntry {
+    let e = this.byBytes.get(data);
+    if (e === undefined) {
+      e = { id: this.nextId(), certs: parse(), facts: new LruMap(16) };
+      this.byBytes.set([data], e);
+    }
+    return e;
   }
 }
 
 export class VerificationCache {
   readonly signatures: SignatureMemo;
-  /** A quote's PCK chain (certification data bytes) → parsed certificates. */
+  /** A quote's PCK chain (certification data) → parsed certificates and verified facts. */
   readonly chains: ChainCache;
-  /** Collateral input content key → parsed collateral. */
-  readonly collateralByContent: LruMap<string, Collateral>;
-  /** Collateral input object → parsed collateral. */
-  readonly collateralByObject = new WeakMap<object, Collateral>();
-  /** Parsed PCK leaf → its SGX extension. */
-  readonly sgxExtensions = new WeakMap<Certificate, SgxPckExtension>();
+  /** Collateral input content (field ids) → parsed collateral and verified facts. */
+  readonly collateral: LruMap<string, CollateralEntry>;
+  /** Exact field content → field id (strings as themselves, bytes through a private copy). */
+  private readonly textIds: LruMap<string, number>;
+  private readonly byteIds: BytesMap<number>;
+  private readonly rootIds: BytesMap<number>;
+  /** Parsed certificates by their exact DER (the CA and root of every PCK chain are shared by a fleet). */
+  private readonly certs: BytesMap<Certificate>;
+  private lastId = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
+    const nextId = (): number => ++this.lastId;
     this.signatures = new SignatureMemo(options.maxSignatures ?? 4096);
-    this.chains = new ChainCache(options.maxChains ?? 1024);
-    this.collateralByContent = new LruMap(options.maxCollateral ?? 256);
+    this.chains = new ChainCache(options.maxChains ?? 1024, nextId);
+    const maxCollateral = options.maxCollateral ?? 256;
+    this.collateral = new LruMap(maxCollateral);
+    this.textIds = new LruMap(maxCollateral * 10);
+    this.byteIds = new BytesMap(maxCollateral * 10);
+    this.rootIds = new BytesMap(16);
+    this.certs = new BytesMap(64);
   }
+
+  /** The certificate parsed from these exact DER bytes (parsed from a private copy on a miss). */
+  certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate {
+    let c = this.certs.get(der);
+    if (c === undefined) {
+      c = parse(der.slice());
+      this.certs.set([der], c);
+    }
+    return c;
+  }
+
+  private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];
+
+  /**
+   * The entry of a collateral input seen in the last few calls, found by
+   * comparing every field with the private copy kept for it (strings are
+   * immutable: equal strings are equal content; byte fields are compared byte
+   * for byte). A long-lived collateral object costs a few comparisons.
+   */
+  recentCollateral(json: boolean, values: readonly (string | Uint8Array | undefined)[]): CollateralEntry | undefined {
+    outer: for (const r of this.recent) {
+      if (r.json !== json) continue;
+      for (let i = 0; i < values.length; i++) {
+        const a = values[i];
+        const b = r.values[i];
+        if (a === b) continue;
+        if (a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b)) continue;
+        continue outer;
+      }
+      return r.entry;
+    }
+    return undefined;
+  }
+
+  /** Remember `values` (private copies, never handed out) for `recentCollateral`. */
+  rememberCollateral(json: boolean, values: readonly (string | Uint8Array | undefined)[], entry: CollateralEntry): void {
+    this.recent.unshift({ json, values, entry });
+    if (this.recent.length > 4) this.recent.pop();
+  }
+
+  /** A fresh, never reused id. */
+  nextId(): number {
+    return ++this.lastId;
+  }
+
+  /** The id of exact content: equal content, equal id (while cached); ids are never reused. */
+  idOf(value: string | Uint8Array): number {
+    if (typeof value === 'string') {
+      let id = this.textIds.get(value);
+      if (id === undefined) this.textIds.set(value, (id = ++this.lastId));
+      return id;
+    }
+    let id = this.byteIds.get(value);
+    if (id === undefined) this.byteIds.set([value], (id = ++this.lastId));
+    return id;
+  }
+
+  /** The id of a root public key (exact bytes). */
+  rootId(key: Uint8Array): number {
+    let id = this.rootIds.get(key);
+    if (id === undefined) this.rootIds.set([key], (id = ++this.lastId));
+    return id;
+  }
+}
+
+/** True when `at` lies in the window (both ends inclusive, as every date check of the verifier). */
+export function inWindow(w: Window | undefined, at: number): boolean {
+  return w !== undefined && at >= w.from && at <= w.until;
 }

@@ -10,12 +10,13 @@
 import { AttestationError, VerifyError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { parseQuote } from '../quote/parse.js';
+import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
 import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
 import type { CollateralInput } from '../collateral/input.js';
-import type { Certificate } from '../x509/certificate.js';
+import { parseCertificate, type Certificate } from '../x509/certificate.js';
+import { decodePemChain } from '../x509/pem.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
 import { commonNames } from '../x509/name.js';
 import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
@@ -26,8 +27,9 @@ import { evaluateTcb, type TcbPass } from '../tcb/evaluate.js';
 import { verifyChain } from './chain.js';
 import { verifySignedJson } from './collateral.js';
 import { intelRootPublicKey } from './root.js';
-import { SignatureMemo, type VerificationCache } from './cache.js';
-import { isCollateralJson } from '../collateral/input.js';
+import { SignatureMemo, inWindow, type ChainEntry, type CollateralEntry, type PckFacts, type VerificationCache, type Window } from './cache.js';
+import { LruMap } from '../util/lru.js';
+import { BytesMap } from '../util/bytes-map.js';
 import type { PckClaims, SgxEnclaveClaims, Td15ExClaims, TcbPassClaims, TdClaims, VerifiedQuote } from './result.js';
 
 export interface VerifyQuoteOptions {
@@ -71,15 +73,9 @@ function fail(code: ConstructorParameters<typeof VerifyError>[0], message: strin
 }
 
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
-function pckChainOf(quote: Quote, collateral: Collateral, cache: VerificationCache | undefined): readonly Certificate[] {
+function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[] {
   const cd = quote.signatureData.certificationData;
-  if (cd.type === 5 && cd.pemChain !== undefined) {
-    const hit = cache?.chains.get(cd.data);
-    if (hit !== undefined) return hit;
-    const chain = parseChain(cd.pemChain, 'quote.certificationData');
-    cache?.chains.set(cd.data, chain);
-    return chain;
-  }
+  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
   if (collateral.pckChain !== undefined) return collateral.pckChain;
   throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
@@ -88,29 +84,94 @@ function pckChainOf(quote: Quote, collateral: Collateral, cache: VerificationCac
   });
 }
 
-/** Parsed collateral, from the cache when the same input (object or content) was seen before. */
-function collateralOf(input: CollateralInput | Collateral, cache: VerificationCache | undefined): Collateral {
-  if (isParsedCollateral(input)) return input;
-  if (cache === undefined || typeof input !== 'object' || input === null) return parseCollateral(input);
-  const byObject = cache.collateralByObject.get(input);
-  if (byObject !== undefined) return byObject;
-  const key = contentKey(input);
-  const byContent = key === undefined ? undefined : cache.collateralByContent.get(key);
-  const parsed = byContent ?? parseCollateral(input);
-  cache.collateralByObject.set(input, parsed);
-  if (key !== undefined && byContent === undefined) cache.collateralByContent.set(key, parsed);
-  return parsed;
+/** The cached PCK chain entry, by the exact text of the quote's chain or the collateral entry it came with. */
+function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: CollateralEntry | undefined, cache: VerificationCache): ChainEntry | undefined {
+  const cd = quote.signatureData.certificationData;
+  if (cd.type === 5) {
+    // By the exact certification data bytes (the PEM text is decoded only on a miss).
+    const hit = cache.chains.find(cd.data);
+    if (hit !== undefined) return hit;
+    // The text comes from the very bytes the entry is keyed by (never from a
+    // caller-parsed Quote's own pemChain field).
+    const pem = pemText(cd.data);
+    if (pem !== undefined) return cache.chains.bytes(cd.data, () => decodePemChain(pem).map((der) => cache.certificate(der, parseCertificate)));
+  }
+  // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
+  if (entry === undefined || collateral.pckChain === undefined) return undefined;
+  return entry.pckChain ?? (entry.pckChain = { id: cache.nextId(), certs: collateral.pckChain, facts: new LruMap(16) });
 }
 
-/** A content key for collateral given as strings (both shapes); undefined when a field is binary. */
-function contentKey(input: CollateralInput): string | undefined {
-  const values: unknown[] = isCollateralJson(input)
-    ? [input.tcb_info, input.tcb_info_signature, input.tcb_info_issuer_chain, input.qe_identity, input.qe_identity_signature,
-       input.qe_identity_issuer_chain, input.root_ca_crl, input.pck_crl, input.pck_crl_issuer_chain, input.pck_certificate_chain ?? '']
-    : [input.tcbInfo, input.tcbInfoIssuerChain, input.qeIdentity, input.qeIdentityIssuerChain, input.pckCrl,
-       input.pckCrlIssuerChain, input.rootCaCrl, input.pckCertificateChain ?? ''];
-  if (!values.every((v) => typeof v === 'string')) return undefined;
-  return (isCollateralJson(input) ? 'json\0' : 'pcs\0') + values.join('\0');
+const JSON_FIELDS = [
+  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
+  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
+] as const;
+const PCS_FIELDS = [
+  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
+  'pckCertificateChain',
+] as const;
+
+/**
+ * The cached entry for collateral given in either input shape, keyed by the
+ * exact content of every field. Each field is read once into a private
+ * snapshot (byte arrays copied), and both the key and the parse come from that
+ * snapshot. Undefined for a parsed Collateral (the caller's own objects are
+ * never cached) and for inputs the parser will refuse.
+ */
+function collateralEntryOf(input: CollateralInput | Collateral, cache: VerificationCache): CollateralEntry | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || isParsedCollateral(input)) return undefined;
+  const json = 'tcb_info' in input;
+  const fields: readonly string[] = json ? JSON_FIELDS : PCS_FIELDS;
+  const values: (string | Uint8Array | undefined)[] = [];
+  for (const f of fields) {
+    const v = (input as unknown as Record<string, unknown>)[f];
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
+    values.push(v);
+  }
+  const recent = cache.recentCollateral(json, values);
+  if (recent !== undefined) return recent;
+  // A private snapshot: the key and the parse both come from it.
+  const own = values.map((v) => (v instanceof Uint8Array ? v.slice() : v));
+  const snapshot: Record<string, string | Uint8Array> = {};
+  let key = json ? 'j' : 'p';
+  own.forEach((v, i) => {
+    if (v === undefined) key += ',-';
+    else {
+      snapshot[fields[i]!] = v;
+      key += `,${cache.idOf(v)}`;
+    }
+  });
+  let entry = cache.collateral.get(key);
+  if (entry === undefined) {
+    entry = { id: cache.nextId(), collateral: parseCollateral(snapshot as unknown as CollateralInput), verified: new Map() };
+    cache.collateral.set(key, entry);
+  }
+  cache.rememberCollateral(json, own, entry);
+  return entry;
+}
+
+function widen(w: { from: number; until: number }, from: number, until: number | undefined): void {
+  if (from > w.from) w.from = from;
+  const u = until ?? -Infinity;
+  if (u < w.until) w.until = u;
+}
+
+/** Every date the PCK chain checks look at: the chain's certificates and both CRLs. */
+function pckWindow(chain: readonly Certificate[], c: Collateral): Window {
+  const w = { from: -Infinity, until: Infinity };
+  for (const cert of chain) widen(w, cert.notBefore, cert.notAfter);
+  widen(w, c.rootCaCrl.thisUpdate, c.rootCaCrl.nextUpdate);
+  widen(w, c.pckCrl.thisUpdate, c.pckCrl.nextUpdate);
+  return w;
+}
+
+/** Every date the collateral's own checks look at: issuer chains, Root CA CRL, TCB Info and QE Identity. */
+function collateralWindow(c: Collateral): Window {
+  const w = { from: -Infinity, until: Infinity };
+  for (const cert of [...c.tcbInfo.chain, ...c.qeIdentity.chain, ...c.pckCrlChain]) widen(w, cert.notBefore, cert.notAfter);
+  widen(w, c.rootCaCrl.thisUpdate, c.rootCaCrl.nextUpdate);
+  widen(w, c.tcbInfo.info.issueDate, c.tcbInfo.info.nextUpdate);
+  widen(w, c.qeIdentity.identity.issueDate, c.qeIdentity.identity.nextUpdate);
+  return w;
 }
 
 function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxPckExtension): PckClaims {
@@ -224,81 +285,99 @@ export async function verifyQuote(
       found: quoteInput === null ? 'null' : typeof quoteInput,
     });
   }
-  const collateral = collateralOf(collateralInput, cache);
+  const colEntry = cache === undefined ? undefined : collateralEntryOf(collateralInput, cache);
+  const collateral =
+    colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput));
   const tcbInfo = collateral.tcbInfo.info;
   const qeIdentity = collateral.qeIdentity.identity;
   const sig = quote.signatureData;
   checks.push('quote.parse', 'collateral.parse');
 
+  // Facts verified before for these exact bytes under this root key. They are
+  // used only when `at` lies inside every validity window they involve;
+  // otherwise the full checks below run again (and report the exact failure).
+  const rootId = cache === undefined ? 0 : cache.rootId(rootPublicKey);
+  const chainEntry = cache === undefined ? undefined : pckChainEntryOf(quote, collateral, colEntry, cache);
+  const factKey = colEntry !== undefined && chainEntry !== undefined ? `${colEntry.id}|${rootId}` : undefined;
+  let pckFacts: PckFacts | undefined = factKey === undefined ? undefined : chainEntry!.facts.get(factKey);
+  if (pckFacts !== undefined && !inWindow(pckFacts.window, at)) pckFacts = undefined;
+  const collateralKnown = colEntry !== undefined && inWindow(colEntry.verified.get(rootId), at);
+
   // --- 2. PCK chain to the pinned root, with both CRLs (4.1.2.1, 4.1.2.5.5-8) ---
-  const pckChain = pckChainOf(quote, collateral, cache);
-  await verifyChain(pckChain, {
-    rootPublicKey,
-    at,
-    crypto,
-    crls: [collateral.rootCaCrl, collateral.pckCrl],
-    context: 'pck',
-    failCode: 'PckChain',
-  });
-  checks.push('pck.chain', 'pck.crl');
+  const pckChain = chainEntry?.certs ?? pckChainOf(quote, collateral);
   const pckLeaf = pckChain[0]!;
-  if (!commonNames(pckLeaf.subject).some((cn) => cn.includes(PCK_LEAF_CN))) {
-    fail('CertificateInvalid', 'PCK leaf subject CN does not contain "SGX PCK Certificate"', 'pck.leaf.subject', {
-      field: 'subject',
-      expected: PCK_LEAF_CN,
-      found: pckLeaf.subjectText,
+  if (pckFacts === undefined) {
+    await verifyChain(pckChain, {
+      rootPublicKey,
+      at,
+      crypto,
+      crls: [collateral.rootCaCrl, collateral.pckCrl],
+      context: 'pck',
+      failCode: 'PckChain',
     });
+    if (!commonNames(pckLeaf.subject).some((cn) => cn.includes(PCK_LEAF_CN))) {
+      fail('CertificateInvalid', 'PCK leaf subject CN does not contain "SGX PCK Certificate"', 'pck.leaf.subject', {
+        field: 'subject',
+        expected: PCK_LEAF_CN,
+        found: pckLeaf.subjectText,
+      });
+    }
+    // 4.1.2.5.7: the PCK CRL must be the one issued by the leaf's CA.
+    if (!bytesEqual(collateral.pckCrl.issuer, pckLeaf.issuer)) {
+      fail('PckChain', 'PCK CRL issuer differs from the PCK certificate issuer', 'pck.crl.issuer', {
+        field: 'pck_crl.issuer',
+        expected: pckLeaf.issuerText,
+        found: collateral.pckCrl.issuerText,
+      });
+    }
   }
-  // 4.1.2.5.7: the PCK CRL must be the one issued by the leaf's CA.
-  if (!bytesEqual(collateral.pckCrl.issuer, pckLeaf.issuer)) {
-    fail('PckChain', 'PCK CRL issuer differs from the PCK certificate issuer', 'pck.crl.issuer', {
-      field: 'pck_crl.issuer',
-      expected: pckLeaf.issuerText,
-      found: collateral.pckCrl.issuerText,
+  checks.push('pck.chain', 'pck.crl');
+  if (!collateralKnown) {
+    // The PCK CRL issuer chain must lead from the CRL's issuer to the pinned root
+    // too (its CA is normally the PCK chain's own, so the signatures are memo hits).
+    await verifyChain(collateral.pckCrlChain, {
+      rootPublicKey,
+      at,
+      crypto,
+      crls: [collateral.rootCaCrl],
+      context: 'pckCrlChain',
+      failCode: 'PckChain',
     });
-  }
-  // The PCK CRL issuer chain must lead from the CRL's issuer to the pinned root
-  // too (its CA is normally the PCK chain's own, so the signatures are memo hits).
-  await verifyChain(collateral.pckCrlChain, {
-    rootPublicKey,
-    at,
-    crypto,
-    crls: [collateral.rootCaCrl],
-    context: 'pckCrlChain',
-    failCode: 'PckChain',
-  });
-  if (!bytesEqual(collateral.pckCrlChain[0]!.subject, collateral.pckCrl.issuer)) {
-    fail('PckChain', 'PCK CRL issuer chain does not start with the CRL issuer', 'pckCrlChain.issuer', {
-      field: 'pck_crl_issuer_chain[0].subject',
-      expected: collateral.pckCrl.issuerText,
-      found: collateral.pckCrlChain[0]!.subjectText,
-    });
+    if (!bytesEqual(collateral.pckCrlChain[0]!.subject, collateral.pckCrl.issuer)) {
+      fail('PckChain', 'PCK CRL issuer chain does not start with the CRL issuer', 'pckCrlChain.issuer', {
+        field: 'pck_crl_issuer_chain[0].subject',
+        expected: collateral.pckCrl.issuerText,
+        found: collateral.pckCrlChain[0]!.subjectText,
+      });
+    }
   }
   checks.push('pckCrlChain');
-  let ext = cache?.sgxExtensions.get(pckLeaf);
-  if (ext === undefined) {
-    ext = parseSgxExtension(pckLeaf);
-    cache?.sgxExtensions.set(pckLeaf, ext);
+  const ext = pckFacts?.ext ?? parseSgxExtension(pckLeaf);
+  if (pckFacts === undefined && factKey !== undefined) {
+    pckFacts = { window: pckWindow(pckChain, collateral), ext, qeBlocks: new BytesMap(64) };
+    chainEntry!.facts.set(factKey, pckFacts);
   }
 
   // --- 3. Collateral authenticity (TCB Info, QE Identity) ------------------
-  const collateralCtx = { at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl };
-  await verifySignedJson(collateralCtx, 'tcbInfo', {
-    bytes: tcbInfo.bytes,
-    signature: collateral.tcbInfo.signature,
-    chain: collateral.tcbInfo.chain,
-    issueDate: tcbInfo.issueDate,
-    nextUpdate: tcbInfo.nextUpdate,
-  });
-  checks.push('tcbInfo.signature', 'tcbInfo.validity');
-  await verifySignedJson(collateralCtx, 'qeIdentity', {
-    bytes: qeIdentity.bytes,
-    signature: collateral.qeIdentity.signature,
-    chain: collateral.qeIdentity.chain,
-    issueDate: qeIdentity.issueDate,
-    nextUpdate: qeIdentity.nextUpdate,
-  });
-  checks.push('qeIdentity.signature', 'qeIdentity.validity');
+  if (!collateralKnown) {
+    const collateralCtx = { at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl };
+    await verifySignedJson(collateralCtx, 'tcbInfo', {
+      bytes: tcbInfo.bytes,
+      signature: collateral.tcbInfo.signature,
+      chain: collateral.tcbInfo.chain,
+      issueDate: tcbInfo.issueDate,
+      nextUpdate: tcbInfo.nextUpdate,
+    });
+    await verifySignedJson(collateralCtx, 'qeIdentity', {
+      bytes: qeIdentity.bytes,
+      signature: collateral.qeIdentity.signature,
+      chain: collateral.qeIdentity.chain,
+      issueDate: qeIdentity.issueDate,
+      nextUpdate: qeIdentity.nextUpdate,
+    });
+    colEntry?.verified.set(rootId, collateralWindow(collateral));
+  }
+  checks.push('tcbInfo.signature', 'tcbInfo.validity', 'qeIdentity.signature', 'qeIdentity.validity');
 
   // --- 4. Collateral fits the quote (4.1.2.5.10-11) -------------------------
   if (tcbInfo.version >= 3 ? tcbInfo.id !== quote.teeType : quote.teeType === 'TDX') {
@@ -330,23 +409,27 @@ export async function verifyQuote(
     checks.push('tdxModule.signer');
   }
 
-  // --- 6. QE report signed by the PCK key (4.1.2.5.13) ----------------------
-  if (!(await crypto.verifyP256(pckLeaf.publicKey, sig.qeReportRaw, sig.qeReportSignature))) {
-    fail('QeReportSignature', 'QE report signature does not verify with the PCK key', 'qeReport.signature');
+  // --- 6-7. QE report signed by the PCK key, binding the attestation key ---
+  // (4.1.2.5.13-14). Remembered per PCK key by the exact QE blob bytes.
+  const qeKnown = pckFacts?.qeBlocks.get(sig.qeReportRaw, sig.qeReportSignature, sig.attestationKey, sig.qeAuthData) !== undefined;
+  if (!qeKnown) {
+    if (!(await crypto.verifyP256(pckLeaf.publicKey, sig.qeReportRaw, sig.qeReportSignature))) {
+      fail('QeReportSignature', 'QE report signature does not verify with the PCK key', 'qeReport.signature');
+    }
+    const binding = crypto.sha256(concatBytes(sig.attestationKey, sig.qeAuthData));
+    // REPORTDATA read from the signed QE report bytes (offset 320 of the SGX
+    // report body), the very bytes the remembered fact is keyed by.
+    const reportData = sig.qeReportRaw.subarray(320, 384);
+    if (reportData.length !== 64 || !bytesEqual(reportData.subarray(0, 32), binding) || !isAllZero(reportData.subarray(32))) {
+      fail('QeReportBinding', 'QE report data is not SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes', 'qeReport.reportData', {
+        field: 'reportData',
+        expected: toHex(binding) + '00'.repeat(32),
+        found: toHex(reportData),
+      });
+    }
+    pckFacts?.qeBlocks.set([sig.qeReportRaw, sig.qeReportSignature, sig.attestationKey, sig.qeAuthData], true);
   }
-  checks.push('qeReport.signature');
-
-  // --- 7. QE report binds the attestation key (4.1.2.5.14) ------------------
-  const binding = crypto.sha256(concatBytes(sig.attestationKey, sig.qeAuthData));
-  const reportData = sig.qeReport.reportData;
-  if (!bytesEqual(reportData.subarray(0, 32), binding) || !isAllZero(reportData.subarray(32))) {
-    fail('QeReportBinding', 'QE report data is not SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes', 'qeReport.reportData', {
-      field: 'reportData',
-      expected: toHex(binding) + '00'.repeat(32),
-      found: toHex(reportData),
-    });
-  }
-  checks.push('qeReport.binding');
+  checks.push('qeReport.signature', 'qeReport.binding');
 
   // --- 8. QE identity (4.1.2.5.15-16) ----------------------------------------
   const qe = checkQeIdentity(qeIdentity, quote.teeType, sig.qeReport);
@@ -373,15 +456,22 @@ export async function verifyQuote(
   });
   checks.push('tcb.evaluate');
 
-  const expiries = [
-    tcbInfo.nextUpdate,
-    qeIdentity.nextUpdate,
-    collateral.rootCaCrl.nextUpdate ?? at,
-    collateral.pckCrl.nextUpdate ?? at,
-    ...pckChain.map((c) => c.notAfter),
-    ...collateral.tcbInfo.chain.map((c) => c.notAfter),
-    ...collateral.qeIdentity.chain.map((c) => c.notAfter),
-  ];
+  // Time-independent for one chain under one collateral set: kept with the facts.
+  let expiresAt = pckFacts?.expiresAt;
+  if (expiresAt === undefined) {
+    expiresAt = Math.min(
+      tcbInfo.nextUpdate,
+      qeIdentity.nextUpdate,
+      collateral.rootCaCrl.nextUpdate ?? at,
+      collateral.pckCrl.nextUpdate ?? at,
+      ...pckChain.map((c) => c.notAfter),
+      ...collateral.tcbInfo.chain.map((c) => c.notAfter),
+      ...collateral.qeIdentity.chain.map((c) => c.notAfter),
+    );
+    if (pckFacts !== undefined && collateral.rootCaCrl.nextUpdate !== undefined && collateral.pckCrl.nextUpdate !== undefined) {
+      pckFacts.expiresAt = expiresAt;
+    }
+  }
 
   return {
     teeType: quote.teeType,
@@ -410,7 +500,7 @@ export async function verifyQuote(
       isvSvn: sig.qeReport.isvSvn,
     },
     report: quote.body.kind === 'sgx' ? sgxClaims(quote.body) : tdClaims(quote.body),
-    collateralExpiresAt: Math.min(...expiries),
+    collateralExpiresAt: expiresAt,
     verifiedAt: at,
     checks,
     quote,

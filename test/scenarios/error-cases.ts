@@ -773,6 +773,9 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   EventLogStructure: 'RA-TLS boot-claim rules (src/ratls/rtmr3-claims.ts, test/adversarial)',
   TokenPolicyUnmatched: 'Intel Trust Authority policy ids (test/adversarial)',
   RaTlsRenegotiation: 'RA-TLS connections (test/adversarial)',
+  DependencyMissing: 'optional peer dependencies (src/util/optional-dependency.ts, test/package)',
+  PoolQueueFull: 'verifier pool (src/pool; test/pool/pool.test.ts)',
+  PoolClosed: 'verifier pool (src/pool; test/pool/pool.test.ts)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */

@@ -18,6 +18,7 @@
  */
 import type { Agent } from 'undici';
 import { fetchError } from '../../sources/http.js';
+import { loadOptional } from '../../util/optional-dependency.js';
 import type { FetchLike, FetchRequestInit, FetchResponseLike } from '../../sources/http.js';
 
 export interface UndiciFetchOptions {
@@ -132,8 +133,9 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
   const f = async (url: string, init: FetchRequestInit): Promise<FetchResponseLike> => {
     if (closed) throw fetchError('network', `GET ${new URL(url).pathname}`, 'fetch used after close()');
     let res: Awaited<ReturnType<(typeof import('undici'))['fetch']>>;
+    // undici is an optional peer dependency: DependencyMissing names it when absent.
+    const u = await (undici ??= loadOptional('undici', 'the Node HTTP client (createUndiciFetch)', () => import('undici')));
     try {
-      const u = await (undici ??= import('undici'));
       res = await u.fetch(url, {
         method: init.method,
         headers: init.headers,

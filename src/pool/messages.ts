@@ -1,0 +1,102 @@
+/**
+ * Messages between a VerifierPool and its worker threads, and how coded
+ * errors cross the thread boundary (structured clone keeps data, not classes:
+ * the error's name, code, message and evidence travel and are rebuilt as the
+ * same AttestationError subclass on the caller's side).
+ */
+import { AttestationError, ErrorCodes, ParseError, PolicyError, VerifyError, type ErrorCode, type Evidence } from '../errors.js';
+import type { CollateralInput } from '../collateral/input.js';
+import type { Collateral } from '../collateral/parse.js';
+import type { Quote } from '../quote/types.js';
+import type { VerifiedQuote } from '../verify/result.js';
+
+/** What a worker needs to build its verifier (all structured-cloneable). */
+export interface WorkerSetup {
+  readonly backend: 'node' | 'webcrypto' | 'noble';
+  readonly rootPublicKey?: Uint8Array;
+  readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+  readonly cache?: { maxSignatures?: number; maxChains?: number; maxCollateral?: number };
+}
+
+export interface TaskMessage {
+  readonly id: number;
+  readonly quote: Uint8Array | Quote;
+  /** Absent when `collateralRef` names a collateral this worker already holds. */
+  readonly collateral?: CollateralInput | Collateral;
+  /** A collateral snapshot the worker keeps under this number (with `collateral`) or already keeps (without). */
+  readonly collateralRef?: number;
+  readonly at: number;
+  readonly trailingBytes?: 'reject' | 'zeros' | 'any';
+}
+
+export interface WireError {
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly evidence?: Evidence;
+}
+
+export type ReplyMessage =
+  | { readonly id: number; readonly ok: true; readonly result: VerifiedQuote }
+  | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+export function toWire(e: unknown): WireError {
+  if (e instanceof AttestationError) {
+    return { name: e.name, code: e.code, message: e.message, ...(e.evidence === undefined ? {} : { evidence: e.evidence }) };
+  }
+  return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The coded error again; anything uncoded becomes VerifierUnavailable (never a raw Error). */
+export function fromWire(w: WireError): AttestationError {
+  const code = w.code !== undefined && w.code in ErrorCodes ? (w.code as ErrorCode) : undefined;
+  if (code === undefined) {
+    return new AttestationError('VerifierUnavailable', `verifier pool worker failed: ${w.message}`, { check: 'pool.worker' });
+  }
+  switch (w.name) {
+    case 'ParseError':
+      return new ParseError(code, w.message, w.evidence);
+    case 'VerifyError':
+      return new VerifyError(code, w.message, w.evidence);
+    case 'PolicyError':
+      return new PolicyError([{ code, message: w.message, ...(w.evidence === undefined ? {} : { evidence: w.evidence }) }]);
+    default:
+      return new AttestationError(code, w.message, w.evidence);
+  }
+}
+
+/** Fields of each collateral input shape (what a snapshot holds). */
+const JSON_FIELDS = [
+  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
+  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
+] as const;
+const PCS_FIELDS = [
+  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
+  'pckCertificateChain',
+] as const;
+
+/** A collateral input's fields read once (byte fields copied), or undefined for anything else (sent as is). */
+export function collateralSnapshot(c: unknown): { json: boolean; values: (string | Uint8Array | undefined)[] } | undefined {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const o = c as Record<string, unknown>;
+  const json = 'tcb_info' in o;
+  if (!json && !('tcbInfo' in o)) return undefined;
+  if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
+  const values: (string | Uint8Array | undefined)[] = [];
+  for (const f of json ? JSON_FIELDS : PCS_FIELDS) {
+    const v = o[f];
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
+    values.push(v instanceof Uint8Array ? v.slice() : (v as string | undefined));
+  }
+  return { json, values };
+}
+
+/** The snapshot as a collateral input object again. */
+export function collateralFromSnapshot(s: { json: boolean; values: readonly (string | Uint8Array | undefined)[] }): CollateralInput {
+  const out: Record<string, string | Uint8Array> = {};
+  (s.json ? JSON_FIELDS : PCS_FIELDS).forEach((f, i) => {
+    const v = s.values[i];
+    if (v !== undefined) out[f] = v;
+  });
+  return out as unknown as CollateralInput;
+}

@@ -1,0 +1,54 @@
+/**
+ * Chromium for the explorer and browser-example tests: Debian's chromium
+ * driven by playwright-core, as test/browser/ does. Without it the suites are
+ * skipped with a message, unless CI is set: then a test fails.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export function chromiumSkipMessage(area: string): void {
+  if (!HAVE_CHROMIUM && !CI) {
+    console.warn(`[${area}] SKIPPED: ${CHROMIUM} not found. Install Debian's chromium or set CHROMIUM_PATH; with CI=true this is a failure.`);
+  }
+}
+
+export interface LaunchedChromium {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<LaunchedChromium> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tee-attest-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport,
+    timeout: 30_000,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
