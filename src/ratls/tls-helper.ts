@@ -19,8 +19,9 @@
  *        - the peer's identity must be pinned (requireIdentityPins: the
  *          caller is about to send data to it) unless `allowAnyTd: true`;
  *        - on any failure the socket is destroyed and the coded error thrown;
- *        - on success any later handshake (renegotiation) destroys the socket
- *          with RaTlsRenegotiation before another byte is read or written.
+ *        - any later handshake (renegotiation), during or after the
+ *          verification, destroys the socket with RaTlsRenegotiation before
+ *          another byte is read or written.
  *
  * No node: import: the socket is taken structurally (node:tls TLSSocket fits),
  * so the module stays in the runtime-neutral `tee-attest/ra-tls` entry.
@@ -75,6 +76,13 @@ export interface TlsPeerOptions extends ServerCertificateOptions {
 const refused = (message: string, check: string, expected: string, found: string): AttestationError =>
   new AttestationError('RaTlsConnect', message, { check, expected, found });
 
+const renegotiation = (): AttestationError =>
+  new AttestationError('RaTlsRenegotiation', 'the server started a new TLS handshake after the RA-TLS verification began; connection closed', {
+    check: 'ratls.renegotiation',
+    expected: 'one handshake per connection',
+    found: 'renegotiation',
+  });
+
 function rawCertificate(socket: TlsPeerSocket): Uint8Array {
   const peer = socket.getPeerCertificate(false) as { raw?: unknown } | null;
   const raw = peer === null || typeof peer !== 'object' ? undefined : peer.raw;
@@ -117,16 +125,23 @@ export async function verifyTlsPeer(socket: TlsPeerSocket, options: TlsPeerOptio
     if (socket.isSessionReused()) {
       throw refused('verifyTlsPeer: the TLS session was resumed; RA-TLS needs a full handshake (do not pass `session`)', 'ratls.tls.resumption', 'full handshake', 'resumed session');
     }
-    const verification = await verifyServerCertificate(rawCertificate(socket), certificateOptions);
+    const certificate = rawCertificate(socket);
+    // Watch for another handshake from now on, including while the
+    // verification below runs: the certificate verified must stay the
+    // connection's only one.
+    let renegotiated = false;
+    let verifying = true;
     socket.on('secure', () => {
-      socket.destroy(
-        new AttestationError('RaTlsRenegotiation', 'the server started a new TLS handshake after the RA-TLS verification; connection closed', {
-          check: 'ratls.renegotiation',
-          expected: 'one handshake per connection',
-          found: 'renegotiation',
-        }),
-      );
+      renegotiated = true;
+      // While verifying, the caller learns it from the rejected promise (no
+      // 'error' event nobody may listen to); afterwards from an 'error' event.
+      if (verifying) socket.destroy();
+      else socket.destroy(renegotiation());
     });
+    const verification = await verifyServerCertificate(certificate, certificateOptions).finally(() => {
+      verifying = false;
+    });
+    if (renegotiated) throw renegotiation();
     return verification;
   } catch (e) {
     // Destroyed without an error argument: the caller gets the error from

@@ -186,6 +186,25 @@ describe('verifyTlsPeer on socket states a real connection rarely shows', () => 
     expect(e.code).toBe('RaTlsRenegotiation');
     expect(socket.destroyed).toBe(true);
   });
+  it('a handshake while the verification runs fails it with RaTlsRenegotiation (promise rejects, no error event)', async () => {
+    const k = sim.getTlsKey({ usage_ra_tls: true });
+    const rec = await serve(k.key, k.certificate_chain);
+    const socket = await open(rec.port);
+    const errors: Error[] = [];
+    socket.on('error', (e) => errors.push(e));
+    const midway = {
+      name: 'renegotiating',
+      verify: async (quote: Uint8Array, o?: Parameters<typeof verifier.verify>[1]) => {
+        socket.emit('secure'); // as Node does when the server renegotiates
+        return verifier.verify(quote, o);
+      },
+    };
+    expect(await codeOf(verifyTlsPeer(socket, { verifier: midway, at: sim.at, ...pins }))).toBe('RaTlsRenegotiation');
+    expect(socket.destroyed).toBe(true);
+    expect(errors).toEqual([]);
+    expect(rec.received).toEqual([]);
+  });
+
   it('bad arguments are InvalidArgument', async () => {
     expect(await codeOf(verifyTlsPeer(null as unknown as TlsPeerSocket, { verifier, ...pins }))).toBe('InvalidArgument');
     expect(await codeOf(verifyTlsPeer(fake({}), null as unknown as { verifier: typeof verifier }))).toBe('InvalidArgument');
