@@ -212,6 +212,14 @@ export const ErrorCodes = {
   PoolQueueFull: 'usage',
   /** The verifier pool was closed: no new verification is accepted. */
   PoolClosed: 'usage',
+
+  // --- TeeSQL client contract (src/ratls/sidecar-report*.ts, src/postgres/verify-server.ts, issue 13) ---
+  /** A sidecar `/attestation` report contradicts its own quote: a `tcb_info` register differs from the quote body, or `app_id` / `compose_hash` / `instance_id` differ from the claims replayed into RTMR3. */
+  AttestationReportInconsistent: 'verify',
+  /** The sidecar `/attestation` report could not be fetched: network error, timeout, HTTP status other than 200, redirect, or a body over the size limit. */
+  AttestationReportFetch: 'verify',
+  /** The server presented a certificate whose SHA-256 differs from the one pinned by the caller (`expectedCertificateSha256`, e.g. from a `verifyServer` probe). */
+  RaTlsCertificateMismatch: 'verify',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

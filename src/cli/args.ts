@@ -4,6 +4,8 @@
  *
  *   - options are long only: `--name VALUE`, `--name=VALUE`, or a boolean `--name`;
  *     `-h` is the only short form (same as `--help`);
+ *   - an option marked `repeatable` (pins such as `--mrtd`) may be given several
+ *     times: every value is in `lists`, in order;
  *   - an unknown option, an option given twice, a missing value, a value on a
  *     boolean flag, or an unexpected positional argument is a usage error;
  *   - a value may not itself look like an option (`--quote --json` is an error,
@@ -21,6 +23,8 @@ export interface OptionSpec {
   /** Placeholder of the value (e.g. FILE); absent for a boolean flag. */
   readonly value?: string;
   readonly help: string;
+  /** May be given more than once (values in ParsedCommand.lists). */
+  readonly repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -38,7 +42,10 @@ export interface CommandSpec {
 }
 
 export interface ParsedCommand {
+  /** The value of each option given (the first, for a repeatable one). */
   readonly values: ReadonlyMap<string, string>;
+  /** Every value of each repeatable option given, in order. */
+  readonly lists?: ReadonlyMap<string, readonly string[]>;
   readonly flags: ReadonlySet<string>;
   readonly positionals: readonly string[];
   /** `--help` / `-h` was given (nothing else was checked beyond the option names). */
@@ -55,6 +62,7 @@ export function usage(message: string, field?: string): AttestationError {
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): ParsedCommand {
   const byName = new Map(spec.options.map((o) => [o.name, o] as const));
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
   let help = false;
@@ -84,7 +92,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     const name = a.slice(2, eq > 0 ? eq : undefined);
     const o = byName.get(name);
     if (o === undefined) throw usage(`${where}unknown option --${name}`, `--${name}`);
-    if (seen.has(name)) throw usage(`${where}--${name} is given more than once`, `--${name}`);
+    if (seen.has(name) && o.repeatable !== true) throw usage(`${where}--${name} is given more than once`, `--${name}`);
     seen.add(name);
     if (o.value === undefined) {
       if (eq > 0) throw usage(`${where}--${name} takes no value`, `--${name}`);
@@ -93,7 +101,8 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     }
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined || (eq < 0 && v.startsWith('--'))) throw usage(`${where}--${name} needs a value (${o.value})`, `--${name}`);
-    values.set(name, v);
+    if (!values.has(name)) values.set(name, v);
+    if (o.repeatable === true) lists.set(name, [...(lists.get(name) ?? []), v]);
   }
   if (!help && !version) {
     const p = spec.positionals;
@@ -101,7 +110,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): Parsed
     if (p !== undefined && positionals.length < p.min) throw usage(`${where}missing ${p.name}`);
     if (p !== undefined && positionals.length > p.max) throw usage(`${where}too many arguments (expected ${p.name})`);
   }
-  return { values, flags, positionals, help, version };
+  return { values, lists, flags, positionals, help, version };
 }
 
 /** A required option's value (usage error naming the flag when absent). */
@@ -109,6 +118,11 @@ export function required(args: ParsedCommand, name: string): string {
   const v = args.values.get(name);
   if (v === undefined) throw usage(`--${name} is required`, `--${name}`);
   return v;
+}
+
+/** Every value of a repeatable option (empty when absent). */
+export function allValues(args: ParsedCommand, name: string): readonly string[] {
+  return args.lists?.get(name) ?? (args.values.has(name) ? [args.values.get(name)!] : []);
 }
 
 /** `--name` is one of `choices` (or absent). */
@@ -123,7 +137,7 @@ export function choice<T extends string>(args: ParsedCommand, name: string, choi
 export function formatHelp(program: string, spec: CommandSpec): string {
   const lines = [`usage: ${program}${spec.name === '' ? '' : ` ${spec.name}`} ${spec.synopsis}`.trimEnd(), '', spec.summary, ''];
   const all: OptionSpec[] = [...spec.options, { name: 'help', help: 'show this help' }, { name: 'version', help: 'print the version' }];
-  const left = all.map((o) => `  --${o.name}${o.value === undefined ? '' : ` ${o.value}`}`);
+  const left = all.map((o) => `  --${o.name}${o.value === undefined ? '' : ` ${o.value}`}${o.repeatable === true ? ' ...' : ''}`);
   const width = Math.min(32, Math.max(...left.map((l) => l.length)) + 2);
   lines.push('options:');
   all.forEach((o, i) => {

@@ -178,13 +178,21 @@ function inspectJson(text: string, json: Record<string, unknown>): Inspection {
     const id = parseQeIdentity(splitSignedResponse(text, 'enclaveIdentity').bytes);
     return { kind: 'qe-identity', encoding: enc, summary: `QE Identity: ${id.id}, version ${id.version}, issued ${when(id.issueDate)}, next update ${when(id.nextUpdate)}`, decoded: plain(id) };
   }
-  if ('quote' in json && 'wal_lsn' in json) {
-    const r = parseSidecarReport(text);
+  if ('quote' in json && 'postgres_state' in json) {
+    // Decoding only: members outside the documented shape are listed, not refused (`attestation` verifies).
+    const r = parseSidecarReport(text, { allowUnknownMembers: true });
+    const { quote: _quote, eventLog, postgresState, ...rest } = r;
     return {
       kind: 'sidecar-report',
       encoding: enc,
-      summary: `Postgres sidecar report: WAL ${r.walLsn} at ${isoFromSeconds(r.timestamp)}`,
-      decoded: { ...(plain({ ...r, quote: undefined }) as object), timestamp: isoFromSeconds(r.timestamp), quote: quoteView(parseQuote(r.quote, { trailingBytes: 'any' })) },
+      summary: `Postgres sidecar report: WAL ${r.postgresState.walLsn} at ${isoFromSeconds(r.timestamp)} (PostgreSQL ${r.postgresState.pgVersion})`,
+      decoded: {
+        ...(plain(rest) as object),
+        postgresState: { ...postgresState, walLsnValue: postgresState.walLsnValue.toString() },
+        ...(eventLog === undefined ? {} : { eventLogEntries: eventLog.length }),
+        timestamp: isoFromSeconds(r.timestamp),
+        quote: quoteView(parseQuote(r.quote, { trailingBytes: 'any' })),
+      },
     };
   }
   throw unrecognised('a JSON object that is not collateral, a bundle, TCB Info, QE Identity or a sidecar report');

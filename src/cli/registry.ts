@@ -38,6 +38,9 @@ const entries: CommandEntry[] = [
   { name: 'samples', summary: 'verify the bundled sample quotes offline against their manifests', load: async () => (await import('./samples-command.js')).samplesCli },
   { name: 'collateral fetch', summary: 'fetch, verify and write an offline collateral bundle', load: async () => (await import('./collateral-command.js')).collateralFetchCli },
   { name: 'collateral verify', summary: 'verify a collateral bundle file or directory (signatures, chains, CRLs, dates)', load: async () => (await import('./collateral-command.js')).collateralVerifyCli },
+  { name: 'attestation', summary: "verify a TeeSQL sidecar's GET /attestation report (URL or file): quote, binding, freshness, pins", load: async () => (await import('./attestation-command.js')).attestationCli },
+  { name: 'probe', summary: 'verify an RA-TLS server (HOST:PORT) before connecting: claims and certificate fingerprint, no application byte sent', load: async () => (await import('./probe-command.js')).probeCli },
+  { name: 'forward', summary: 'local RA-TLS forwarder for any Postgres driver: verifies the sidecar on every connection', load: async () => (await import('./forward-command.js')).forwardCli },
 ];
 
 /** Adds (or replaces) a command. */

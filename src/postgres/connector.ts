@@ -11,13 +11,25 @@
  * certificate verified with verifyServerCertificate, and only then the
  * Postgres protocol. pg gets `ssl: false` (TLS is the connector's job).
  *
- * Explicit relaxations / extra checks:
- *   pinning             a new connection whose server certificate has the
- *                       SHA-256 fingerprint of one fully verified less than
- *                       `ttlSeconds` ago skips the full verification (the TLS
- *                       handshake still proves the server holds that key);
+ * Defaults and explicit options:
+ *   pinning             the result cache, ON by default (issue 13 §3: "cached
+ *                       for 1 hour"): a new connection presenting exactly the
+ *                       certificate bytes of one fully verified less than
+ *                       `ttlSeconds` (default 3600) ago, and before that
+ *                       verification's `expiresAt` (collateral / token expiry)
+ *                       and the certificate's notAfter, skips the full
+ *                       verification (the TLS handshake still proves the
+ *                       server holds the certificate's key). Keyed by SHA-256
+ *                       of the DER, the entry keeps the full DER and compares
+ *                       it on every hit; failures are never cached and evict
+ *                       the entry; unverified (allowSimulator) results are
+ *                       never cached. `pinning: false` turns it off;
  *   reverifyOnCheckout  RaTlsPool re-runs the full verification of an idle
- *                       connection's certificate when the pool hands it out.
+ *                       connection's certificate when the pool hands it out
+ *                       (never answered from the cache; a success refreshes
+ *                       the cache entry, a failure evicts it);
+ *   client certificate  fetched lazily from the guest agent and renewed
+ *                       before it expires (clientCertificateRenewBeforeSeconds).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -36,7 +48,10 @@ import {
   requireOptionsObject,
   validateServerCertificateOptions,
 } from '../ratls/option-checks.js';
+import { bytesEqual } from '../util/bytes.js';
+import { LruMap } from '../util/lru.js';
 import { toUnixSeconds } from '../util/time.js';
+import { parseCertificateFields } from '../ratls/certificate-fields.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
 import { defaultServername, RaTlsStream } from './ra-tls-stream.js';
@@ -46,11 +61,20 @@ import type { PeerVerification, RaTlsStreamHost, RaTlsVerifiedEvent, Verificatio
 const { default: Pg } = await loadOptional('pg', 'tee-attest/postgres', () => import('pg'));
 
 export interface PinningOptions {
-  /** How long a fully verified certificate fingerprint lets new connections skip verification. */
-  readonly ttlSeconds: number;
-  /** Pins kept (least recently used evicted). Default 64. */
+  /**
+   * How long a full verification of a certificate lets new connections
+   * presenting the same certificate bytes skip verification. Default 3600.
+   * Never past the verification's `expiresAt` nor the certificate's notAfter.
+   */
+  readonly ttlSeconds?: number;
+  /** Entries kept (least recently used evicted). Default 64. */
   readonly maxEntries?: number;
 }
+
+/** Default lifetime of a cached connection verification (seconds): one hour, as the documents say. */
+export const DEFAULT_PINNING_TTL_SECONDS = 3600;
+/** Default: renew the client certificate when less than this many seconds remain before its notAfter. */
+export const DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS = 300;
 
 export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'at'> {
   /**
@@ -66,15 +90,25 @@ export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'a
    * (RaTlsRenegotiation): the verified certificate stays the connection's.
    */
   readonly allowTls12?: boolean;
-  /** Where the allowAnyTd warning goes. Default console.warn. */
+  /** Where the allowAnyTd warning (once) and the allowSimulator warning (every connection) go. Default console.warn. */
   readonly warn?: (message: string) => void;
   /**
    * The client certificate to present. Default: fetched once (lazily, on the
    * first connection) from the dstack guest agent with GetTlsKey
    * (usage_ra_tls, usage_client_auth). A function is called instead of the
-   * guest agent (and again after a failure).
+   * guest agent (and again after a failure, and to renew).
+   *
+   * Renewal (fetched certificates, not a fixed object): when fewer than
+   * `clientCertificateRenewBeforeSeconds` remain before the leaf's notAfter
+   * (at most half its lifetime), the next connection starts ONE refetch
+   * (single-flight) and keeps using the current certificate until it
+   * succeeds; a failed refetch is not remembered (the next connection
+   * retries). An expired certificate is never presented: connections wait for
+   * the refetch and fail with its error.
    */
   readonly clientCertificate?: DstackTlsKey | (() => Promise<DstackTlsKey>);
+  /** Renewal margin of the fetched client certificate, seconds. Default 300. */
+  readonly clientCertificateRenewBeforeSeconds?: number;
   /** Where the guest agent is (default: DSTACK_SIMULATOR_ENDPOINT, else the dstack socket paths). */
   readonly guestAgent?: GuestAgentOptions;
   /** Subject / alt names asked of GetTlsKey. Default subject `tee-attest-pg-client`. */
@@ -85,8 +119,8 @@ export interface RaTlsConnectorOptions extends Omit<ServerCertificateOptions, 'a
   readonly clock?: () => number | Date;
   /** Bound on client certificate + TCP + TLS + verification per connection. Default 30 000 ms. */
   readonly connectTimeoutMs?: number;
-  /** Fingerprint pinning (off by default): see PinningOptions. */
-  readonly pinning?: PinningOptions;
+  /** The connection result cache: on by default (1 hour), `false` to turn it off; see PinningOptions. */
+  readonly pinning?: PinningOptions | boolean;
   /**
    * RaTlsPool only: re-verify an idle connection's server certificate on
    * checkout. `true`: on every reuse; `{ maxAgeSeconds }`: when its last full
@@ -103,8 +137,17 @@ export type ExtraClientConfig = Omit<ClientConfig, Owned>;
 export type ExtraPoolConfig = Omit<PoolConfig, Owned>;
 
 interface Pin {
+  /** The certificate DER (the entry's own copy, never handed out), compared in full on every hit. */
+  readonly der: Uint8Array;
   readonly peer: PeerVerification;
   readonly until: number;
+}
+
+/** A fetched client certificate and when to renew it (unix seconds). */
+interface HeldKey {
+  readonly key: DstackTlsKey;
+  readonly notAfter: number;
+  readonly renewAt: number;
 }
 
 const CONNECTOR_KEYS = [
@@ -112,6 +155,7 @@ const CONNECTOR_KEYS = [
   'allowTls12',
   'warn',
   'clientCertificate',
+  'clientCertificateRenewBeforeSeconds',
   'guestAgent',
   'clientCertificateRequest',
   'servername',
@@ -133,11 +177,13 @@ function validateConnectorOptions(o: RaTlsConnectorOptions): void {
   optionalFunction(o.clock, WHO, 'clock');
   optionalFunction(o.onVerified, WHO, 'onVerified');
   optionalPositive(o.connectTimeoutMs, WHO, 'connectTimeoutMs', true);
+  optionalPositive(o.clientCertificateRenewBeforeSeconds, WHO, 'clientCertificateRenewBeforeSeconds');
   if (o.servername !== undefined && o.servername !== false && typeof o.servername !== 'string') {
     throw invalidOption(WHO, 'servername', 'must be a host name or false', o.servername);
   }
   for (const k of ['guestAgent', 'clientCertificateRequest', 'pinning'] as const) {
     const v = o[k] as unknown;
+    if (k === 'pinning' && typeof v === 'boolean') continue;
     if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) throw invalidOption(WHO, k, 'must be an object', v);
   }
   const ga = o.guestAgent;
@@ -151,6 +197,19 @@ function validateConnectorOptions(o: RaTlsConnectorOptions): void {
   const req = o.clientCertificateRequest;
   if (req?.subject !== undefined && typeof req.subject !== 'string') throw invalidOption(WHO, 'clientCertificateRequest.subject', 'must be a string', req.subject);
   if (req?.altNames !== undefined) optionalStringList(req.altNames, WHO, 'clientCertificateRequest.altNames');
+  if (typeof o.pinning === 'object') {
+    optionalPositive(o.pinning.ttlSeconds, WHO, 'pinning.ttlSeconds');
+    optionalPositive(o.pinning.maxEntries, WHO, 'pinning.maxEntries', true);
+  }
+}
+
+/** The leaf's notAfter (unix seconds); +Infinity when the leaf cannot be read (then never renewed by date). */
+function leafNotAfter(key: DstackTlsKey): number {
+  try {
+    return parseCertificateFields(key.certificateChain[0]!).notAfter;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 function positive(v: unknown, field: string, integer = true): number {
@@ -183,10 +242,12 @@ export class RaTlsConnector implements RaTlsStreamHost {
   readonly #options: RaTlsConnectorOptions;
   readonly #agent: GuestAgentOptions | undefined;
   readonly #pinTtl: number | undefined;
-  readonly #pinMax: number;
-  readonly #pins = new Map<string, Pin>();
+  readonly #pins: LruMap<string, Pin> | undefined;
   readonly #reverify: false | true | { maxAgeSeconds: number };
-  #key: Promise<DstackTlsKey> | undefined;
+  readonly #renewBefore: number;
+  readonly #warn: (message: string) => void;
+  #held: HeldKey | undefined;
+  #fetching: Promise<DstackTlsKey> | undefined;
 
   constructor(options: RaTlsConnectorOptions) {
     requireOptionsObject(options, WHO);
@@ -200,12 +261,20 @@ export class RaTlsConnector implements RaTlsStreamHost {
     this.#policy = policy as unknown as ServerCertificateOptions;
     this.allowTls12 = options.allowTls12 === true;
     this.connectTimeoutMs = options.connectTimeoutMs === undefined ? 30_000 : positive(options.connectTimeoutMs, 'connectTimeoutMs');
-    if (options.pinning !== undefined) {
-      this.#pinTtl = positive(options.pinning?.ttlSeconds, 'pinning.ttlSeconds', false);
-      this.#pinMax = options.pinning.maxEntries === undefined ? 64 : positive(options.pinning.maxEntries, 'pinning.maxEntries');
+    if (options.pinning === false) {
+      this.#pinTtl = undefined;
+      this.#pins = undefined;
     } else {
-      this.#pinMax = 0;
+      const p = typeof options.pinning === 'object' ? options.pinning : {};
+      this.#pinTtl = p.ttlSeconds === undefined ? DEFAULT_PINNING_TTL_SECONDS : positive(p.ttlSeconds, 'pinning.ttlSeconds', false);
+      this.#pins = new LruMap(p.maxEntries === undefined ? 64 : positive(p.maxEntries, 'pinning.maxEntries'));
     }
+    this.#renewBefore = options.clientCertificateRenewBeforeSeconds ?? DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS;
+    this.#warn =
+      options.warn ??
+      ((message: string): void => {
+        console.warn(message);
+      });
     const r = options.reverifyOnCheckout ?? false;
     if (typeof r === 'boolean') this.#reverify = r;
     else if (typeof r === 'object' && r !== null) this.#reverify = { maxAgeSeconds: positive(r.maxAgeSeconds, 'reverifyOnCheckout.maxAgeSeconds', false) };
@@ -236,16 +305,38 @@ export class RaTlsConnector implements RaTlsStreamHost {
     return toUnixSeconds(this.#options.clock?.() ?? new Date());
   }
 
-  /** The client certificate (fetched once; a failed fetch is retried on the next call). */
+  /**
+   * The client certificate: fetched on first use, renewed within the margin
+   * of its notAfter (one fetch at a time; the current certificate is used
+   * meanwhile while it is still valid); a failed fetch is not remembered.
+   */
   clientKey(): Promise<DstackTlsKey> {
-    if (this.#key === undefined) {
-      const p = this.#fetchKey();
-      this.#key = p;
-      p.catch(() => {
-        if (this.#key === p) this.#key = undefined;
-      });
+    const now = this.#now();
+    const held = this.#held;
+    if (held !== undefined && now < held.renewAt) return Promise.resolve(held.key);
+    const fetching = this.#fetching ?? this.#startFetch();
+    if (held !== undefined && now < held.notAfter) {
+      // Renewal in the background: keep presenting the still-valid certificate.
+      return Promise.resolve(held.key);
     }
-    return this.#key;
+    return fetching;
+  }
+
+  #startFetch(): Promise<DstackTlsKey> {
+    const p = this.#fetchKey().then((key) => {
+      const notAfter = leafNotAfter(key);
+      const fetchedAt = this.#now();
+      // Renew `renewBefore` ahead of notAfter, but never earlier than half the remaining lifetime.
+      const margin = Math.min(this.#renewBefore, Math.max(0, (notAfter - fetchedAt) / 2));
+      if (this.#fetching === p) this.#held = { key, notAfter, renewAt: notAfter - margin };
+      return key;
+    });
+    this.#fetching = p;
+    const settle = (): void => {
+      if (this.#fetching === p) this.#fetching = undefined;
+    };
+    p.then(settle, settle);
+    return p;
   }
 
   async #fetchKey(): Promise<DstackTlsKey> {
@@ -276,17 +367,23 @@ export class RaTlsConnector implements RaTlsStreamHost {
 
   /** Forget the client certificate: the next connection fetches a new one. */
   refreshClientCertificate(): void {
-    this.#key = undefined;
+    this.#held = undefined;
+    this.#fetching = undefined;
   }
 
-  /** Forget every pinned fingerprint. */
+  /** Unix seconds after which the held client certificate is renewed (undefined: none held). */
+  get clientCertificateRenewAt(): number | undefined {
+    return this.#held?.renewAt;
+  }
+
+  /** Forget every cached verification. */
   clearPins(): void {
-    this.#pins.clear();
+    this.#pins?.clear();
   }
 
-  /** Number of live pins. */
+  /** Number of cached verifications (expired ones are dropped lazily). */
   get pinCount(): number {
-    return this.#pins.size;
+    return this.#pins?.size ?? 0;
   }
 
   servername(host: string): string | undefined {
@@ -294,40 +391,41 @@ export class RaTlsConnector implements RaTlsStreamHost {
   }
 
   /**
-   * Verifies a server certificate: a pin hit (reason 'connect', pinning on),
-   * else the full verifyServerCertificate at the clock's time. Throws the
-   * verification's coded error.
+   * Verifies a server certificate: a cache hit (reason 'connect', cache on,
+   * the same certificate bytes, inside the entry's window), else the full
+   * verifyServerCertificate at the clock's time. Throws the verification's
+   * coded error (and evicts the certificate's entry).
    */
   async verifyPeer(der: Uint8Array, context: { host: string; port: number; reason: VerificationReason }): Promise<PeerVerification> {
     const now = this.#now();
-    const fingerprint = createHash('sha256').update(der).digest('hex');
-    if (this.#pinTtl !== undefined && context.reason === 'connect') {
-      const pin = this.#pins.get(fingerprint);
+    const certificate = new Uint8Array(der); // a private copy: the entry compares these bytes
+    const fingerprint = createHash('sha256').update(certificate).digest('hex');
+    const pins = this.#pins;
+    if (pins !== undefined && context.reason === 'connect') {
+      const pin = pins.get(fingerprint);
       if (pin !== undefined) {
-        this.#pins.delete(fingerprint);
-        if (now >= pin.peer.verifiedAt && now < pin.until) {
-          this.#pins.set(fingerprint, pin);
+        if (bytesEqual(pin.der, certificate) && now >= pin.peer.verifiedAt && now < pin.until) {
           const peer: PeerVerification = { ...pin.peer, pinned: true };
           this.#options.onVerified?.({ ...peer, ...context });
           return peer;
         }
+        pins.delete(fingerprint);
       }
     }
     let verification;
     try {
-      verification = await verifyServerCertificate(der, { ...this.#policy, at: now });
+      verification = await verifyServerCertificate(certificate, { ...this.#policy, at: now, warn: this.#warn });
     } catch (e) {
-      this.#pins.delete(fingerprint);
+      pins?.delete(fingerprint);
       throw e;
     }
-    const peer: PeerVerification = { fingerprint, certificate: der, verification, pinned: false, verifiedAt: now };
-    if (this.#pinTtl !== undefined) {
-      const until = Math.min(now + this.#pinTtl, verification.result.expiresAt ?? Number.POSITIVE_INFINITY);
-      if (until > now) {
-        this.#pins.delete(fingerprint);
-        this.#pins.set(fingerprint, { peer, until });
-        while (this.#pins.size > this.#pinMax) this.#pins.delete(this.#pins.keys().next().value as string);
-      }
+    const peer: PeerVerification = { fingerprint, certificate, verification, pinned: false, verifiedAt: now };
+    if (pins !== undefined && this.#pinTtl !== undefined) {
+      // Never past the TTL, the collateral / token expiry, or the certificate's notAfter.
+      const until = Math.min(now + this.#pinTtl, verification.result.expiresAt ?? Number.POSITIVE_INFINITY, verification.certificate.certificate.notAfter);
+      // Unverified (allowSimulator) results are never cached: each connection re-checks and warns.
+      if (until > now && !verification.unverified) pins.set(fingerprint, { der: certificate.slice(), peer, until });
+      else pins.delete(fingerprint);
     }
     this.#options.onVerified?.({ ...peer, ...context });
     return peer;
@@ -390,7 +488,8 @@ export class RaTlsConnector implements RaTlsStreamHost {
     stream.checkouts++;
     const policy = this.#reverify;
     if (policy === false) return;
-    if (policy === true && stream.checkouts === 1) return; // verified moments ago, when it connected
+    // Verified moments ago, when it connected (in full: a cache hit at connect does not count).
+    if (policy === true && stream.checkouts === 1 && !stream.peer.pinned) return;
     if (policy !== true && this.#now() - stream.peer.verifiedAt < policy.maxAgeSeconds) return;
     stream.setPeer(await this.verifyPeer(stream.peer.certificate, { ...stream.target, reason: 'checkout' }));
   }

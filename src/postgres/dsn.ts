@@ -5,7 +5,8 @@
  *   postgres://<user>:<password>@<host>[:<port>][/<database>][?application_name=…&options=…]
  *
  *   - scheme `postgres:` or `postgresql:`; a TCP host (no unix-socket path);
- *     port 1..65535, default 5432;
+ *     port 1..65535, default 5433 (the sidecar's RA-TLS listener; PostgreSQL's
+ *     own 5432 sits behind the sidecar and is not reachable over RA-TLS);
  *   - user `teesql_read` (read-only) or `teesql_readwrite` (read / write);
  *   - password: the 32-byte cluster secret as 64 lowercase hex characters.
  *
@@ -23,6 +24,9 @@ import { AttestationError } from '../errors.js';
 /** The only users the sidecar accepts. */
 export const TEESQL_USERS = ['teesql_read', 'teesql_readwrite'] as const;
 export type TeesqlUser = (typeof TEESQL_USERS)[number];
+
+/** Port of the teesql sidecar's RA-TLS listener: a DSN without a port uses it. */
+export const SIDECAR_DEFAULT_PORT = 5433;
 
 /** Length of the cluster secret in hex characters (32 bytes). */
 export const CLUSTER_SECRET_HEX_LENGTH = 64;
@@ -94,7 +98,7 @@ export function checkTeesqlCredentials(user: unknown, password: unknown): { user
 }
 
 function parsePort(p: number | string | undefined): number {
-  if (p === undefined || p === '') return 5432;
+  if (p === undefined || p === '') return SIDECAR_DEFAULT_PORT;
   const n = typeof p === 'number' ? p : /^\d{1,5}$/.test(p) ? Number(p) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw invalid('DSN port must be 1..65535', 'port', shape(p));
   return n;

@@ -7,6 +7,8 @@ export {
   createRaTlsClient,
   createRaTlsConnector,
   createRaTlsPool,
+  DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS,
+  DEFAULT_PINNING_TTL_SECONDS,
   raTlsStreamOf,
   RaTlsConnector,
   RaTlsPool,
@@ -22,6 +24,7 @@ export {
   checkTeesqlCredentials,
   parseRaTlsDsn,
   redactDsn,
+  SIDECAR_DEFAULT_PORT,
   TEESQL_USERS,
   type RaTlsDsn,
   type RaTlsDsnInput,
@@ -41,3 +44,4 @@ export {
   type TlsKeyRequest,
 } from './guest-agent.js';
 export type { PeerVerification, RaTlsVerifiedEvent, VerificationReason } from './types.js';
+export { verifyServer, type ServerProbe, type VerifyServerOptions } from './verify-server.js';

@@ -26,8 +26,8 @@ export interface RaTlsSocketOptions {
   readonly host: string;
   readonly port: number;
   readonly servername?: string;
-  /** The client certificate (mutual RA-TLS). */
-  readonly clientKey: DstackTlsKey;
+  /** The client certificate (mutual RA-TLS). Absent: none is presented (the pre-flight probe outside a CVM). */
+  readonly clientKey: DstackTlsKey | undefined;
   /** Accept TLS 1.2 servers (renegotiation is still refused). Default false: TLS 1.3 only. */
   readonly allowTls12?: boolean;
 }
@@ -38,8 +38,7 @@ export function connectRaTlsSocket(o: RaTlsSocketOptions): TLSSocket {
     host: o.host,
     port: o.port,
     ...(o.servername === undefined ? {} : { servername: o.servername }),
-    key: o.clientKey.key,
-    cert: o.clientKey.certificateChain.join('\n'),
+    ...(o.clientKey === undefined ? {} : { key: o.clientKey.key, cert: o.clientKey.certificateChain.join('\n') }),
     // Checked by verifyServerCertificate after the handshake proved the
     // server holds the certificate's key.
     rejectUnauthorized: false,

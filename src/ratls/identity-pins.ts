@@ -12,6 +12,15 @@
  *
  * Every pin is also validated here (option-checks.ts): an empty allow-list is
  * an InvalidArgument, never "match nothing" at connect time.
+ *
+ * allowSimulator does NOT waive this rule (secure by default: each relaxation
+ * is its own name). A quote-less certificate (a local dev sidecar) is
+ * accepted only when nothing is pinned (verify-server-certificate.ts), so a
+ * credential path reaches one only with BOTH `allowSimulator: true` (accept
+ * a certificate without a quote; warns on every connection) and
+ * `allowAnyTd: true` (send credentials without pins; warns once). With pins
+ * and allowSimulator, servers with quotes are verified and pinned as usual
+ * and quote-less servers are refused (PolicyMeasurement).
  */
 import { AttestationError } from '../errors.js';
 import { optionalBoolean, validateRaTlsPolicyOptions } from './option-checks.js';
@@ -54,7 +63,10 @@ export function requireIdentityPins(
     throw new AttestationError(
       'InvalidArgument',
       `${who}: refusing to send credentials to an unpinned server: set ${missing.join(' and ')} ` +
-        '(or allowAnyTd: true to accept any genuine TD, INSECURE)',
+        '(or allowAnyTd: true to accept any genuine TD, INSECURE)' +
+        (options.allowSimulator === true
+          ? '; allowSimulator does not waive this rule: a quote-less dev sidecar needs allowSimulator and allowAnyTd together'
+          : ''),
       { check: 'options.identityPins', expected: missing.join(' and '), found: 'not set' },
     );
   }

@@ -42,17 +42,33 @@ export { replayedAppClaims, type EventLogSource, type QuotedRtmrs, type Replayed
 export { requireIdentityPins } from './identity-pins.js';
 export { ratlsPolicyViolations, type RaTlsPolicyOptions, type RaTlsPolicyViolation } from './ratls-policy.js';
 export {
+  measurementPinsSet,
   verifyServerCertificate,
+  type QuotelessCertificate,
+  type QuoteStatus,
   type ServerCertificateOptions,
   type ServerCertificateVerification,
 } from './verify-server-certificate.js';
 export { raTlsConnectOptions, verifyTlsPeer, type RaTlsConnectOptions, type TlsPeerOptions, type TlsPeerSocket } from './tls-helper.js';
 export {
+  MAX_REPORT_TIMESTAMP,
+  MIN_REPORT_TIMESTAMP,
   parseLsn,
   parseSidecarReport,
-  sidecarReportData,
   verifySidecarAttestation,
+  type ParseSidecarReportOptions,
   type SidecarAttestationOptions,
   type SidecarAttestationReport,
   type SidecarAttestationVerification,
+  type SidecarFieldBinding,
+  type SidecarPostgresState,
+  type SidecarTcbInfo,
 } from './sidecar-report.js';
+export {
+  DEFAULT_REPORT_DATA_ENCODING,
+  sidecarReportData,
+  type ReportDataEncoder,
+  type ReportDataEncoding,
+  type SidecarReportDataFields,
+} from './sidecar-report-data.js';
+export { DEFAULT_REPORT_MAX_BYTES, fetchAttestationReport, type FetchAttestationReportOptions } from './sidecar-report-fetch.js';

@@ -8,66 +8,28 @@
  * Values are never echoed except their type and length (options may hold
  * secrets, e.g. API keys).
  */
-import { AttestationError } from '../errors.js';
 import type { TcbStatus } from '../tcb/status.js';
+import {
+  invalidOption,
+  optionalBoolean,
+  optionalFunction,
+  optionalStringList,
+  optionalTime,
+  requireOptionsObject,
+} from '../util/option-checks.js';
 import type { RaTlsPolicyOptions } from './ratls-policy.js';
 
-/** The InvalidArgument for option `field` of `who`. */
-export function invalidOption(who: string, field: string, message: string, found?: unknown): AttestationError {
-  return new AttestationError('InvalidArgument', `${who}: ${field} ${message}`, {
-    check: `options.${field}`,
-    field,
-    ...(found === undefined ? {} : { found: describe(found) }),
-  });
-}
-
-/** Type and size of a value, never its content. */
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `array of ${v.length}`;
-  if (typeof v === 'string') return `string of ${v.length} characters`;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
-  return typeof v;
-}
-
-/** `options` itself must be a plain object. */
-export function requireOptionsObject(options: unknown, who: string): asserts options is Record<string, unknown> {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new AttestationError('InvalidArgument', `${who}: options object is required`, { check: 'options', found: describe(options) });
-  }
-}
-
-export function optionalBoolean(v: unknown, who: string, field: string): void {
-  if (v !== undefined && typeof v !== 'boolean') throw invalidOption(who, field, 'must be true or false', v);
-}
-
-export function optionalFunction(v: unknown, who: string, field: string): void {
-  if (v !== undefined && typeof v !== 'function') throw invalidOption(who, field, 'must be a function', v);
-}
-
-/** A number > 0 (integer when `integer`), or undefined. */
-export function optionalPositive(v: unknown, who: string, field: string, integer = false): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v)) || v <= 0) {
-    throw invalidOption(who, field, `must be a positive ${integer ? 'integer' : 'number'}`, v);
-  }
-}
-
-/** A number >= 0, or undefined. */
-export function optionalNonNegative(v: unknown, who: string, field: string): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalidOption(who, field, 'must be a number >= 0', v);
-}
-
-/** A non-empty array of non-empty strings, or undefined. An empty list is refused (it would match nothing). */
-export function optionalStringList(v: unknown, who: string, field: string): void {
-  if (v === undefined) return;
-  if (!Array.isArray(v)) throw invalidOption(who, field, 'must be an array of strings', v);
-  if (v.length === 0) throw invalidOption(who, field, 'is an empty list (it would accept nothing): leave it out or list values', v);
-  v.forEach((s, i) => {
-    if (typeof s !== 'string' || s.trim() === '') throw invalidOption(who, `${field}[${i}]`, 'must be a non-empty string', s);
-  });
-}
+// The generic helpers live in util/option-checks.ts (shared with the verifiers and SNP); re-exported for existing imports.
+export {
+  invalidOption,
+  optionalBoolean,
+  optionalFunction,
+  optionalNonNegative,
+  optionalPositive,
+  optionalStringList,
+  optionalTime,
+  requireOptionsObject,
+} from '../util/option-checks.js';
 
 /**
  * A non-empty array of hex strings of `bytes` bytes each (any case, optional
@@ -129,12 +91,6 @@ export function validateRaTlsPolicyOptions(options: RaTlsPolicyOptions, who: str
 
 const BINDING_MODES = ['dstack-sha512', 'sha256-spki', 'sha256-public-key', 'none'] as const;
 
-/** A verification time: unix seconds, RFC 3339 text or a Date (util/time.ts checks the value itself). */
-export function optionalTime(v: unknown, who: string, field: string): void {
-  if (v === undefined || typeof v === 'number' || typeof v === 'string' || v instanceof Date) return;
-  throw invalidOption(who, field, 'must be unix seconds, an RFC 3339 string or a Date', v);
-}
-
 /** verifyServerCertificate options (policy plus bindingMode, at, crypto, sendBindingAsRuntimeData). */
 export function validateServerCertificateOptions(options: Record<string, unknown>, who: string): void {
   validateRaTlsPolicyOptions(options as RaTlsPolicyOptions, who);
@@ -143,6 +99,7 @@ export function validateServerCertificateOptions(options: Record<string, unknown
     throw invalidOption(who, 'bindingMode', `must be one of ${BINDING_MODES.join(' | ')}`, mode);
   }
   optionalBoolean(options['sendBindingAsRuntimeData'], who, 'sendBindingAsRuntimeData');
+  optionalFunction(options['warn'], who, 'warn');
   optionalTime(options['at'], who, 'at');
   const crypto = options['crypto'];
   if (crypto !== undefined && (crypto === null || typeof crypto !== 'object')) throw invalidOption(who, 'crypto', 'must be a CryptoBackend', crypto);

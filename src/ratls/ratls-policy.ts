@@ -4,7 +4,10 @@
  *
  *   allowDebugMode         default false: a debug TD's memory is readable by the host
  *   allowSimulator         default false: accept results nobody authenticated (NoopVerifier,
- *                          dstack simulator); binding and event-log replay still apply
+ *                          dstack simulator; binding and event-log replay still apply), and
+ *                          server certificates with no quote at all when nothing is pinned
+ *                          (verify-server-certificate.ts); the verification is marked
+ *                          `unverified` and warns on every acceptance
  *   acceptableTcbStatuses  default DEFAULT_ACCEPTABLE_STATUSES (tcb/status.ts)
  *   requireSeptVeDisable   default true (as the core policy)
  *
@@ -41,7 +44,12 @@ export interface RaTlsPolicyOptions {
   readonly allowedOsImageHashes?: readonly string[];
   /** Accept debug TDs. Default false. */
   readonly allowDebugMode?: boolean;
-  /** Accept unauthenticated (simulator / no-op) results. Default false. */
+  /**
+   * Development only. Accept unauthenticated (simulator / no-op) results, and
+   * certificates carrying no quote when no measurement or app pin is set
+   * (sqlx-ra-tls `allow_simulator`). Default false. Warns on every acceptance;
+   * does not waive requireIdentityPins (identity-pins.ts).
+   */
   readonly allowSimulator?: boolean;
   /** Acceptable TCB statuses. Default DEFAULT_ACCEPTABLE_STATUSES. */
   readonly acceptableTcbStatuses?: readonly TcbStatus[];

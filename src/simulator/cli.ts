@@ -16,23 +16,25 @@
  * Runs until SIGINT / SIGTERM, then removes everything it created.
  * Exit codes: 0 stopped cleanly, 1 usage error, 2 start-up failure.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAttestationError } from '../errors.js';
 import { serveGuestAgent, type AgentServer } from './agent.js';
+import { postgresStateReader, serveAttestation, type AttestationServer } from './attestation-server.js';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 import { startSidecar, type RaTlsSidecar, type SidecarEvent } from './sidecar.js';
 import { DstackSimulator, type DstackSimulatorOptions } from './simulator.js';
 import { formatHelp, parseCommand, type CommandSpec, type OptionSpec, type ParsedCommand } from '../cli/args.js';
 
 export const SIM_HELP = `usage:
-  tee-attest-sim up [--socket PATH | --agent-port N] [--listen HOST:PORT]
+  tee-attest-sim up [--socket PATH | --agent-port N] [--listen HOST:PORT] [--attestation-listen HOST:PORT]
                     (--postgres | --upstream HOST:PORT) [--debug] [--mrtd HEX] [--compose-hash HEX]
                     [--app-id HEX] [--os-image-hash HEX] [--revoke-pck] [--legacy-certificates] [--json] [--quiet]
       Start a dstack guest-agent simulator, a mutual RA-TLS sidecar on --listen
       (default 127.0.0.1:5433) forwarding to PostgreSQL, and with --postgres a
-      throw-away PostgreSQL with the roles teesql_readwrite / teesql_read.
+      throw-away PostgreSQL with the roles teesql_readwrite / teesql_read and
+      GET /attestation on --attestation-listen (default 127.0.0.1:8080).
   tee-attest-sim agent [--socket PATH | --agent-port N] [--debug] [--mrtd HEX] [--compose-hash HEX]
                        [--app-id HEX] [--os-image-hash HEX] [--revoke-pck] [--json]
       Start only the guest-agent simulator (GetTlsKey, GetQuote, Info).
@@ -53,6 +55,10 @@ export interface SimulatorStackOptions {
   /** Or forward to this PostgreSQL. */
   readonly upstream?: { readonly host: string; readonly port: number };
   readonly onSidecarEvent?: (e: SidecarEvent) => void;
+  /** With `postgres`: serve GET /attestation here (default 127.0.0.1:8080, the documented sidecar port; port 0: any free port). */
+  readonly attestation?: { readonly host: string; readonly port: number };
+  /** Where the FAKE root certificate and collateral files are written. Default: a new temporary directory, removed by close(). */
+  readonly trustDir?: string;
 }
 
 export interface SimulatorStack {
@@ -63,6 +69,12 @@ export interface SimulatorStack {
   /** With `postgres`: DSNs through the sidecar for the two roles. */
   readonly databaseUrl?: string;
   readonly databaseUrlRead?: string;
+  /** With `postgres`: the GET /attestation server. */
+  readonly attestation?: AttestationServer;
+  /** Path of the FAKE Intel root certificate (PEM): `--root` of the tee-attest commands. */
+  readonly rootFile: string;
+  /** Path of the platform's collateral (JSON): `--collateral` of the tee-attest commands. */
+  readonly collateralFile: string;
   close(): Promise<void>;
 }
 
@@ -79,6 +91,13 @@ export async function startSimulatorStack(o: SimulatorStackOptions): Promise<Sim
       o.agentPort !== undefined ? { port: o.agentPort } : { socketPath: o.socketPath ?? join(tmpdir(), 'tee-attest-dstack.sock') },
     );
     opened.push(agent);
+    const trustDir = o.trustDir ?? mkdtempSync(join(tmpdir(), 'tee-attest-sim-trust-'));
+    if (o.trustDir === undefined) opened.push({ close: async () => rmSync(trustDir, { recursive: true, force: true }) });
+    const rootFile = join(trustDir, 'fake-intel-root.pem');
+    const collateralFile = join(trustDir, 'collateral.json');
+    writeFileSync(rootFile, simulator.scenario.pki.root.pem);
+    writeFileSync(collateralFile, JSON.stringify(simulator.collateral));
+    let attestation: AttestationServer | undefined;
     let postgres: PostgresCluster | undefined;
     let sidecar: RaTlsSidecar | undefined;
     if (o.sidecar !== undefined) {
@@ -87,6 +106,9 @@ export async function startSimulatorStack(o: SimulatorStackOptions): Promise<Sim
         postgres = await startPostgresCluster();
         opened.push({ close: () => postgres!.stop() });
         upstream = { host: postgres.host, port: postgres.port };
+        const a = o.attestation ?? { host: '127.0.0.1', port: 8080 };
+        attestation = await serveAttestation(simulator, postgresStateReader(postgres), { host: a.host, port: a.port });
+        opened.push(attestation);
       }
       if (upstream === undefined) throw new Error('the sidecar needs --postgres or --upstream HOST:PORT');
       const k = simulator.getTlsKey({ subject: 'tee-attest-sim sidecar', alt_names: ['localhost', o.sidecar.host], usage_ra_tls: true, usage_server_auth: true });
@@ -115,6 +137,9 @@ export async function startSimulatorStack(o: SimulatorStackOptions): Promise<Sim
       ...(postgres === undefined ? {} : { postgres }),
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
       ...(databaseUrlRead === undefined ? {} : { databaseUrlRead }),
+      ...(attestation === undefined ? {} : { attestation }),
+      rootFile,
+      collateralFile,
       close: closeAll,
     };
   } catch (e) {
@@ -168,6 +193,7 @@ const UP_SPEC: CommandSpec = {
     { name: 'postgres', help: 'start a throw-away PostgreSQL behind the sidecar' },
     { name: 'upstream', value: 'HOST:PORT', help: 'or forward to this PostgreSQL' },
     { name: 'listen', value: 'HOST:PORT', help: 'sidecar address (default 127.0.0.1:5433)' },
+    { name: 'attestation-listen', value: 'HOST:PORT', help: 'with --postgres: GET /attestation address (default 127.0.0.1:8080)' },
     { name: 'legacy-certificates', help: 'RA-TLS certificates in the legacy layout (quote in OID .1.1, event log in .1.2)' },
     { name: 'quiet', help: 'no sidecar connection log on stderr' },
     ...PLATFORM_OPTIONS,
@@ -224,13 +250,15 @@ export function parseSimArgs(argv: readonly string[]): ParsedSimArgs {
   const postgres = args.flags.has('postgres');
   const upstream = v.has('upstream') ? hostPort(v.get('upstream'), '--upstream') : undefined;
   const listen = v.has('listen') ? hostPort(v.get('listen'), '--listen') : { host: '127.0.0.1', port: 5433 };
+  const attestation = v.has('attestation-listen') ? hostPort(v.get('attestation-listen'), '--attestation-listen') : undefined;
+  if (attestation !== undefined && !postgres) throw new UsageError('--attestation-listen needs --postgres (the report reads its PostgreSQL)');
   if (command === 'up' && !postgres && upstream === undefined) throw new UsageError('up needs --postgres or --upstream HOST:PORT');
   if (postgres && upstream !== undefined) throw new UsageError('give --postgres or --upstream, not both');
   const stack: SimulatorStackOptions = {
     platform,
     ...(socketPath === undefined ? {} : { socketPath }),
     ...(agentPort === undefined ? {} : { agentPort }),
-    ...(command === 'up' ? { sidecar: listen, postgres, ...(upstream === undefined ? {} : { upstream }) } : {}),
+    ...(command === 'up' ? { sidecar: listen, postgres, ...(upstream === undefined ? {} : { upstream }), ...(attestation === undefined ? {} : { attestation }) } : {}),
   };
   return { command, stack, json: args.flags.has('json'), quiet: args.flags.has('quiet') };
 }
@@ -247,6 +275,11 @@ export function describeStack(s: SimulatorStack, json: boolean): string {
     ...(s.postgres === undefined ? {} : { postgres: `${s.postgres.host}:${s.postgres.port}` }),
     ...(s.databaseUrl === undefined ? {} : { DATABASE_URL: s.databaseUrl }),
     ...(s.databaseUrlRead === undefined ? {} : { DATABASE_URL_READ: s.databaseUrlRead }),
+    ...(s.databaseUrl === undefined ? {} : { databaseUrl: s.databaseUrl }),
+    ...(s.databaseUrlRead === undefined ? {} : { databaseUrlRead: s.databaseUrlRead }),
+    ...(s.attestation === undefined ? {} : { attestationUrl: s.attestation.url }),
+    root: s.rootFile,
+    collateral: s.collateralFile,
   };
   if (json) return JSON.stringify(info);
   const lines = [
@@ -257,6 +290,8 @@ export function describeStack(s: SimulatorStack, json: boolean): string {
   if (info.DATABASE_URL_READ !== undefined) lines.push(`export DATABASE_URL_READ=${info.DATABASE_URL_READ}`);
   lines.push(`# TD MRTD:      ${info.mrtd}`, `# compose hash: ${info.composeHash}`, `# app id:       ${info.appId}`, `# OS image:     ${info.osImageHash}`);
   if (info.sidecar !== undefined) lines.push(`# sidecar:      ${info.sidecar} (mutual RA-TLS) -> PostgreSQL ${info.postgres ?? 'upstream'}`);
+  if (info.attestationUrl !== undefined) lines.push(`# attestation:  ${info.attestationUrl} (GET, plain HTTP)`);
+  lines.push(`# FAKE root:    ${info.root}`, `# collateral:   ${info.collateral}`);
   lines.push('# Ctrl-C to stop.');
   return lines.join('\n');
 }

@@ -44,3 +44,5 @@ export {
   type SimCa,
   type SimEvent,
 } from './mint.js';
+export { simulatorAttestationReport, type SimPostgresState, type SimReportOptions } from './attestation-report.js';
+export { postgresStateReader, serveAttestation, type AttestationServer, type AttestationServerOptions } from './attestation-server.js';

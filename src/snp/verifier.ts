@@ -22,7 +22,17 @@
  */
 import { isAttestationError, VerifyError } from '../errors.js';
 import { resolveTime } from '../verifiers/clock.js';
-import { readClock, systemClock } from '../util/time.js';
+import { systemClock } from '../util/time.js';
+import {
+  optionalBoolean,
+  optionalClock,
+  optionalFunction,
+  optionalObject,
+  optionalOneOf,
+  optionalStringList,
+  optionalWithMethods,
+  requireOptionsObject,
+} from '../util/option-checks.js';
 import { globalFetch, type FetchLike } from '../sources/http.js';
 import { SnpCachedSource } from './kds/cached-source.js';
 import { KdsSource } from './kds/kds-source.js';
@@ -30,12 +40,11 @@ import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifi
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
 import type { SnpCryptoBackend } from './crypto.js';
 import { parseEndorsementExtensions } from './extensions.js';
-import { snpFail } from './fail.js';
 import { certificateFromInput } from './inputs.js';
 import { caRequest, vcekRequestForReport } from './kds/request.js';
 import type { SnpCaCollateral, SnpCollateralRequest, SnpCollateralSource, SnpVcekCollateral } from './kds/types.js';
 import { assertSnpPolicy, type SnpPolicy } from './policy.js';
-import type { SnpProduct } from './product.js';
+import { SNP_PRODUCTS, type SnpProduct } from './product.js';
 import { parseSnpReport } from './report.js';
 import type { ArkPins } from './roots.js';
 import { verifySnpAttestation, type SnpEndorsements, type VerifiedSnpReport } from './verify.js';
@@ -84,18 +93,35 @@ export interface SnpVerifierOptions {
   readonly policy?: SnpPolicy | 'skip';
 }
 
+const WHO = 'SnpVerifier';
+
+/** Every public option, at construction (issue 11 §4): InvalidArgument naming the field. */
+function validateSnpVerifierOptions(options: SnpVerifierOptions): void {
+  requireOptionsObject(options, WHO);
+  const c = options.collateral as unknown;
+  if (c !== undefined && c !== 'kds') optionalWithMethods(c, WHO, 'collateral', ['getSnpCollateral'], "an SnpCollateralSource or 'kds'");
+  optionalFunction(options.fetch, WHO, 'fetch');
+  optionalClock(options.clock, WHO);
+  optionalWithMethods(options.crypto, WHO, 'crypto', ['sha256', 'sha384', 'verifyRsaPssSha384'], 'an SnpCryptoBackend');
+  const pins = options.arkPins as unknown;
+  optionalObject(pins, WHO, 'arkPins', 'an object { Milan?: [...], Genoa?: [...], Turin?: [...] }');
+  if (pins !== undefined) {
+    for (const [k, v] of Object.entries(pins as Record<string, unknown>)) {
+      optionalOneOf(k, WHO, 'arkPins', SNP_PRODUCTS);
+      optionalStringList(v, WHO, `arkPins.${k}`);
+    }
+  }
+  optionalOneOf(options.product, WHO, 'product', SNP_PRODUCTS);
+  optionalBoolean(options.requireCrl, WHO, 'requireCrl');
+  if (options.policy !== 'skip') optionalObject(options.policy, WHO, 'policy', "an SnpPolicy object or 'skip'");
+}
+
 export class SnpVerifier implements RaTlsVerifier<SnpVerificationResult> {
   readonly name = 'sev-snp';
   readonly #options: Omit<SnpVerifierOptions, 'collateral'> & { readonly collateral?: SnpCollateralSource };
 
   constructor(options: SnpVerifierOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      snpFail('InvalidArgument', 'SnpVerifier options must be an object', { check: 'options' });
-    }
-    if (options.collateral !== undefined && options.collateral !== 'kds' && typeof options.collateral?.getSnpCollateral !== 'function') {
-      snpFail('InvalidArgument', 'SnpVerifier: options.collateral must be an SnpCollateralSource', { check: 'options.collateral' });
-    }
-    if (options.clock !== undefined) readClock(options.clock, 'SnpVerifier');
+    validateSnpVerifierOptions(options);
     const collateral =
       options.collateral === 'kds'
         ? new SnpCachedSource({

@@ -21,7 +21,7 @@ import { AttestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { resolveTime } from './clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
-import { integerOption } from '../util/options.js';
+import { optionalClock, optionalPositive, optionalWithMethods, requireOptionsObject } from '../util/option-checks.js';
 import { LruMap } from '../util/lru.js';
 
 export interface CachedVerifierOptions {
@@ -34,6 +34,8 @@ export interface CachedVerifierOptions {
   /** For SHA-256. Default: the library's default backend. */
   readonly crypto?: CryptoBackend;
 }
+
+const WHO = 'CachedVerifier';
 
 interface Entry {
   readonly result: VerificationResult;
@@ -54,10 +56,16 @@ export class CachedVerifier implements RaTlsVerifier {
     if (inner === null || typeof inner !== 'object' || typeof inner.verify !== 'function') {
       throw new AttestationError('InvalidArgument', 'CachedVerifier wraps a RaTlsVerifier', { check: 'inner' });
     }
+    // Every public option at construction (issue 11 §4): InvalidArgument naming the field.
+    requireOptionsObject(options as unknown, WHO);
+    optionalPositive(options.ttlSeconds, WHO, 'ttlSeconds', true);
+    optionalPositive(options.maxEntries, WHO, 'maxEntries', true);
+    optionalClock(options.clock, WHO);
+    optionalWithMethods(options.crypto, WHO, 'crypto', ['sha256'], 'a CryptoBackend');
     this.#inner = inner;
     this.name = `cached:${inner.name}`;
-    this.#ttl = integerOption(options.ttlSeconds, 'CachedVerifier', 'ttlSeconds', 3600);
-    this.#max = integerOption(options.maxEntries, 'CachedVerifier', 'maxEntries', 1024);
+    this.#ttl = options.ttlSeconds ?? 3600;
+    this.#max = options.maxEntries ?? 1024;
     this.#clock = options.clock;
     this.#crypto = options.crypto ?? defaultCryptoBackend();
     this.#entries = new LruMap(this.#max);

@@ -24,7 +24,16 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
 import type { Quote, TdReportBody } from '../quote/types.js';
 import { globalFetch, type FetchLike } from '../sources/http.js';
-import { readClock, systemClock } from '../util/time.js';
+import { systemClock } from '../util/time.js';
+import {
+  invalidOption,
+  optionalBytes,
+  optionalClock,
+  optionalFunction,
+  optionalOneOf,
+  optionalWithMethods,
+  requireOptionsObject,
+} from '../util/option-checks.js';
 import { verifyQuote } from '../verify/verify-quote.js';
 import { VerificationCache } from '../verify/cache.js';
 import { resolveTime } from './clock.js';
@@ -87,6 +96,30 @@ function defaultCollateralSource(options: DcapVerifierOptions): CollateralSource
   });
 }
 
+const WHO = 'DcapVerifier';
+
+/** Every public option, at construction (issue 11 §4): InvalidArgument naming the field. */
+function validateDcapVerifierOptions(options: DcapVerifierOptions): void {
+  requireOptionsObject(options, WHO);
+  const c = options.collateral as unknown;
+  if (c !== undefined && typeof c !== 'function' && !isSource(c)) {
+    throw invalidOption(WHO, 'collateral', 'must be a provider (quote, { at }) => Promise<collateral> or a CollateralSource', c);
+  }
+  optionalFunction(options.fetch, WHO, 'fetch');
+  // A clock that returns milliseconds (Date.now) or garbage is refused here, not at the first verification.
+  optionalClock(options.clock, WHO);
+  optionalBytes(options.rootPublicKey, WHO, 'rootPublicKey', 65);
+  if (options.rootPublicKey !== undefined && (options.rootPublicKey as Uint8Array)[0] !== 0x04) {
+    throw invalidOption(WHO, 'rootPublicKey', 'must be an uncompressed P-256 point (0x04 ‖ X ‖ Y)');
+  }
+  optionalWithMethods(options.crypto, WHO, 'crypto', ['sha256', 'sha384'], 'a CryptoBackend');
+  optionalOneOf(options.trailingBytes, WHO, 'trailingBytes', ['reject', 'zeros', 'any'] as const);
+  const cache = options.cache as unknown;
+  if (cache !== undefined && cache !== false && !(cache instanceof VerificationCache)) {
+    throw invalidOption(WHO, 'cache', 'must be a VerificationCache or false', cache);
+  }
+}
+
 /** A parsed quote given to verify(): TDX only, as for bytes. */
 function tdxQuote(q: Quote): Quote & { teeType: 'TDX'; body: TdReportBody } {
   if (q === null || typeof q !== 'object' || typeof (q as { teeType?: unknown }).teeType !== 'string') {
@@ -105,18 +138,8 @@ export class DcapVerifier implements RaTlsVerifier {
   readonly #cache: VerificationCache | undefined;
 
   constructor(options: DcapVerifierOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new AttestationError('InvalidArgument', 'DcapVerifier options must be an object', { check: 'options' });
-    }
+    validateDcapVerifierOptions(options);
     const c = options.collateral;
-    if (c !== undefined && typeof c !== 'function' && !isSource(c)) {
-      throw new AttestationError('InvalidArgument', 'DcapVerifier: options.collateral must be a provider or a CollateralSource', {
-        check: 'options.collateral',
-        expected: '(quote, { at }) => Promise<CollateralInput> or a CollateralSource',
-      });
-    }
-    // A clock that returns milliseconds (Date.now) or garbage is refused here, not at the first verification.
-    if (options.clock !== undefined) readClock(options.clock, 'DcapVerifier');
     this.#options = { ...options, clock: options.clock ?? systemClock };
     this.#provider = c === undefined ? collateralProviderFromSource(defaultCollateralSource(options)) : isSource(c) ? collateralProviderFromSource(c) : c;
     this.#cache = options.cache === false ? undefined : (options.cache ?? new VerificationCache());

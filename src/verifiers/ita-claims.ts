@@ -9,8 +9,12 @@
  *   attester_type ("TDX"), attester_tcb_status, attester_advisory_ids, attester_tcb_date.
  *
  * ITA spells TCB statuses either as Intel does (UpToDate) or in upper snake
- * case (OUT_OF_DATE); both map to the library's TcbStatus. Anything missing
- * or malformed is TokenClaims.
+ * case (OUT_OF_DATE); both map to the library's TcbStatus. ITA's own spelling
+ * of an up-to-date platform is `OK` (Intel Trust Authority documentation,
+ * "Attestation tokens": the TDX token example carries
+ * `"attester_tcb_status": "OK"`, eat_profile
+ * https://portal.trustauthority.intel.com/eat_profile.html); it maps to
+ * UpToDate. Anything missing or malformed is TokenClaims.
  */
 import { VerifyError } from '../errors.js';
 import type { TcbStatus } from '../tcb/status.js';
@@ -34,6 +38,7 @@ export interface ItaTdxClaims {
 
 const STATUS: Readonly<Record<string, TcbStatus>> = {
   UPTODATE: 'UpToDate',
+  OK: 'UpToDate',
   SWHARDENINGNEEDED: 'SWHardeningNeeded',
   CONFIGURATIONNEEDED: 'ConfigurationNeeded',
   CONFIGURATIONANDSWHARDENINGNEEDED: 'ConfigurationAndSWHardeningNeeded',

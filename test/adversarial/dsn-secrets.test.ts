@@ -97,6 +97,6 @@ describe('DSN parameters never override the authority', () => {
 
   it('equal values are accepted', () => {
     expect(parseRaTlsDsn(`postgres://${U}:${S}@db:6543/app?host=db&port=6543`)).toMatchObject({ host: 'db', port: 6543 });
-    expect(parseRaTlsDsn(`postgres://${U}:${S}@db/app`)).toMatchObject({ host: 'db', port: 5432 });
+    expect(parseRaTlsDsn(`postgres://${U}:${S}@db/app`)).toMatchObject({ host: 'db', port: 5433 }); // the sidecar's default port
   });
 });

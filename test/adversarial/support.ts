@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../../src/ratls/event-log.js';
-import { sidecarReportData } from '../../src/ratls/sidecar-report.js';
+import { simulatorAttestationReport } from '../../src/simulator/attestation-report.js';
 import { encodeAttestationV0, eventLogJson, mintRaTlsCertificate, randomKeyPair, ratlsReportData, type SimEvent } from '../../src/simulator/mint.js';
 import { DstackSimulator, type DstackSimulatorOptions } from '../../src/simulator/simulator.js';
-import { fromHex, toHex } from '../../src/util/bytes.js';
+import { fromHex } from '../../src/util/bytes.js';
 import { msgpack, type Mp } from '../ratls/helpers.js';
 
 /** Fixed platform time: every certificate and collateral is valid around it. */
@@ -112,19 +112,8 @@ export function certificateOf(sim: DstackSimulator, format: CertFormat): Uint8Ar
   return mintRaTlsCertificate({ ...base, attestation: msgpack(doc) });
 }
 
-/** A sidecar `/attestation` report of `sim` (its quote binds the report fields), with `sim.eventLog()`. */
+/** A sidecar `/attestation` report of `sim` in the documented shape (its quote binds the report fields), with `sim.eventLog()`. */
 export function sidecarReportOf(sim: DstackSimulator, timestamp = AT): Record<string, unknown> {
-  const fields = {
-    walLsnValue: 0x16b374d848n,
-    controldataHash: new Uint8Array(createHash('sha256').update('pg_control').digest()),
-    timestamp,
-  };
-  const quote = sim.quote(sidecarReportData(fields, crypto));
-  return {
-    quote: toHex(quote),
-    wal_lsn: '16/B374D848',
-    controldata_hash: toHex(fields.controldataHash),
-    timestamp,
-    event_log: eventLogJson(sim.eventLog()),
-  };
+  const state = { walLsn: '16/B374D848', controldataHash: createHash('sha256').update('pg_control').digest('hex'), pgVersion: 'PostgreSQL 16' };
+  return simulatorAttestationReport(sim, state, { timestamp, withEventLog: true });
 }

@@ -92,8 +92,11 @@ describe.skipIf(!existsSync(CLI))('tee-attest inspect', () => {
     const qe = file('qe.json', JSON.stringify({ enclaveIdentity: JSON.parse(collateral['qe_identity']!), signature: collateral['qe_identity_signature'] }));
     expect(inspect(qe).out).toMatchObject({ kind: 'qe-identity', decoded: { id: 'QE' } });
     const tdxQuote = readFileSync(`${V}tdx_quote`);
-    const report = file('report.json', JSON.stringify({ quote: tdxQuote.toString('hex'), wal_lsn: '16/B374D848', controldata_hash: 'ab'.repeat(32), timestamp: 1750328400 }));
-    expect(inspect(report).out).toMatchObject({ kind: 'sidecar-report', decoded: { walLsn: '16/B374D848', timestamp: '2025-06-19T10:20:00Z', quote: { teeType: 'TDX' } } });
+    const tcbInfo = { mrtd: 'aa'.repeat(48), rtmr0: 'aa'.repeat(48), rtmr1: 'aa'.repeat(48), rtmr2: 'aa'.repeat(48), rtmr3: 'aa'.repeat(48) };
+    const postgresState = { wal_lsn: '16/B374D848', controldata_hash: 'ab'.repeat(32), pg_version: 'PostgreSQL 16.4' };
+    const doc = { app_id: 'cd'.repeat(20), compose_hash: 'ef'.repeat(32), instance_id: 'i-1', quote: tdxQuote.toString('hex'), tcb_info: tcbInfo, postgres_state: postgresState, timestamp: 1750328400 };
+    const report = file('report.json', JSON.stringify(doc));
+    expect(inspect(report).out).toMatchObject({ kind: 'sidecar-report', decoded: { postgresState: { walLsn: '16/B374D848' }, timestamp: '2025-06-19T10:20:00Z', quote: { teeType: 'TDX' } } });
     const bundle = inspect('vectors/dcap/bundles/intel-qvl-tdx.json');
     expect(bundle.code).toBe(0);
     expect(['collateral', 'collateral-bundle']).toContain(bundle.out.kind);

@@ -43,7 +43,7 @@ describe.skipIf(SKIP_POSTGRES)('tee-attest-sim up --postgres (quick start)', () 
     const out: string[] = [];
     let printed!: () => void;
     const started = new Promise<void>((r) => (printed = r));
-    const run = runSimulatorCli(['up', '--postgres', '--socket', join(dir, 'dstack.sock'), '--listen', '127.0.0.1:0', '--json', '--quiet'], {
+    const run = runSimulatorCli(['up', '--postgres', '--socket', join(dir, 'dstack.sock'), '--listen', '127.0.0.1:0', '--attestation-listen', '127.0.0.1:0', '--json', '--quiet'], {
       stdout: (s) => {
         out.push(s);
         printed();

@@ -281,10 +281,10 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
     expect(sidecarEvents.filter((e) => e.type === 'refused').map((e) => e.code)).toEqual(expect.arrayContaining(['RaTlsMissing', 'PolicyDebug']));
   });
 
-  it('pinning: connections to an already-verified certificate skip the full verification within the TTL', async () => {
+  it('the result cache is on by default: connections to an already-verified certificate skip the full verification; pinning: false opts out', async () => {
     const counting = new CountingVerifier(serverSim.verifier());
     const events: RaTlsVerifiedEvent[] = [];
-    const connector = createRaTlsConnector(clientOptions({ verifier: counting, pinning: { ttlSeconds: 60 }, onVerified: (e) => events.push(e) }));
+    const connector = createRaTlsConnector(clientOptions({ verifier: counting, onVerified: (e) => events.push(e) }));
     for (let i = 0; i < 3; i++) {
       const c = connector.createClient(dsn('127.0.0.1', sidecar.port));
       await c.connect();
@@ -293,16 +293,56 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
     }
     expect(counting.calls).toBe(1);
     expect(events.map((e) => e.pinned)).toEqual([false, true, true]);
+    expect(events.map((e) => [e.verification.quote, e.verification.unverified])).toEqual(Array(3).fill(['authenticated', false]));
     expect(new Set(events.map((e) => e.fingerprint)).size).toBe(1);
-    // Without pinning: every connection verifies.
+    expect(connector.pinCount).toBe(1);
+    // pinning: false: every connection verifies.
     const counting2 = new CountingVerifier(serverSim.verifier());
-    const connector2 = createRaTlsConnector(clientOptions({ verifier: counting2 }));
+    const connector2 = createRaTlsConnector(clientOptions({ verifier: counting2, pinning: false }));
     for (let i = 0; i < 2; i++) {
       const c = connector2.createClient(dsn('127.0.0.1', sidecar.port));
       await c.connect();
       await c.end();
     }
     expect(counting2.calls).toBe(2);
+    expect(connector2.pinCount).toBe(0);
+  });
+
+  it('allowSimulator: a quote-less dev sidecar is reachable with allowSimulator + allowAnyTd (warned on every connection), refused when pinned', async () => {
+    const plainKey = serverSim.getTlsKey({ subject: 'dev sidecar', alt_names: ['localhost'], usage_server_auth: true });
+    const dev = await startSidecar({
+      tlsKey: tlsKeyOf(plainKey),
+      upstream: { host: cluster.host, port: cluster.port },
+      verifier: clientSim.verifier(),
+      allowedComposeHashes: [toHex(clientSim.composeHash)],
+    });
+    try {
+      // Default: RaTlsMissing.
+      await rejectsWith(createRaTlsConnector(clientOptions()).createClient(dsn('127.0.0.1', dev.port)).connect(), 'RaTlsMissing');
+      // allowSimulator with pins: refused (a pin cannot be checked without a quote).
+      await rejectsWith(createRaTlsConnector(clientOptions({ allowSimulator: true })).createClient(dsn('127.0.0.1', dev.port)).connect(), 'PolicyMeasurement');
+      // allowSimulator + allowAnyTd, no pins: queries run; a warning on every connection; never cached.
+      const warnings: string[] = [];
+      const events: RaTlsVerifiedEvent[] = [];
+      const connector = createRaTlsConnector(
+        clientOptions({ allowedMrtds: undefined, allowedComposeHashes: undefined, allowSimulator: true, allowAnyTd: true, warn: (m) => warnings.push(m), onVerified: (e) => events.push(e) }),
+      );
+      for (let i = 0; i < 2; i++) {
+        const c = connector.createClient(dsn('127.0.0.1', dev.port));
+        await c.connect();
+        expect((await c.query('SELECT 41 + 1 AS v')).rows[0].v).toBe(42);
+        await c.end();
+      }
+      expect(warnings.filter((w) => /NO TDX quote/.test(w))).toHaveLength(2);
+      expect(warnings.filter((w) => /allowAnyTd/.test(w))).toHaveLength(1);
+      expect(events.map((e) => [e.pinned, e.verification.quote, e.verification.unverified])).toEqual([
+        [false, 'absent', true],
+        [false, 'absent', true],
+      ]);
+      expect(connector.pinCount).toBe(0);
+    } finally {
+      await dev.close();
+    }
   });
 
   it('re-verification on pool checkout: every reuse re-verifies; a failure destroys the connection with the code', async () => {
@@ -392,7 +432,7 @@ describe('before any I/O: DSN rules and the guest agent', () => {
     expect(connector.clientConfig(`postgresql://teesql_read:${secret}@[::1]/app?application_name=x&sslmode=require`)).toMatchObject({
       user: 'teesql_read',
       host: '::1',
-      port: 5432,
+      port: 5433, // no port in the DSN: the sidecar's RA-TLS port
       database: 'app',
       application_name: 'x',
       ssl: false,

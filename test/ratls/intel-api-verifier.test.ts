@@ -16,6 +16,7 @@ import { toHex } from '../../src/util/bytes.js';
 import { base64Encode, base64UrlEncode } from '../../src/verifiers/base64.js';
 import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
 import { IntelApiVerifier, type IntelApiVerifierOptions } from '../../src/verifiers/intel-api-verifier.js';
+import { tcbStatusFromIta } from '../../src/verifiers/ita-claims.js';
 import { bin, makeRaTlsScenario, rejectsWith, throwsWith } from './helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
@@ -157,6 +158,16 @@ describe('IntelApiVerifier: accepted tokens', () => {
     expect(r.advisoryIds).toEqual(['INTEL-SA-00837']);
     const body = JSON.parse(state.requests.find((x) => x.method === 'POST')!.body) as Record<string, unknown>;
     expect(body).toMatchObject({ token_signing_alg: 'RS256', policy_ids: ['4d8a6f54-0000-4000-8000-000000000000'], policy_must_match: true });
+  });
+
+  it("ITA's own spelling OK is UpToDate (ITA docs, TDX token example: attester_tcb_status \"OK\")", async () => {
+    state.issue = (q) => jwt({ alg: 'PS384', kid: 'k1' }, { ...registered(), tdx: { ...tdxClaims(q), attester_tcb_status: 'OK' } });
+    const r = await verifier().verify(QUOTE, { at: NOW });
+    expect(r.tcbStatus).toBe('UpToDate');
+    expect(tcbStatusFromIta('OK')).toBe('UpToDate');
+    expect(tcbStatusFromIta('ok')).toBe('UpToDate');
+    expect(tcbStatusFromIta('UP_TO_DATE')).toBe('UpToDate');
+    expect(() => tcbStatusFromIta('OKAY')).toThrow(/unknown TCB status/);
   });
 
   it('a debuggable claim makes the result debug', async () => {

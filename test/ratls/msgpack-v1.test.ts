@@ -92,7 +92,7 @@ describe('V1 msgpack attestations', () => {
     const a0 = parseVersionedAttestation(s.attestation);
     const cert = leafCertificate([ratlsExtension('1.3.6.1.4.1.62397.1.8', msgpack(v1Doc(a0)))]);
     const v = await verifyServerCertificate(cert, { verifier: s.verifier, at: s.scenario.at, allowedComposeHashes: ['22'.repeat(32)] });
-    expect(v.certificate.attestation.format).toBe('msgpack-v1');
+    expect(v.certificate.attestation?.format).toBe('msgpack-v1');
     expect(v.eventLog.rtmr[3]).toBe('match');
   });
 

@@ -776,6 +776,9 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   DependencyMissing: 'optional peer dependencies (src/util/optional-dependency.ts, test/package)',
   PoolQueueFull: 'verifier pool (src/pool; test/pool/pool.test.ts)',
   PoolClosed: 'verifier pool (src/pool; test/pool/pool.test.ts)',
+  AttestationReportInconsistent: 'sidecar /attestation report (test/ratls/sidecar-report*.ts)',
+  AttestationReportFetch: 'sidecar /attestation report fetch (test/ratls/sidecar-report*.ts)',
+  RaTlsCertificateMismatch: 'RA-TLS certificate fingerprint pin (test/postgres/verify-server.test.ts)',
 };
 
 /** Codes covered only by a direct library call, not through verifyQuote (reported as unreachable from a quote). */
