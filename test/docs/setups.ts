@@ -69,6 +69,8 @@ declare global {
   var kdsCrlDer: Uint8Array | undefined;
   var expectedMeasurement: string;
   var host: string;
+  var devSidecarCertificate: Uint8Array;
+  var DATABASE_URL: string;
   var port: number;
   var verifier: import('tee-attest/ra-tls').RaTlsVerifier;
   var SECRET: string;
@@ -124,6 +126,14 @@ ${fixedClock(TDX_SAMPLE_AT)}
 `,
   },
 
+  'api-key': {
+    description: 'ATTEST_KEY in the environment (an example appraisal-service API key)',
+    async start() {
+      return { env: { ATTEST_KEY: 'fleet-a-key' }, stop: async () => undefined };
+    },
+    prelude: '',
+  },
+
   'snp-sample': {
     description: `reportBytes / vcekDer / kdsCertChainPem (virtee-sev report_milan), kdsCrlDer = undefined (no public ARK CRL vector), expectedMeasurement (report bytes 0x90..0xBF, ABI spec Table 23), clock fixed at ${SNP_SAMPLE_AT}`,
     prelude: `
@@ -139,11 +149,14 @@ ${fixedClock(SNP_SAMPLE_AT)}
   },
 
   'ratls-server': {
-    description: 'an RA-TLS server on 127.0.0.1 (host, port) presenting a simulator certificate (it writes one line and closes); verifier (the simulator DcapVerifier), EXPECTED_MRTD, EXPECTED_COMPOSE_HASH',
+    description: 'an RA-TLS server on 127.0.0.1 (host, port) presenting a simulator certificate (it writes one line and closes); verifier (the simulator DcapVerifier), EXPECTED_MRTD, EXPECTED_COMPOSE_HASH, devSidecarCertificate (a quote-less certificate, DER)',
     prelude: `
 import { createServer } from 'node:tls';
-import { DstackSimulator } from 'tee-attest/simulator';
+import { DstackSimulator, mintCa, mintRaTlsCertificate, randomKeyPair } from 'tee-attest/simulator';
 const sim = new DstackSimulator({ label: 'doc snippet' });
+// A quote-less certificate, as a development sidecar without a TEE presents.
+const devCa = mintCa(randomKeyPair(), 'dev sidecar CA', sim.at - 86400, sim.at + 86400);
+globalThis.devSidecarCertificate = mintRaTlsCertificate({ key: randomKeyPair(), ca: devCa, serial: Uint8Array.of(1, 7), subject: 'dev sidecar', notBefore: sim.at - 86400, notAfter: sim.at + 86400, serverAuth: true, clientAuth: false });
 const k = sim.getTlsKey({ usage_ra_tls: true });
 const server = createServer({ key: k.key, cert: k.certificate_chain.join('\\n') }, (s) => {
   s.on('error', () => {});
@@ -161,7 +174,7 @@ globalThis.EXPECTED_COMPOSE_HASH = Buffer.from(sim.composeHash).toString('hex');
 
   'sim-postgres': {
     description:
-      '`tee-attest-sim up --postgres` running (agent + real PostgreSQL + RA-TLS sidecar); its printed DSTACK_SIMULATOR_ENDPOINT, DATABASE_URL, EXPECTED_MRTD, EXPECTED_COMPOSE_HASH in the environment; globals verifier (simulatorVerifier()), SECRET, SIDECAR_ADDRESS, pcsSource (nodeCollateralSource(), unused until a query)',
+      '`tee-attest-sim up --postgres` running (agent + real PostgreSQL + RA-TLS sidecar); its printed DSTACK_SIMULATOR_ENDPOINT, DATABASE_URL, EXPECTED_MRTD, EXPECTED_COMPOSE_HASH in the environment; globals verifier (simulatorVerifier()), DATABASE_URL, SECRET, SIDECAR_ADDRESS, host and port (the sidecar), pcsSource (nodeCollateralSource(), unused until a query)',
     needsPostgres: true,
     async start({ repo, dir }) {
       const child: ChildProcess = spawn(
@@ -204,6 +217,9 @@ globalThis.EXPECTED_MRTD = process.env.EXPECTED_MRTD;
 globalThis.EXPECTED_COMPOSE_HASH = process.env.EXPECTED_COMPOSE_HASH;
 globalThis.SECRET = url.password;
 globalThis.SIDECAR_ADDRESS = url.host;
+globalThis.host = url.hostname;
+globalThis.port = Number(url.port);
+globalThis.DATABASE_URL = process.env.DATABASE_URL;
 globalThis.verifier = await simulatorVerifier({ quiet: true });
 globalThis.pcsSource = nodeCollateralSource();
 `,
