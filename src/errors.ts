@@ -239,14 +239,14 @@ export interface Evidence {
 export class AttestationError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
-  readonly evidence: Evidence | undefined;
+  readonly evidence: Evidence;
 
   constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AttestationError';
     this.code = code;
     this.kind = ErrorCodes[code];
-    this.evidence = evidence;
+    this.evidence = evidence ?? { check: code };
   }
 
   toJSON(): { code: ErrorCode; kind: ErrorKind; message: string; evidence?: Evidence } {

@@ -49,6 +49,7 @@ export {
   type ServerCertificateOptions,
   type ServerCertificateVerification,
 } from './verify-server-certificate.js';
+export { raTlsConnectOptions, verifyTlsPeer, type RaTlsConnectOptions, type TlsPeerOptions, type TlsPeerSocket } from './tls-helper.js';
 export {
   MAX_REPORT_TIMESTAMP,
   MIN_REPORT_TIMESTAMP,
