@@ -113,7 +113,7 @@ export function validateRaTlsPolicyOptions(options: RaTlsPolicyOptions, who: str
       optionalHexList((rtmrs as Record<string, unknown>)[k], who, `allowedRtmrs.${k}`, PIN_BYTES.rtmr);
     }
   }
-  optionalBoolean(options.allowDebugMode, who, 'allowDebugMode');
+  optionalBoolean(options.allowDebug, who, 'allowDebug');
   optionalBoolean(options.allowSimulator, who, 'allowSimulator');
   optionalBoolean(options.requireSeptVeDisable, who, 'requireSeptVeDisable');
   const statuses = options.acceptableTcbStatuses as unknown;

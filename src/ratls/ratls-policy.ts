@@ -2,7 +2,7 @@
  * Policy for RA-TLS peers: is a verified TD acceptable to this client?
  * Secure by default; every relaxation is a named option:
  *
- *   allowDebugMode         default false: a debug TD's memory is readable by the host
+ *   allowDebug             default false: a debug TD's memory is readable by the host
  *   allowSimulator         default false: accept results nobody authenticated (NoopVerifier,
  *                          dstack simulator); binding and event-log replay still apply
  *   acceptableTcbStatuses  default DEFAULT_ACCEPTABLE_STATUSES (tcb/status.ts)
@@ -18,37 +18,21 @@
  * PolicyError carrying them all.
  */
 import type { ErrorCode, Evidence } from '../errors.js';
-import { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from '../tcb/status.js';
+import { DEFAULT_ACCEPTABLE_STATUSES } from '../tcb/status.js';
+import type { TdPolicy } from '../policy/options.js';
 import type { VerificationResult } from '../verifiers/types.js';
 import type { DstackAppClaims } from './app-claims.js';
 import { validateRaTlsPolicyOptions } from './option-checks.js';
 
-export interface RaTlsPolicyOptions {
-  /** Allowed MRTD values (hex, any case, optional 0x). */
-  readonly allowedMrtds?: readonly string[];
-  /** Allowed values per RTMR index. */
-  readonly allowedRtmrs?: {
-    readonly 0?: readonly string[];
-    readonly 1?: readonly string[];
-    readonly 2?: readonly string[];
-    readonly 3?: readonly string[];
-  };
+export interface RaTlsPolicyOptions extends TdPolicy {
   /** Allowed dstack compose hashes (runtime event `compose-hash`). */
   readonly allowedComposeHashes?: readonly string[];
   /** Allowed dstack app ids (runtime event `app-id`). */
   readonly allowedAppIds?: readonly string[];
   /** Allowed dstack OS image hashes (runtime event `os-image-hash`). */
   readonly allowedOsImageHashes?: readonly string[];
-  /** Accept debug TDs. Default false. */
-  readonly allowDebugMode?: boolean;
   /** Accept unauthenticated (simulator / no-op) results. Default false. */
   readonly allowSimulator?: boolean;
-  /** Acceptable TCB statuses. Default DEFAULT_ACCEPTABLE_STATUSES. */
-  readonly acceptableTcbStatuses?: readonly TcbStatus[];
-  /** Advisory ids that make a TD unacceptable whatever its status. */
-  readonly rejectedAdvisoryIds?: readonly string[];
-  /** Require TDATTRIBUTES.SEPT_VE_DISABLE. Default true. */
-  readonly requireSeptVeDisable?: boolean;
 }
 
 export interface RaTlsPolicyViolation {
@@ -113,7 +97,7 @@ export function ratlsPolicyViolations(
       evidence: { check: 'policy.advisoryIds', field: 'advisoryIds', found: rejected.join(',') },
     });
   }
-  if (result.isDebug && options.allowDebugMode !== true) {
+  if (result.isDebug && options.allowDebug !== true) {
     out.push({
       code: 'PolicyDebug',
       message: 'debug TD refused',

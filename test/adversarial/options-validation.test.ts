@@ -26,7 +26,7 @@ const BAD_POLICY: [string, Record<string, unknown>][] = [
   ['allowedRtmrs', { allowedRtmrs: ['00'.repeat(48)] }],
   ['allowedRtmrs.4', { allowedRtmrs: { 4: ['00'.repeat(48)] } }],
   ['allowedRtmrs.3', { allowedRtmrs: { 3: '00'.repeat(48) } }],
-  ['allowDebugMode', { allowDebugMode: 'false' }],
+  ['allowDebug', { allowDebug: 'false' }],
   ['allowSimulator', { allowSimulator: 1 }],
   ['requireSeptVeDisable', { requireSeptVeDisable: 'no' }],
   ['acceptableTcbStatuses', { acceptableTcbStatuses: 'UpToDate' }],

@@ -53,7 +53,7 @@ describe('MANIFEST §6 synth certificates', () => {
 
   it('synth-ratls-v0-oid8-UNBOUND: RaTlsBinding, even with every relaxation except bindingMode', async () => {
     const e = await rejectsWith(
-      verifyServerCertificate(bin('synth-ratls-v0-oid8-UNBOUND.der'), { verifier: noop, allowSimulator: true, allowDebugMode: true }),
+      verifyServerCertificate(bin('synth-ratls-v0-oid8-UNBOUND.der'), { verifier: noop, allowSimulator: true, allowDebug: true }),
       'RaTlsBinding',
     );
     expect(e.evidence?.expected).toBe(summary().expected_report_data);
@@ -139,10 +139,10 @@ describe('end to end under the test PKI (DcapVerifier, authenticated)', () => {
     ]);
   });
 
-  it('debug TDs are refused by default, accepted with allowDebugMode', async () => {
+  it('debug TDs are refused by default, accepted with allowDebug', async () => {
     const s = makeRaTlsScenario({ debug: true });
     await rejectsWith(verifyServerCertificate(s.cert, { verifier: s.verifier, at: s.scenario.at }), 'PolicyDebug');
-    const v = await verifyServerCertificate(s.cert, { verifier: s.verifier, at: s.scenario.at, allowDebugMode: true });
+    const v = await verifyServerCertificate(s.cert, { verifier: s.verifier, at: s.scenario.at, allowDebug: true });
     expect(v.result.isDebug).toBe(true);
   });
 

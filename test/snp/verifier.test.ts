@@ -114,7 +114,7 @@ describe('SnpVerifier', () => {
     expect(e.code).toBe('PolicyDebug');
     const r = await new SnpVerifier({ policy: 'skip' }).verify(ev, { at: NOW });
     expect(r.isDebug).toBe(true);
-    const r2 = await new SnpVerifier({ policy: { allowDebug: true, measurement: [r.measurement] } }).verify(ev, { at: NOW });
+    const r2 = await new SnpVerifier({ policy: { allowDebug: true, allowedMeasurements: [r.measurement] } }).verify(ev, { at: NOW });
     expect(r2.snp.debug).toBe(true);
   });
 
