@@ -10,8 +10,8 @@
  * `tee-attest/node` (Node adapters), `tee-attest/snp`, `tee-attest/provenance`,
  * `tee-attest/postgres`, `tee-attest/simulator`, `tee-attest/testing`.
  */
-export { AttestationError, ParseError, VerifyError, PolicyError, ErrorCodes, isAttestationError } from './errors.js';
-export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
+export { AttestationError, ParseError, VerifyError, PolicyError, UsageError, ErrorCodes, attestationError, isAttestationError } from './errors.js';
+export type { ErrorCode, ErrorKind, Evidence, CodeOfKind, ParseCode, VerifyCode, PolicyCode, UsageCode, Violation, ErrorOfCode } from './errors.js';
 
 export { verifyQuote, type VerifyQuoteOptions } from './verify/verify-quote.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verify/verifier.js';

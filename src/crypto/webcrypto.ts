@@ -4,6 +4,7 @@
  * in a small per-instance LRU so repeated checks against Intel's CA keys do not
  * re-import them.
  */
+import { attestationError } from '../errors.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
 import { toHex } from '../util/bytes.js';
@@ -22,7 +23,7 @@ export function webCryptoAvailable(): boolean {
 
 export function webCryptoBackend(options: WebCryptoBackendOptions = {}): CryptoBackend {
   const subtle = options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (subtle === undefined) throw new Error('WebCrypto is not available in this runtime');
+  if (subtle === undefined) throw attestationError('InvalidArgument', 'WebCrypto is not available in this runtime: pass options.subtle', { check: 'webCryptoBackend.subtle' });
   const max = options.keyCacheSize ?? 256;
   const keys = new Map<string, Promise<CryptoKey | null>>();
 

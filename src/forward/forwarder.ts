@@ -18,7 +18,7 @@
  */
 import { chmodSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { AttestationError, isAttestationError } from '../errors.js';
+import { isAttestationError, attestationError } from '../errors.js';
 import type { DstackTlsKey, GuestAgentOptions } from '../postgres/guest-agent.js';
 import { RaTlsStream } from '../postgres/ra-tls-stream.js';
 import type { PeerVerification } from '../postgres/types.js';
@@ -144,7 +144,7 @@ const FORWARDER_KEYS = [
 
 function positiveInt(v: unknown, field: string, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new AttestationError('InvalidArgument', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} integer`, { check: `options.${field}`, found: String(v) });
+    throw attestationError('InvalidArgument', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} integer`, { check: `options.${field}`, found: String(v) });
   }
   return v;
 }
@@ -182,19 +182,19 @@ interface Conn {
  */
 export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Promise<RaTlsForwarder> {
   if (options === null || typeof options !== 'object') {
-    throw new AttestationError('InvalidArgument', 'createRaTlsForwarder needs options with a target and a verifier', { check: 'options' });
+    throw attestationError('InvalidArgument', 'createRaTlsForwarder needs options with a target and a verifier', { check: 'options' });
   }
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  if (typeof warn !== 'function') throw new AttestationError('InvalidArgument', 'warn must be a function', { check: 'options.warn' });
+  if (typeof warn !== 'function') throw attestationError('InvalidArgument', 'warn must be a function', { check: 'options.warn' });
   const onEvent = options.onEvent;
-  if (onEvent !== undefined && typeof onEvent !== 'function') throw new AttestationError('InvalidArgument', 'onEvent must be a function', { check: 'options.onEvent' });
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw attestationError('InvalidArgument', 'onEvent must be a function', { check: 'options.onEvent' });
   const target = parseTarget(options.target);
   const listen = parseListen(options.listen);
   const handshakeTimeoutMs = options.handshakeTimeoutMs === undefined ? 30_000 : positiveInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs');
   const idleTimeoutMs = options.idleTimeoutMs === undefined ? 0 : positiveInt(options.idleTimeoutMs, 'idleTimeoutMs', true);
   const maxConnections = options.maxConnections === undefined ? 100 : positiveInt(options.maxConnections, 'maxConnections');
   if (options.allowNonLoopback !== undefined && typeof options.allowNonLoopback !== 'boolean') {
-    throw new AttestationError('InvalidArgument', 'allowNonLoopback must be a boolean', { check: 'options.allowNonLoopback' });
+    throw attestationError('InvalidArgument', 'allowNonLoopback must be a boolean', { check: 'options.allowNonLoopback' });
   }
   // The secure default shared with the connector: no tunnel to an unpinned TD.
   requireIdentityPins(options, 'createRaTlsForwarder', warn);
@@ -210,7 +210,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   };
   if (listen.kind === 'tcp' && !isLoopbackHost(listen.host)) {
     if (options.allowNonLoopback !== true) {
-      throw new AttestationError(
+      throw attestationError(
         'InvalidArgument',
         `listen ${formatAddress(listen)} is not a loopback address: every host that reaches it would use this machine's attested identity and the verified tunnel. ` +
           'Use 127.0.0.1, ::1 or a Unix socket, or set allowNonLoopback: true',
@@ -225,20 +225,20 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   if (cc === undefined || typeof cc === 'function' || isTlsKey(cc)) clientCertificate = cc;
   else if (cc !== null && typeof cc === 'object' && ('keyFile' in cc || 'certificateFile' in cc)) clientCertificate = clientCertificateFromFiles(cc);
   else {
-    throw new AttestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain }, a function returning one, or { keyFile, certificateFile }', {
+    throw attestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain }, a function returning one, or { keyFile, certificateFile }', {
       check: 'options.clientCertificate',
     });
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw new AttestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
+  if (options.clock !== undefined && typeof options.clock !== 'function') throw attestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
   const servername = options.servername;
   if (servername !== undefined && servername !== false && typeof servername !== 'string') {
-    throw new AttestationError('InvalidArgument', 'servername must be a string or false', { check: 'options.servername' });
+    throw attestationError('InvalidArgument', 'servername must be a string or false', { check: 'options.servername' });
   }
   let pinning: { ttlSeconds: number; maxEntries: number } | undefined;
   if (options.pinning !== undefined) {
     const ttl = (options.pinning as { ttlSeconds?: unknown } | null)?.ttlSeconds;
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
-      throw new AttestationError('InvalidArgument', 'pinning.ttlSeconds must be a positive number', { check: 'options.pinning.ttlSeconds', found: String(ttl) });
+      throw attestationError('InvalidArgument', 'pinning.ttlSeconds must be a positive number', { check: 'options.pinning.ttlSeconds', found: String(ttl) });
     }
     pinning = { ttlSeconds: ttl, maxEntries: options.pinning.maxEntries === undefined ? 64 : positiveInt(options.pinning.maxEntries, 'pinning.maxEntries') };
   }
@@ -406,7 +406,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
             resolve();
           } catch (e) {
             server.close();
-            reject(new AttestationError('InvalidArgument', `cannot set mode of ${listen.path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: 'options.listen.mode' }));
+            reject(attestationError('InvalidArgument', `cannot set mode of ${listen.path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: 'options.listen.mode' }));
           }
         });
       } finally {
@@ -421,7 +421,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   }).catch((e: unknown) => {
     if (isAttestationError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new AttestationError('InvalidArgument', `cannot listen on ${formatAddress(listen)}: ${err.code ?? err.message}`, { check: 'options.listen', found: err.code });
+    throw attestationError('InvalidArgument', `cannot listen on ${formatAddress(listen)}: ${err.code ?? err.message}`, { check: 'options.listen', found: err.code });
   });
   server.on('error', () => undefined);
 

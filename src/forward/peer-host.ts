@@ -10,7 +10,7 @@
  * certificate's bytes equal the verified ones.
  */
 import { createHash } from 'node:crypto';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from '../postgres/guest-agent.js';
 import { defaultServername } from '../postgres/ra-tls-stream.js';
 import type { PeerVerification, RaTlsStreamHost, VerificationReason } from '../postgres/types.js';
@@ -71,7 +71,7 @@ export class ForwarderPeerHost implements RaTlsStreamHost {
     const cc = this.#o.clientCertificate;
     if (typeof cc === 'function') {
       const k = await cc();
-      if (!isTlsKey(k)) throw new AttestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
+      if (!isTlsKey(k)) throw attestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
       return k;
     }
     if (cc !== undefined) return cc;

@@ -6,7 +6,7 @@
  * SEPT_VE_DISABLE set. Every relaxation is a named option. All violations are
  * collected and reported together.
  */
-import { PolicyError, type ErrorCode, type Evidence } from '../errors.js';
+import { PolicyError, type Violation } from '../errors.js';
 import { DEFAULT_ACCEPTABLE_STATUSES } from '../tcb/status.js';
 import type { ReportDataPolicy, TdPolicy } from './options.js';
 import type { VerifiedQuote } from '../verify/result.js';
@@ -28,11 +28,8 @@ export interface QuotePolicy extends TdPolicy, ReportDataPolicy {
   readonly allowedFmspcs?: readonly string[];
 }
 
-export interface PolicyViolation {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly evidence: Evidence;
-}
+/** One violated rule (the shared `Violation` of errors.ts). */
+export type PolicyViolation = Violation;
 
 const norm = (s: string): string => s.toLowerCase().replace(/^0x/, '');
 

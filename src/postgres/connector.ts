@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
 import { requireVerifier } from '../ratls/verify-attested-quote.js';
 import { requireIdentityPins } from '../ratls/identity-pins.js';
@@ -205,14 +205,14 @@ export class RaTlsConnector implements RaTlsStreamHost {
     const r = options.reverifyOnCheckout ?? false;
     if (typeof r === 'boolean') this.#reverify = r;
     else if (typeof r === 'object' && r !== null) this.#reverify = { maxAgeSeconds: positive(r.maxAgeSeconds, 'reverifyOnCheckout.maxAgeSeconds', false) };
-    else throw new AttestationError('InvalidArgument', 'reverifyOnCheckout must be a boolean or { maxAgeSeconds }', { check: 'options.reverifyOnCheckout' });
+    else throw attestationError('InvalidArgument', 'reverifyOnCheckout must be a boolean or { maxAgeSeconds }', { check: 'options.reverifyOnCheckout' });
     if (options.clock !== undefined && typeof options.clock !== 'function') {
-      throw new AttestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
+      throw attestationError('InvalidArgument', 'clock must be a function', { check: 'options.clock' });
     }
     const cc = options.clientCertificate;
     if (cc !== undefined) {
       if (typeof cc !== 'function' && !isTlsKey(cc)) {
-        throw new AttestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain } (PEM) or a function returning one', {
+        throw attestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain } (PEM) or a function returning one', {
           check: 'options.clientCertificate',
         });
       }
@@ -248,7 +248,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
     const cc = this.#options.clientCertificate;
     if (typeof cc === 'function') {
       const k = await cc();
-      if (!isTlsKey(k)) throw new AttestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
+      if (!isTlsKey(k)) throw attestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
       return k;
     }
     if (cc !== undefined) return cc;
@@ -347,7 +347,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
   #config<T extends ExtraClientConfig>(d: RaTlsDsn, extra: T): T & ClientConfig {
     for (const k of ['connectionString', 'ssl', 'stream', 'user', 'password', 'host', 'port', 'database'] as const) {
       if (k in (extra as object)) {
-        throw new AttestationError('InvalidArgument', `${k} is set by the RA-TLS connector (from the DSN); remove it from the extra config`, { check: `config.${k}` });
+        throw attestationError('InvalidArgument', `${k} is set by the RA-TLS connector (from the DSN); remove it from the extra config`, { check: `config.${k}` });
       }
     }
     return {
@@ -381,7 +381,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
   async onCheckout(client: unknown): Promise<void> {
     const stream = raTlsStreamOf(client);
     if (stream === undefined || stream.peer === undefined || stream.target === undefined) {
-      throw new AttestationError('InvalidArgument', 'pool client is not an RA-TLS connection of this connector', { check: 'pool.client' });
+      throw attestationError('InvalidArgument', 'pool client is not an RA-TLS connection of this connector', { check: 'pool.client' });
     }
     stream.checkouts++;
     const policy = this.#reverify;

@@ -26,7 +26,7 @@
  * whole document by a budget of map entries and values that real dstack
  * attestations stay far below.
  */
-import { ParseError } from '../errors.js';
+import { ParseError, attestationError } from '../errors.js';
 import type { DstackAttestation } from './attestation.js';
 import type { EventLogVersion, RuntimeEvent, TdxEvent } from './event-log.js';
 import { ATTESTATION_LIMITS as L } from './limits.js';
@@ -149,7 +149,7 @@ export function decodeAttestationV1(input: Uint8Array): DstackAttestation {
   const platform = map(root.get('platform'), 'Attestation.platform');
   const kind = str(platform.get('kind'), 'Attestation.platform.kind');
   if (kind !== 'tdx') {
-    throw new ParseError(
+    throw attestationError(
       UNSUPPORTED_PLATFORMS.has(kind) ? 'RaTlsUnsupported' : 'RaTlsParse',
       `Attestation.platform.kind: ${JSON.stringify(kind.slice(0, 64))} evidence is not supported (Intel TDX only)`,
       { check: 'attestation.platform', field: 'Attestation.platform.kind', expected: 'tdx', found: kind.slice(0, 64) },

@@ -15,7 +15,7 @@
  * Events decoded here are always digest version 1 (the version is not encoded).
  * No trailing bytes are allowed.
  */
-import { ParseError } from '../errors.js';
+import { ParseError, attestationError } from '../errors.js';
 import type { DstackAttestation } from './attestation.js';
 import type { RuntimeEvent, TdxEvent } from './event-log.js';
 import { ATTESTATION_LIMITS as L } from './limits.js';
@@ -60,7 +60,7 @@ export function decodeAttestationV0(bytes: Uint8Array): DstackAttestation {
   const variant = r.u8('Attestation.quote');
   if (variant !== 0) {
     const name = QUOTE_VARIANTS[variant];
-    throw new ParseError(
+    throw attestationError(
       name === undefined ? 'RaTlsParse' : 'RaTlsUnsupported',
       name === undefined ? `Attestation.quote: unknown AttestationQuote variant ${variant}` : `Attestation.quote: ${name} evidence is not supported (Intel TDX only)`,
       { check: 'attestation.platform', field: 'Attestation.quote', offset: at, expected: '0 (DstackTdx)', found: String(variant) },

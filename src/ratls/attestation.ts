@@ -12,7 +12,7 @@
  * Only Intel TDX platform evidence is supported; GCP TDX (TDX + vTPM),
  * Nitro and SEV-SNP evidence parse to RaTlsUnsupported.
  */
-import { ParseError } from '../errors.js';
+import { ParseError, attestationError } from '../errors.js';
 import type { RuntimeEvent, TdxEvent } from './event-log.js';
 import { decodeAttestationV0 } from './attestation-scale-v0.js';
 import { decodeAttestationV1 } from './attestation-msgpack-v1.js';
@@ -50,7 +50,7 @@ function isMsgpackMapPrefix(b: number): boolean {
 /** Decodes `VersionedAttestation` bytes (the contents of RA-TLS extension 1.3.6.1.4.1.62397.1.8). */
 export function parseVersionedAttestation(bytes: Uint8Array): DstackAttestation {
   if (!(bytes instanceof Uint8Array)) {
-    throw new ParseError('InvalidArgument', 'attestation must be a Uint8Array', { check: 'attestation.input', found: typeof bytes });
+    throw attestationError('InvalidArgument', 'attestation must be a Uint8Array', { check: 'attestation.input', found: typeof bytes });
   }
   if (bytes.length > ATTESTATION_LIMITS.maxBytes) {
     throw new ParseError('RaTlsParse', 'attestation larger than 10 MiB', {

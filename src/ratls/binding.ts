@@ -13,7 +13,7 @@
  *   'none'               no binding: INSECURE, any quote is accepted for any key.
  */
 import type { CryptoBackend } from '../crypto/backend.js';
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex, utf8Encode } from '../util/bytes.js';
 
 export type BindingMode = 'dstack-sha512' | 'sha256-spki' | 'sha256-public-key' | 'none';
@@ -39,7 +39,7 @@ export function dstackBindingPreimage(spki: Uint8Array): Uint8Array {
 
 function checkMode(mode: unknown): BindingMode {
   if (!BINDING_MODES.includes(mode as BindingMode)) {
-    throw new AttestationError('InvalidArgument', `unknown binding mode ${String(mode)}`, {
+    throw attestationError('InvalidArgument', `unknown binding mode ${String(mode)}`, {
       check: 'options.bindingMode',
       expected: BINDING_MODES.join(' | '),
       found: String(mode),

@@ -5,7 +5,7 @@
  * input is refused before the parser sees it; a SyntaxError becomes a coded
  * ParseError. Nothing else escapes.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 import { tryUtf8Decode } from '../util/bytes.js';
 
 export interface JsonLimits {
@@ -38,10 +38,10 @@ function jsonDepth(text: string): number {
 
 export function parseJsonBounded(input: string | Uint8Array, limits: JsonLimits, code: ErrorCode, field: string): unknown {
   if (!(typeof input === 'string' || input instanceof Uint8Array)) {
-    throw new ParseError(code, `${field}: expected JSON text`, { check: 'json.input', field, found: typeof input });
+    throw attestationError(code, `${field}: expected JSON text`, { check: 'json.input', field, found: typeof input });
   }
   if (input.length > limits.maxLength) {
-    throw new ParseError(code, `${field}: JSON text longer than ${limits.maxLength}`, {
+    throw attestationError(code, `${field}: JSON text longer than ${limits.maxLength}`, {
       check: 'json.size',
       field,
       expected: `<= ${limits.maxLength}`,
@@ -49,10 +49,10 @@ export function parseJsonBounded(input: string | Uint8Array, limits: JsonLimits,
     });
   }
   const text = typeof input === 'string' ? input : tryUtf8Decode(input);
-  if (text === undefined) throw new ParseError(code, `${field}: JSON text is not valid UTF-8`, { check: 'json.utf8', field });
+  if (text === undefined) throw attestationError(code, `${field}: JSON text is not valid UTF-8`, { check: 'json.utf8', field });
   const depth = jsonDepth(text);
   if (depth > limits.maxDepth) {
-    throw new ParseError(code, `${field}: JSON nested deeper than ${limits.maxDepth}`, {
+    throw attestationError(code, `${field}: JSON nested deeper than ${limits.maxDepth}`, {
       check: 'json.depth',
       field,
       expected: `<= ${limits.maxDepth}`,
@@ -62,7 +62,7 @@ export function parseJsonBounded(input: string | Uint8Array, limits: JsonLimits,
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new ParseError(code, `${field}: invalid JSON`, { check: 'json.syntax', field }, { cause: e });
+    throw attestationError(code, `${field}: invalid JSON`, { check: 'json.syntax', field }, { cause: e });
   }
 }
 

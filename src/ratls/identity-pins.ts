@@ -13,7 +13,7 @@
  * Every pin is also validated here (option-checks.ts): an empty allow-list is
  * an InvalidArgument, never "match nothing" at connect time.
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { optionalBoolean, validateRaTlsPolicyOptions } from './option-checks.js';
 import type { RaTlsPolicyOptions } from './ratls-policy.js';
 
@@ -34,7 +34,7 @@ export function requireIdentityPins(
 ): void {
   validateRaTlsPolicyOptions(options, who);
   optionalBoolean(options.allowAnyTd, who, 'allowAnyTd');
-  if (typeof warn !== 'function') throw new AttestationError('InvalidArgument', `${who}: warn must be a function`, { check: 'options.warn' });
+  if (typeof warn !== 'function') throw attestationError('InvalidArgument', `${who}: warn must be a function`, { check: 'options.warn' });
   if (options.allowAnyTd === true) {
     let seen = warned.get(warn);
     if (seen === undefined) warned.set(warn, (seen = new Set()));
@@ -51,7 +51,7 @@ export function requireIdentityPins(
   if (options.allowedMrtds === undefined && options.allowedOsImageHashes === undefined) missing.push('allowedMrtds or allowedOsImageHashes');
   if (options.allowedComposeHashes === undefined && options.allowedAppIds === undefined) missing.push('allowedComposeHashes or allowedAppIds');
   if (missing.length > 0) {
-    throw new AttestationError(
+    throw attestationError(
       'InvalidArgument',
       `${who}: refusing to send credentials to an unpinned server: set ${missing.join(' and ')} ` +
         '(or allowAnyTd: true to accept any genuine TD, INSECURE)',

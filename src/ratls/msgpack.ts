@@ -17,7 +17,7 @@
  * (a root map of millions of keys, millions of tiny values) is refused after
  * reading a few bytes instead of being decoded and then found wrong.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 import { tryUtf8Decode } from '../util/bytes.js';
 
 export type MsgValue = null | boolean | number | string | Uint8Array | MsgValue[] | MsgMap;
@@ -60,7 +60,7 @@ class Decoder {
   }
 
   fail(message: string, extra?: { expected?: string; found?: string }): never {
-    throw new ParseError(this.code, `msgpack: ${message}`, { check: 'msgpack', field: 'msgpack', offset: this.pos, ...extra });
+    throw attestationError(this.code, `msgpack: ${message}`, { check: 'msgpack', field: 'msgpack', offset: this.pos, ...extra });
   }
 
   need(n: number): void {

@@ -8,13 +8,13 @@
  * Values are never echoed except their type and length (options may hold
  * secrets, e.g. API keys).
  */
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 import type { TcbStatus } from '../tcb/status.js';
 import type { RaTlsPolicyOptions } from './ratls-policy.js';
 
 /** The InvalidArgument for option `field` of `who`. */
 export function invalidOption(who: string, field: string, message: string, found?: unknown): AttestationError {
-  return new AttestationError('InvalidArgument', `${who}: ${field} ${message}`, {
+  return attestationError('InvalidArgument', `${who}: ${field} ${message}`, {
     check: `options.${field}`,
     field,
     ...(found === undefined ? {} : { found: describe(found) }),
@@ -33,7 +33,7 @@ function describe(v: unknown): string {
 /** `options` itself must be a plain object. */
 export function requireOptionsObject(options: unknown, who: string): asserts options is Record<string, unknown> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new AttestationError('InvalidArgument', `${who}: options object is required`, { check: 'options', found: describe(options) });
+    throw attestationError('InvalidArgument', `${who}: options object is required`, { check: 'options', found: describe(options) });
   }
 }
 

@@ -17,7 +17,7 @@
  * replayed to the quote's RTMR3 (rtmr3-claims.ts). Every violation is collected; the caller throws one
  * PolicyError carrying them all.
  */
-import type { ErrorCode, Evidence } from '../errors.js';
+import type { Violation } from '../errors.js';
 import { DEFAULT_ACCEPTABLE_STATUSES } from '../tcb/status.js';
 import type { TdPolicy } from '../policy/options.js';
 import type { VerificationResult } from '../verifiers/types.js';
@@ -35,11 +35,8 @@ export interface RaTlsPolicyOptions extends TdPolicy {
   readonly allowSimulator?: boolean;
 }
 
-export interface RaTlsPolicyViolation {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly evidence: Evidence;
-}
+/** One violated rule (the shared `Violation` of errors.ts). */
+export type RaTlsPolicyViolation = Violation;
 
 const norm = (s: string): string => s.trim().toLowerCase().replace(/^0x/, '');
 

@@ -17,7 +17,7 @@
  * bytes that are actually left before anything is allocated or read; every
  * failure is a ParseError with the configured code, the field and the offset.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 import { tryUtf8Decode } from '../util/bytes.js';
 
 export class ScaleReader {
@@ -41,7 +41,7 @@ export class ScaleReader {
   }
 
   fail(field: string, message: string, extra?: { expected?: string; found?: string }): never {
-    throw new ParseError(this.code, `${field}: ${message}`, { check: 'scale', field, offset: this.pos, ...extra });
+    throw attestationError(this.code, `${field}: ${message}`, { check: 'scale', field, offset: this.pos, ...extra });
   }
 
   private need(n: number, field: string): void {

@@ -13,7 +13,7 @@
  * Policy is applied by the callers.
  */
 import type { CryptoBackend } from '../crypto/backend.js';
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import type { TdReportBody } from '../quote/types.js';
 import { parseTdxQuote, tdFields } from '../verifiers/td-fields.js';
 import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
@@ -45,7 +45,7 @@ export interface AttestedQuote {
 
 export function requireVerifier(verifier: unknown): asserts verifier is RaTlsVerifier {
   if (verifier === null || typeof verifier !== 'object' || typeof (verifier as RaTlsVerifier).verify !== 'function') {
-    throw new AttestationError('InvalidArgument', 'options.verifier (a RaTlsVerifier) is required', {
+    throw attestationError('InvalidArgument', 'options.verifier (a RaTlsVerifier) is required', {
       check: 'options.verifier',
       expected: 'DcapVerifier | IntelApiVerifier | CachedVerifier | ...',
     });

@@ -23,7 +23,7 @@
  * allowedAuthorKeyDigests / allowedFamilyIds / allowedImageIds allow-lists,
  * expectedReportData (exact) / expectedReportDataPrefix.
  */
-import { PolicyError, type ErrorCode, type Evidence } from '../errors.js';
+import { PolicyError, type Evidence, type PolicyCode, type Violation } from '../errors.js';
 import type { ReportDataPolicy } from '../policy/options.js';
 import type { SnpKeyType } from './chain.js';
 import type { SnpProduct } from './product.js';
@@ -76,11 +76,8 @@ export interface SnpPolicy extends ReportDataPolicy {
   readonly expectedReportDataPrefix?: string;
 }
 
-export interface SnpPolicyViolation {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly evidence: Evidence;
-}
+/** One violated rule (the shared `Violation` of errors.ts). */
+export type SnpPolicyViolation = Violation;
 
 const norm = (s: string): string => s.toLowerCase().replace(/^0x/, '');
 
@@ -96,7 +93,7 @@ function parseVersion(s: string): SnpVersion {
 /** Every violation of `policy` by a verified report (empty when acceptable). */
 export function checkSnpPolicy(v: VerifiedSnpReport, policy: SnpPolicy = {}): SnpPolicyViolation[] {
   const out: SnpPolicyViolation[] = [];
-  const add = (code: ErrorCode, message: string, evidence: Evidence): void => {
+  const add = (code: PolicyCode, message: string, evidence: Evidence): void => {
     out.push({ code, message, evidence });
   };
   const p = v.policy;

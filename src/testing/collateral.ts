@@ -2,6 +2,7 @@
  * Signed collateral (TCB Info, QE Identity) exactly as Intel PCS serves it,
  * plus the CollateralJson / PcsCollateral bundles the verifier consumes.
  */
+import { attestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { CollateralJson, PcsCollateral } from '../collateral/input.js';
 import { flipBit, signRaw, utf8 } from './keys.js';
@@ -136,7 +137,7 @@ const TDX_ANNOTATIONS: ReadonlyArray<Omit<TcbComponentJson, 'svn'>> = [
 ];
 
 function components(svns: readonly number[], annotations?: ReadonlyArray<Omit<TcbComponentJson, 'svn'>>): TcbComponentJson[] {
-  if (svns.length !== 16) throw new RangeError('TCB component arrays must have 16 entries');
+  if (svns.length !== 16) throw attestationError('InvalidArgument', 'TCB component arrays must have 16 entries', { check: 'testing/collateral' });
   return svns.map((svn, i) => ({ svn, ...(annotations?.[i] ?? {}) }));
 }
 
@@ -187,7 +188,7 @@ function levelJson(
   let tcb: TcbV3Json | TcbV2Json;
   if (form === 'v2') {
     const flat: TcbV2Json = {};
-    if (l.sgx.length !== 16) throw new RangeError('TCB component arrays must have 16 entries');
+    if (l.sgx.length !== 16) throw attestationError('InvalidArgument', 'TCB component arrays must have 16 entries', { check: 'testing/collateral' });
     l.sgx.forEach((svn, i) => {
       flat[`sgxtcbcomp${String(i + 1).padStart(2, '0')}svn`] = svn;
     });

@@ -6,6 +6,7 @@
  *
  * Test-only: no Node built-ins, runs in browsers.
  */
+import { attestationError } from '../errors.js';
 import { concatBytes, fromHex } from '../util/bytes.js';
 
 export const Tag = {
@@ -27,7 +28,7 @@ export const Tag = {
 
 /** DER length octets (definite, minimal). */
 export function derLength(len: number): Uint8Array {
-  if (!Number.isSafeInteger(len) || len < 0) throw new RangeError(`bad DER length ${len}`);
+  if (!Number.isSafeInteger(len) || len < 0) throw attestationError('InvalidArgument', `bad DER length ${len}`, { check: 'testing/der-writer' });
   if (len < 0x80) return Uint8Array.of(len);
   const bytes: number[] = [];
   let n = len;
@@ -118,10 +119,10 @@ export function enumerated(v: number): Uint8Array {
 /** OBJECT IDENTIFIER from dotted text. */
 export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((s) => {
-    if (!/^\d+$/.test(s)) throw new RangeError(`bad OID arc in ${dotted}`);
+    if (!/^\d+$/.test(s)) throw attestationError('InvalidArgument', `bad OID arc in ${dotted}`, { check: 'testing/der-writer' });
     return BigInt(s);
   });
-  if (arcs.length < 2) throw new RangeError(`OID needs two arcs: ${dotted}`);
+  if (arcs.length < 2) throw attestationError('InvalidArgument', `OID needs two arcs: ${dotted}`, { check: 'testing/der-writer' });
   const out: number[] = [];
   const enc = (v: bigint): void => {
     const tmp: number[] = [Number(v & 0x7fn)];
@@ -181,7 +182,7 @@ function pad(n: number, w: number): string {
 export function utcTime(unixSeconds: number): Uint8Array {
   const d = new Date(unixSeconds * 1000);
   const y = d.getUTCFullYear();
-  if (y < 1950 || y > 2049) throw new RangeError(`UTCTime year out of range: ${y}`);
+  if (y < 1950 || y > 2049) throw attestationError('InvalidArgument', `UTCTime year out of range: ${y}`, { check: 'testing/der-writer' });
   const s =
     pad(y % 100, 2) +
     pad(d.getUTCMonth() + 1, 2) +
@@ -209,7 +210,7 @@ export function generalizedTime(unixSeconds: number): Uint8Array {
 
 /** RFC 5280 Time: UTCTime through 2049, GeneralizedTime from 2050. */
 export function time(unixSeconds: number): Uint8Array {
-  if (!Number.isFinite(unixSeconds)) throw new RangeError(`bad time ${unixSeconds}`);
+  if (!Number.isFinite(unixSeconds)) throw attestationError('InvalidArgument', `bad time ${unixSeconds}`, { check: 'testing/der-writer' });
   const y = new Date(unixSeconds * 1000).getUTCFullYear();
   return y >= 1950 && y <= 2049 ? utcTime(unixSeconds) : generalizedTime(unixSeconds);
 }

@@ -3,7 +3,7 @@
  * TypeError on malformed input: readers check every length first and raise a
  * coded ParseError instead.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 
 const HEX = '0123456789abcdef';
 const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
@@ -42,7 +42,7 @@ export function tryFromHex(hex: string): Uint8Array | undefined {
 export function fromHex(hex: string, code: ErrorCode = 'InvalidArgument', field = 'hex'): Uint8Array {
   const out = tryFromHex(hex);
   if (out === undefined) {
-    throw new ParseError(code, `${field}: not a valid hex string`, { check: 'hex', field });
+    throw attestationError(code, `${field}: not a valid hex string`, { check: 'hex', field });
   }
   return out;
 }
@@ -130,7 +130,7 @@ export class ByteReader {
   }
 
   fail(field: string, message: string, extra?: { expected?: string; found?: string }): never {
-    throw new ParseError(this.code, `${field}: ${message}`, {
+    throw attestationError(this.code, `${field}: ${message}`, {
       check: 'parse',
       field,
       offset: this.pos,

@@ -4,14 +4,14 @@
  * entry is evicted first, exactly. A hit on the most recently used entry
  * costs one map read; any other hit moves the entry to the back.
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
 
   constructor(readonly max: number) {
     if (!Number.isSafeInteger(max) || max < 1) {
-      throw new AttestationError('InvalidArgument', 'LruMap max must be a positive integer', { check: 'lru.max', found: String(max) });
+      throw attestationError('InvalidArgument', 'LruMap max must be a positive integer', { check: 'lru.max', found: String(max) });
     }
   }
 

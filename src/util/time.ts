@@ -12,7 +12,7 @@
  * seconds) is refused with `InvalidArgument` rather than read as a date
  * tens of thousands of years away: `Date.now` is not a `Clock`.
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 
 /** Unix seconds, an RFC 3339 date-time string, or a Date. */
 export type TimeInput = number | string | Date;
@@ -85,7 +85,7 @@ export function toUnixSeconds(at: TimeInput, check = 'options.at'): number {
     if (Number.isFinite(t) && t >= 0) return Math.floor(t / 1000);
   } else if (typeof at === 'number') {
     if (Number.isFinite(at) && at >= MILLISECONDS_THRESHOLD) {
-      throw new AttestationError('InvalidArgument', `${check}: ${at} looks like milliseconds; pass unix seconds (${ACCEPTED})`, {
+      throw attestationError('InvalidArgument', `${check}: ${at} looks like milliseconds; pass unix seconds (${ACCEPTED})`, {
         check,
         expected: 'unix seconds',
         found: String(at),
@@ -97,7 +97,7 @@ export function toUnixSeconds(at: TimeInput, check = 'options.at'): number {
     const s = parseIsoSeconds(at);
     if (s !== undefined) return s;
   }
-  throw new AttestationError('InvalidArgument', `${check}: invalid time ${describe(at)}; expected ${ACCEPTED}`, {
+  throw attestationError('InvalidArgument', `${check}: invalid time ${describe(at)}; expected ${ACCEPTED}`, {
     check,
     expected: ACCEPTED,
     found: describe(at),
@@ -107,7 +107,7 @@ export function toUnixSeconds(at: TimeInput, check = 'options.at'): number {
 /** Reads an injected `Clock` as unix seconds; a clock returning garbage (or milliseconds) is `InvalidArgument`. */
 export function readClock(clock: Clock, owner: string): number {
   if (typeof clock !== 'function') {
-    throw new AttestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, {
+    throw attestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, {
       check: `${owner}.clock`,
       found: typeof clock,
     });

@@ -17,7 +17,7 @@
  */
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { resolveTime } from './clock.js';
 import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from './types.js';
@@ -52,7 +52,7 @@ export class CachedVerifier implements RaTlsVerifier {
 
   constructor(inner: RaTlsVerifier, options: CachedVerifierOptions = {}) {
     if (inner === null || typeof inner !== 'object' || typeof inner.verify !== 'function') {
-      throw new AttestationError('InvalidArgument', 'CachedVerifier wraps a RaTlsVerifier', { check: 'inner' });
+      throw attestationError('InvalidArgument', 'CachedVerifier wraps a RaTlsVerifier', { check: 'inner' });
     }
     this.#inner = inner;
     this.name = `cached:${inner.name}`;
@@ -81,7 +81,7 @@ export class CachedVerifier implements RaTlsVerifier {
 
   async verify(quote: Uint8Array, options: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
     if (!(quote instanceof Uint8Array)) {
-      throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array', { check: 'quote', found: typeof quote });
+      throw attestationError('InvalidArgument', 'quote must be a Uint8Array', { check: 'quote', found: typeof quote });
     }
     const now = this.#clock !== undefined ? resolveTime(undefined, this.#clock, 'CachedVerifier') : resolveTime(options.at, undefined, 'CachedVerifier');
     const key = this.#key(quote, options);

@@ -3,13 +3,13 @@
  * clock (util/time.ts: one `Clock` type for the library). A verifier with
  * neither refuses to run rather than guess.
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { readClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
 
 export function resolveTime(at: TimeInput | undefined, clock: Clock | undefined, who: string): number {
   if (at !== undefined) return toUnixSeconds(at);
   if (clock !== undefined) return readClock(clock, who);
-  throw new AttestationError('InvalidArgument', `${who}: no verification time (pass options.at or inject a clock)`, {
+  throw attestationError('InvalidArgument', `${who}: no verification time (pass options.at or inject a clock)`, {
     check: 'options.at',
     expected: 'options.at or a clock',
     found: 'neither',

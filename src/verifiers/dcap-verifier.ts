@@ -21,7 +21,7 @@ import { CachedSource } from '../collateral/store/cached-source.js';
 import { collateralRequestForQuote } from '../collateral/store/request.js';
 import type { CollateralSource } from '../collateral/store/types.js';
 import type { CryptoBackend } from '../crypto/backend.js';
-import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
+import { VerifyError, isAttestationError, attestationError } from '../errors.js';
 import type { Quote, TdReportBody } from '../quote/types.js';
 import { globalFetch, type FetchLike } from '../sources/http.js';
 import { readClock, systemClock } from '../util/time.js';
@@ -90,10 +90,10 @@ function defaultCollateralSource(options: DcapVerifierOptions): CollateralSource
 /** A parsed quote given to verify(): TDX only, as for bytes. */
 function tdxQuote(q: Quote): Quote & { teeType: 'TDX'; body: TdReportBody } {
   if (q === null || typeof q !== 'object' || typeof (q as { teeType?: unknown }).teeType !== 'string') {
-    throw new AttestationError('InvalidArgument', 'quote must be bytes or a parsed quote', { check: 'quote', found: typeof q });
+    throw attestationError('InvalidArgument', 'quote must be bytes or a parsed quote', { check: 'quote', found: typeof q });
   }
   if (q.teeType !== 'TDX') {
-    throw new AttestationError('QuoteUnsupported', 'RA-TLS verifiers handle Intel TDX quotes only', { check: 'quote.teeType', expected: 'TDX', found: q.teeType });
+    throw attestationError('QuoteUnsupported', 'RA-TLS verifiers handle Intel TDX quotes only', { check: 'quote.teeType', expected: 'TDX', found: q.teeType });
   }
   return q as Quote & { teeType: 'TDX'; body: TdReportBody };
 }
@@ -106,11 +106,11 @@ export class DcapVerifier implements RaTlsVerifier {
 
   constructor(options: DcapVerifierOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new AttestationError('InvalidArgument', 'DcapVerifier options must be an object', { check: 'options' });
+      throw attestationError('InvalidArgument', 'DcapVerifier options must be an object', { check: 'options' });
     }
     const c = options.collateral;
     if (c !== undefined && typeof c !== 'function' && !isSource(c)) {
-      throw new AttestationError('InvalidArgument', 'DcapVerifier: options.collateral must be a provider or a CollateralSource', {
+      throw attestationError('InvalidArgument', 'DcapVerifier: options.collateral must be a provider or a CollateralSource', {
         check: 'options.collateral',
         expected: '(quote, { at }) => Promise<CollateralInput> or a CollateralSource',
       });

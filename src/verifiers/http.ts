@@ -6,7 +6,7 @@
  * statuses, redirects (not followed: `redirect: 'error'`), bodies over the
  * limit (refused while streaming, at the first byte over it) and timeouts.
  */
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import { globalFetch, readBody, type FetchLike, type FetchRequestInit, type FetchResponseLike } from '../sources/http.js';
 
 export type { FetchLike, FetchResponseLike };
@@ -23,10 +23,10 @@ export function checkUrl(url: string, field: string, allowInsecureTransport: boo
   try {
     u = new URL(url);
   } catch {
-    throw new AttestationError('InvalidArgument', `${field} is not a URL`, { check: `options.${field}`, found: String(url).slice(0, 200) });
+    throw attestationError('InvalidArgument', `${field} is not a URL`, { check: `options.${field}`, found: String(url).slice(0, 200) });
   }
   if (u.protocol !== 'https:' && !(allowInsecureTransport && u.protocol === 'http:')) {
-    throw new AttestationError('InvalidArgument', `${field} must be an https URL (allowInsecureTransport relaxes this for tests)`, {
+    throw attestationError('InvalidArgument', `${field} must be an https URL (allowInsecureTransport relaxes this for tests)`, {
       check: `options.${field}`,
       expected: 'https:',
       found: u.protocol,

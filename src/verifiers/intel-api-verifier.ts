@@ -16,7 +16,7 @@
  * sent, every one must come back in policy_ids_matched and none in
  * policy_ids_unmatched (TokenPolicyUnmatched otherwise).
  */
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
 import { base64Encode } from './base64.js';
 import { resolveTime } from './clock.js';
@@ -109,13 +109,13 @@ export class IntelApiVerifier implements RaTlsVerifier {
   constructor(options: IntelApiVerifierOptions) {
     requireOptionsObject(options, WHO);
     if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) {
-      throw new AttestationError('InvalidArgument', 'IntelApiVerifier needs an apiKey', { check: 'options.apiKey' });
+      throw attestationError('InvalidArgument', 'IntelApiVerifier needs an apiKey', { check: 'options.apiKey' });
     }
     validateItaOptions(options);
     const insecure = options.allowInsecureTransport === true;
     const alg = options.tokenSigningAlg ?? 'PS384';
     if (!JWT_ALGORITHMS.includes(alg)) {
-      throw new AttestationError('InvalidArgument', 'tokenSigningAlg must be PS384 or RS256', { check: 'options.tokenSigningAlg', found: String(alg) });
+      throw attestationError('InvalidArgument', 'tokenSigningAlg must be PS384 or RS256', { check: 'options.tokenSigningAlg', found: String(alg) });
     }
     this.#o = options;
     this.#fetch = options.fetch ?? defaultFetch();

@@ -9,7 +9,7 @@
  * refetch per `minRefetchSeconds`. Times come from the caller (verification
  * time), never from a clock read here.
  */
-import { AttestationError, ParseError, VerifyError } from '../errors.js';
+import { ParseError, VerifyError, attestationError } from '../errors.js';
 import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
 import { base64UrlDecode } from './base64.js';
 import { fetchText, type FetchLike } from './http.js';
@@ -136,7 +136,7 @@ export class JwksClient {
 export function defaultSubtle(): SubtleCrypto {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (subtle === undefined) {
-    throw new AttestationError('InvalidArgument', 'WebCrypto (crypto.subtle) is not available; inject options.subtle', {
+    throw attestationError('InvalidArgument', 'WebCrypto (crypto.subtle) is not available; inject options.subtle', {
       check: 'options.subtle',
     });
   }

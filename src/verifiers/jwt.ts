@@ -11,7 +11,7 @@
  * malformed base64url / JSON. The `jku` / `x5u` headers are never followed:
  * keys come only from the verifier's pinned JWKS URL.
  */
-import { AttestationError, ParseError, VerifyError } from '../errors.js';
+import { ParseError, VerifyError, attestationError } from '../errors.js';
 import { tryUtf8Decode, utf8Encode } from '../util/bytes.js';
 import { isPlainObject, parseJsonBounded } from '../ratls/bounded-json.js';
 import { base64UrlDecode } from './base64.js';
@@ -143,7 +143,7 @@ export function checkTokenTimes(claims: Record<string, unknown>, now: number, sk
 /** RFC 7519 §4.1.1: `iss` must be one of `issuers`. */
 export function checkIssuer(claims: Record<string, unknown>, issuers: readonly string[]): void {
   if (issuers.length === 0) {
-    throw new AttestationError('InvalidArgument', 'at least one accepted token issuer is required', { check: 'options.issuer' });
+    throw attestationError('InvalidArgument', 'at least one accepted token issuer is required', { check: 'options.issuer' });
   }
   const iss = claims.iss;
   if (typeof iss !== 'string' || !issuers.includes(iss)) {

@@ -7,7 +7,7 @@
  * Pure: the time (`at`), the crypto backend and the root key are inputs; no
  * clock, network or global state is touched.
  */
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote } from '../quote/parse.js';
@@ -67,7 +67,7 @@ function isParsedCollateral(c: unknown): c is Collateral {
 }
 
 function fail(code: ConstructorParameters<typeof VerifyError>[0], message: string, check: string, extra: { field?: string; expected?: string; found?: string } = {}): never {
-  throw new VerifyError(code, message, { check, ...extra });
+  throw attestationError(code, message, { check, ...extra });
 }
 
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
@@ -81,7 +81,7 @@ function pckChainOf(quote: Quote, collateral: Collateral, cache: VerificationCac
     return chain;
   }
   if (collateral.pckChain !== undefined) return collateral.pckChain;
-  throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
+  throw attestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
     expected: 'certification data type 5 or collateral pck_certificate_chain',
     found: cd.type === 5 ? 'type 5 without PEM text' : `type ${cd.type}`,
@@ -200,7 +200,7 @@ export async function verifyQuote(
   options: VerifyQuoteOptions,
 ): Promise<VerifiedQuote> {
   if (options === undefined || options === null || options.at === undefined) {
-    throw new AttestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
+    throw attestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
   }
   const at = toUnixSeconds(options.at);
   const rawCrypto = options.crypto ?? defaultCryptoBackend();
@@ -219,7 +219,7 @@ export async function verifyQuote(
   } else if (isParsedQuote(quoteInput)) {
     quote = quoteInput;
   } else {
-    throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', {
+    throw attestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', {
       check: 'arguments.quote',
       found: quoteInput === null ? 'null' : typeof quoteInput,
     });

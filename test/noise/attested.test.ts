@@ -99,7 +99,7 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
     const ok = await run({ appraisal: { ...snpAppraisal(), confirm: (d) => void seen.push(d.measurement) } });
     await ok.session;
     expect(seen).toEqual([snp.measurement]);
-    const no = await run({ appraisal: { ...snpAppraisal(), confirm: () => { throw new PolicyError([{ code: 'PolicyProvenance', message: 'not a signed build' }]); } } });
+    const no = await run({ appraisal: { ...snpAppraisal(), confirm: () => { throw new PolicyError([{ code: 'PolicyProvenance', message: 'not a signed build', evidence: { check: 'test.confirm' } }]); } } });
     await rejectsWith(no.session, 'PolicyProvenance');
     expect(no.client.sent).toHaveLength(1);
     const raw = await run({ appraisal: { ...snpAppraisal(), confirm: async () => Promise.reject(new Error('rekor down')) } });

@@ -4,7 +4,7 @@
  * and never when it fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { attestationError } from '../../src/errors.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
 import { toHex } from '../../src/util/bytes.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
@@ -25,7 +25,7 @@ class GatedVerifier implements RaTlsVerifier {
   }
   async verify(quote: Uint8Array): Promise<VerificationResult> {
     this.called = true;
-    if (!(await this.#gate)) throw new AttestationError('QuoteSignature', 'gate refused');
+    if (!(await this.#gate)) throw attestationError('QuoteSignature', 'gate refused');
     return this.inner.verify(quote, { at: sim.at });
   }
 }

@@ -3,7 +3,7 @@
  * bounded LRU, injected clock) and the insecure NoopVerifier test double.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { attestationError } from '../../src/errors.js';
 import { NoopVerifier } from '../../src/testing/noop-verifier.js';
 import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
 import type { RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../../src/verifiers/types.js';
@@ -19,7 +19,7 @@ function counting(opts: { fail?: () => boolean; expiresAt?: number } = {}): RaTl
     calls,
     async verify(quote: Uint8Array, o: RaTlsVerifyOptions = {}): Promise<VerificationResult> {
       calls.push(o);
-      if (opts.fail?.()) throw new AttestationError('VerifierUnavailable', 'down');
+      if (opts.fail?.()) throw attestationError('VerifierUnavailable', 'down');
       return { verifier: 'fake', quoteLength: quote.length, ...(opts.expiresAt === undefined ? {} : { expiresAt: opts.expiresAt }) } as unknown as VerificationResult;
     },
   };

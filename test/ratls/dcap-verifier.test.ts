@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { StaticSource } from '../../src/collateral/store/static-source.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
-import { AttestationError } from '../../src/errors.js';
+import { AttestationError, attestationError } from '../../src/errors.js';
 import { parseQuote } from '../../src/quote/parse.js';
 import type { Quote } from '../../src/quote/types.js';
 import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
@@ -74,7 +74,7 @@ describe('DcapVerifier with the sqlx-ra-tls fixture collateral', () => {
     await rejectsWith(
       new DcapVerifier({
         collateral: async () => {
-          throw new AttestationError('CollateralMissing', 'no collateral for this FMSPC');
+          throw attestationError('CollateralMissing', 'no collateral for this FMSPC');
         },
       }).verify(SQLX_QUOTE, { at: SQLX_AT }),
       'CollateralMissing',

@@ -125,7 +125,7 @@ describe('mintPckCert', () => {
         fmspc: new Uint8Array(6),
         sgxType: 0,
       }),
-    ).toThrow(RangeError);
+    ).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
 
   it('is deterministic', () => {

@@ -277,7 +277,7 @@ describe('buildQuote options', () => {
   });
 
   it('rejects wrongly sized fields', () => {
-    expect(() => buildQuote({ ...base, userData: 'aa' })).toThrow(RangeError);
-    expect(() => buildQuote({ ...base, tdBody: { mrtd: new Uint8Array(3) } })).toThrow(RangeError);
+    expect(() => buildQuote({ ...base, userData: 'aa' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => buildQuote({ ...base, tdBody: { mrtd: new Uint8Array(3) } })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
 });

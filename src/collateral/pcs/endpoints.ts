@@ -22,7 +22,7 @@
  *   GET {base}/sgx/certification/v4/rootcacrl ([PCCS] "Get Root CA CRL"; hex
  *   text in older releases, DER in newer ones).
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import type { CollateralRequest, PckCa } from '../store/types.js';
 
 export const INTEL_PCS_BASE_URL = 'https://api.trustedservices.intel.com';
@@ -39,7 +39,7 @@ export const PCS_HEADERS = {
 } as const;
 
 function invalid(message: string, found: string): never {
-  throw new AttestationError('InvalidArgument', message, { check: 'pcs.baseUrl', found: found.slice(0, 200) });
+  throw attestationError('InvalidArgument', message, { check: 'pcs.baseUrl', found: found.slice(0, 200) });
 }
 
 /** Is `url` an http(s) URL this client may call? http only when `allowInsecureHttp`. */

@@ -16,7 +16,7 @@
  *                      CertificateParse, CrlParse for malformed chains and CRLs
  *   FmspcMismatch, CollateralMismatch   the answer does not fit the request
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import { parseCollateral } from '../parse.js';
 import { crlToHex, decodeUtf8, issuerChainText } from '../store/bundle.js';
 import { checkCollateralFits } from '../store/fit.js';
@@ -143,7 +143,7 @@ export class PcsSource implements CollateralSource {
       const v = r.headers.get(name);
       if (v !== null && v.trim() !== '') return v;
     }
-    throw new AttestationError('CollateralMissing', `${what}: response lacks the ${names[0]} header`, {
+    throw attestationError('CollateralMissing', `${what}: response lacks the ${names[0]} header`, {
       check: 'http.header',
       field: what,
       expected: names.join(' | '),

@@ -17,7 +17,7 @@
  * - Time: `getCollateral(request, { at })`, else the injected `clock`
  *   (util/time.ts Clock: unix seconds or a Date), else the system clock.
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import type { CryptoBackend } from '../../crypto/backend.js';
 import { parseCollateral } from '../parse.js';
 import { VerifiedCache, type CacheOperation, type VerifiedCacheOptions, type VerifiedCacheSpec } from '../../sources/verified-cache.js';
@@ -51,7 +51,7 @@ function dcapSpec(o: CachedSourceOptions): VerifiedCacheSpec<CollateralRequest, 
     requestOf: (b) => b.request,
     async verify(req, bundle, at) {
       if (bundle === null || typeof bundle !== 'object') {
-        throw new AttestationError('CollateralMismatch', 'not a collateral bundle', { check: 'cache.bundle' });
+        throw attestationError('CollateralMismatch', 'not a collateral bundle', { check: 'cache.bundle' });
       }
       const parsed = parseCollateral(bundle.collateral);
       await verifyParsedCollateral(req, parsed, verifyOptions(at));
@@ -73,7 +73,7 @@ export class CachedSource implements CollateralSource {
 
   constructor(options: CachedSourceOptions) {
     if (options === null || typeof options !== 'object' || typeof options.upstream?.getCollateral !== 'function') {
-      throw new AttestationError('InvalidArgument', 'CachedSource: options.upstream must be a CollateralSource', { check: 'cachedSource.upstream' });
+      throw attestationError('InvalidArgument', 'CachedSource: options.upstream must be a CollateralSource', { check: 'cachedSource.upstream' });
     }
     this.#cache = new VerifiedCache(dcapSpec(options), options);
   }

@@ -4,7 +4,7 @@
  * failure (fetch, parse, mismatch) is reported as is: a broken first source
  * must not silently hand over to another.
  */
-import { AttestationError, isAttestationError } from '../../errors.js';
+import { isAttestationError, attestationError } from '../../errors.js';
 import type { CollateralBundle, CollateralRequest, CollateralSource, GetCollateralOptions } from './types.js';
 
 export class FallbackSource implements CollateralSource {
@@ -12,7 +12,7 @@ export class FallbackSource implements CollateralSource {
 
   constructor(sources: readonly CollateralSource[]) {
     if (!Array.isArray(sources) || sources.length === 0) {
-      throw new AttestationError('InvalidArgument', 'FallbackSource needs at least one source', { check: 'fallbackSource.sources' });
+      throw attestationError('InvalidArgument', 'FallbackSource needs at least one source', { check: 'fallbackSource.sources' });
     }
     this.#sources = [...sources];
   }

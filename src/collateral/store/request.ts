@@ -3,7 +3,7 @@
  * request from a quote (TEE type from the quote header, FMSPC from the PCK
  * certificate's SGX extension, CA from the PCK certificate's issuer).
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import { parseQuote } from '../../quote/parse.js';
 import type { ParseQuoteOptions, Quote } from '../../quote/types.js';
 import { toHex } from '../../util/bytes.js';
@@ -13,7 +13,7 @@ import { parseSgxExtension } from '../../x509/sgx-extension.js';
 import type { CollateralRequest, PckCa } from './types.js';
 
 function invalid(field: string, message: string, found: unknown): never {
-  throw new AttestationError('InvalidArgument', `collateral request: ${message}`, {
+  throw attestationError('InvalidArgument', `collateral request: ${message}`, {
     check: 'collateral.request',
     field,
     found: String(found).slice(0, 64),
@@ -58,7 +58,7 @@ export function pckCaOfName(nameText: string): PckCa | undefined {
 function pckLeafOf(quote: Quote): Certificate {
   const cd = quote.signatureData.certificationData;
   if (cd.type !== 5 || cd.pemChain === undefined) {
-    throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PEM PCK chain`, {
+    throw attestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PEM PCK chain`, {
       check: 'collateral.request.pckChain',
       expected: 'certification data type 5 (PEM PCK chain)',
       found: cd.type === 5 ? 'type 5 without PEM text' : `type ${cd.type}`,
@@ -86,7 +86,7 @@ export function collateralRequestForQuote(
   const leaf = pckLeafOf(q);
   const ca = pckCaOfName(leaf.issuerText);
   if (ca === undefined) {
-    throw new AttestationError('CertificateInvalid', 'PCK certificate is not issued by an Intel SGX PCK Platform or Processor CA', {
+    throw attestationError('CertificateInvalid', 'PCK certificate is not issued by an Intel SGX PCK Platform or Processor CA', {
       check: 'collateral.request.pckIssuer',
       field: 'issuer',
       expected: 'CN=Intel SGX PCK Platform CA | CN=Intel SGX PCK Processor CA',

@@ -9,7 +9,7 @@
  * TEE type, QE identity id, PCK CRL issuer); `verifyQuote` or a CachedSource
  * verifies signatures and dates.
  */
-import { AttestationError, VerifyError } from '../../errors.js';
+import { VerifyError, attestationError } from '../../errors.js';
 import { parseCollateral } from '../parse.js';
 import { raceSignal } from '../../sources/abort.js';
 import { bundleFileName, parseBundle, serializeBundle } from './bundle.js';
@@ -32,7 +32,7 @@ export class StaticSource implements CollateralSource {
 
   constructor(options: StaticSourceOptions) {
     if (typeof options?.read !== 'function') {
-      throw new AttestationError('InvalidArgument', 'StaticSource: options.read must be a function', { check: 'staticSource.read' });
+      throw attestationError('InvalidArgument', 'StaticSource: options.read must be a function', { check: 'staticSource.read' });
     }
     this.#read = options.read;
     this.#name = options.name ?? 'static';
@@ -50,7 +50,7 @@ export class StaticSource implements CollateralSource {
     const file = bundleFileName(req);
     const raw = await raceSignal(this.#read(file, options), options.signal, 'static.aborted', 'bundle read');
     if (raw === undefined) {
-      throw new AttestationError('CollateralMissing', `no offline collateral bundle ${file} in ${this.#name}`, {
+      throw attestationError('CollateralMissing', `no offline collateral bundle ${file} in ${this.#name}`, {
         check: 'static.bundle',
         field: file,
         expected: `${this.#name}/${file}`,

@@ -17,7 +17,7 @@
  * CollateralMissing (404), CertificateParse / CrlParse / PemParse,
  * CollateralParse (not UTF-8), CollateralMismatch (the answer does not fit).
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import { toHex } from '../../util/bytes.js';
 import type { FetchLike } from '../../sources/http.js';
 import { BoundedHttp } from '../../sources/http.js';
@@ -96,6 +96,6 @@ function utf8(body: Uint8Array, field: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new AttestationError('CollateralParse', `${field}: body is not UTF-8`, { check: 'kds.body', field });
+    throw attestationError('CollateralParse', `${field}: body is not UTF-8`, { check: 'kds.body', field });
   }
 }

@@ -4,7 +4,7 @@
  * `collateral/`). Writing bundles: `writeBundleFile`.
  */
 import { join } from 'node:path';
-import { AttestationError } from '../../../errors.js';
+import { attestationError } from '../../../errors.js';
 import { MAX_BUNDLE_BYTES, bundleFileName, serializeBundle } from '../bundle.js';
 import { StaticSource, type BundleReader } from '../static-source.js';
 import type { CollateralBundle } from '../types.js';
@@ -14,7 +14,7 @@ import { readFileLimited } from './read-limited.js';
 export function directoryBundleReader(dir: string, maxBytes = MAX_BUNDLE_BYTES): BundleReader {
   return async (fileName) => {
     if (!/^[a-z0-9][a-z0-9-]{0,127}\.json$/.test(fileName)) {
-      throw new AttestationError('InvalidArgument', `not a bundle file name: ${fileName.slice(0, 64)}`, { check: 'static.fileName', found: fileName.slice(0, 64) });
+      throw attestationError('InvalidArgument', `not a bundle file name: ${fileName.slice(0, 64)}`, { check: 'static.fileName', found: fileName.slice(0, 64) });
     }
     return readFileLimited(join(dir, fileName), maxBytes);
   };

@@ -10,7 +10,7 @@
  */
 import { lstat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AttestationError } from '../../../errors.js';
+import { attestationError } from '../../../errors.js';
 import { MAX_BUNDLE_BYTES, parseBundle, serializeBundle } from '../bundle.js';
 import type { CollateralCacheStore } from '../cache-store.js';
 import type { CollateralBundle } from '../types.js';
@@ -19,7 +19,7 @@ import { readFileLimited } from './read-limited.js';
 
 function fileOf(dir: string, key: string): string {
   if (!/^[a-z0-9][a-z0-9-]{0,127}$/.test(key)) {
-    throw new AttestationError('InvalidArgument', `cache key is not a safe file name: ${key.slice(0, 64)}`, { check: 'cache.key', found: key.slice(0, 64) });
+    throw attestationError('InvalidArgument', `cache key is not a safe file name: ${key.slice(0, 64)}`, { check: 'cache.key', found: key.slice(0, 64) });
   }
   return join(dir, `${key}.json`);
 }
@@ -29,7 +29,7 @@ export class FsCacheStore implements CollateralCacheStore {
   readonly #maxBytes: number;
 
   constructor(dir: string, options: { readonly maxFileBytes?: number } = {}) {
-    if (typeof dir !== 'string' || dir === '') throw new AttestationError('InvalidArgument', 'FsCacheStore needs a directory', { check: 'cache.dir' });
+    if (typeof dir !== 'string' || dir === '') throw attestationError('InvalidArgument', 'FsCacheStore needs a directory', { check: 'cache.dir' });
     this.dir = dir;
     this.#maxBytes = options.maxFileBytes ?? MAX_BUNDLE_BYTES;
   }

@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { AttestationError, ParseError } from '../../../errors.js';
+import { AttestationError, ParseError, attestationError } from '../../../errors.js';
 
 function isNotFound(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
@@ -65,13 +65,13 @@ export async function readFileLimited(path: string, maxBytes: number): Promise<U
   } catch (e) {
     if (isNotFound(e)) return undefined;
     if (isRefusedKind(e)) throw notRegular(path, (e as { code?: string }).code ?? 'refused');
-    throw new AttestationError('CollateralFetch', `cannot read ${path}: ${(e as Error).message}`, { check: 'file.read', found: path }, { cause: e });
+    throw attestationError('CollateralFetch', `cannot read ${path}: ${(e as Error).message}`, { check: 'file.read', found: path }, { cause: e });
   }
   try {
     return await readBounded(fh, path, maxBytes);
   } catch (e) {
     if (e instanceof AttestationError) throw e;
-    throw new AttestationError('CollateralFetch', `cannot read ${path}: ${(e as Error).message}`, { check: 'file.read', found: path }, { cause: e });
+    throw attestationError('CollateralFetch', `cannot read ${path}: ${(e as Error).message}`, { check: 'file.read', found: path }, { cause: e });
   } finally {
     await fh.close().catch(() => undefined);
   }
