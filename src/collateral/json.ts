@@ -287,7 +287,7 @@ export class JsonReader {
     throw attestationError(this.code, `${this.what}.${field}: ${msg}`, {
       check: 'collateral.field',
       field: `${this.what}.${field}`,
-      ...(found === undefined ? {} : { found }),
+      found,
     });
   }
 

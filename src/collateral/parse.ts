@@ -40,7 +40,7 @@ function fail(field: string, message: string, found?: string): never {
   throw new ParseError('CollateralParse', `collateral.${field}: ${message}`, {
     check: 'collateral',
     field,
-    ...(found === undefined ? {} : { found }),
+    found,
   });
 }
 

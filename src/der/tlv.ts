@@ -61,7 +61,7 @@ export function derFail(
   throw attestationError(code, `${field}: ${message}`, {
     check,
     field,
-    ...(offset === undefined ? {} : { offset }),
+    offset,
     ...extra,
   });
 }

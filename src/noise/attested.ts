@@ -145,7 +145,7 @@ export async function connectAttested(channelInput: NoiseMessageChannel, options
     pattern: mutual === undefined ? 'NK' : 'XK',
     initiator: true,
     remoteStaticKey: rs,
-    ...(options.prologue === undefined ? {} : { prologue: options.prologue }),
+    prologue: options.prologue,
     ...(mutual === undefined ? {} : { staticKey: mutual.staticKey }),
   });
   return abortOnError(channel, async () => {
@@ -177,7 +177,7 @@ export async function acceptAttested(channelInput: NoiseMessageChannel, options:
     pattern: mutual === undefined ? 'NK' : 'XK',
     initiator: false,
     staticKey: sk,
-    ...(options.prologue === undefined ? {} : { prologue: options.prologue }),
+    prologue: options.prologue,
   });
   const myKey = hs.localStaticPublicKey!;
   return abortOnError(channel, async () => {

@@ -44,7 +44,7 @@ export const MAX_CERT_TABLE_BYTES = 1024 * 1024;
 const ENTRY_SIZE = 24;
 
 function tableFail(message: string, offset: number | undefined, extra: { field?: string; expected?: string; found?: string } = {}): never {
-  snpFail('SnpCertTableParse', message, { check: 'snp.certTable', ...(offset === undefined ? {} : { offset }), ...extra });
+  snpFail('SnpCertTableParse', message, { check: 'snp.certTable', offset, ...extra });
 }
 
 function guidText(b: Uint8Array): string {
@@ -108,8 +108,8 @@ export function endorsementsFromCertTable(entries: readonly SnpCertTableEntry[])
   const vlek = get('vlek');
   const chain = [get('ask'), get('ark')].filter((x): x is Uint8Array => x !== undefined);
   return {
-    ...(vcek === undefined ? {} : { vcek }),
-    ...(vlek === undefined ? {} : { vlek }),
+    vcek,
+    vlek,
     ...(chain.length === 0 ? {} : { certChain: chain }),
   };
 }

@@ -215,7 +215,7 @@ export async function verifySnpAttestation(
   }
   const chain = await verifySnpChain(
     { product, keyType: signing, leaf, intermediate, ark },
-    { at, crypto, arkPins: options.arkPins ?? amdArkPins(), ...(crl === undefined ? {} : { crl }) },
+    { at, crypto, arkPins: options.arkPins ?? amdArkPins(), crl },
   );
   checks.push(...chain.checks);
 
@@ -297,9 +297,9 @@ export async function verifySnpAttestation(
     launchTcb: r.launchTcb,
     currentFirmware: firmwareVersionText(r.currentVersion),
     committedFirmware: firmwareVersionText(r.committedVersion),
-    ...(r.cpuid === undefined ? {} : { cpuid: r.cpuid }),
-    ...(r.launchMitVector === undefined ? {} : { launchMitVector: r.launchMitVector }),
-    ...(r.currentMitVector === undefined ? {} : { currentMitVector: r.currentMitVector }),
+    cpuid: r.cpuid,
+    launchMitVector: r.launchMitVector,
+    currentMitVector: r.currentMitVector,
     endorsement: { subject: leaf.subjectText, serial: leaf.serialHex, notBefore: leaf.notBefore, notAfter: leaf.notAfter, extensions: ext },
     chipIdCheck,
     crlChecked: chain.crlChecked,

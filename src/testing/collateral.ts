@@ -442,7 +442,7 @@ export function buildCollateralJson(pki: TestPki, parts: CollateralParts): Colla
     root_ca_crl: parts.rootCaCrl.hex,
     pck_crl: parts.pckCrl.hex,
     pck_crl_issuer_chain: parts.pckCrlIssuerChain ?? pckCaChainPem(pki, parts.pckCa ?? 'platform'),
-    ...(parts.pckCertificateChain !== undefined ? { pck_certificate_chain: parts.pckCertificateChain } : {}),
+    pck_certificate_chain: parts.pckCertificateChain,
   };
 }
 
@@ -457,6 +457,6 @@ export function buildPcsCollateral(pki: TestPki, parts: CollateralParts): PcsCol
     pckCrl: parts.pckCrl.der,
     pckCrlIssuerChain: parts.pckCrlIssuerChain ?? pckCaChainPem(pki, parts.pckCa ?? 'platform'),
     rootCaCrl: parts.rootCaCrl.der,
-    ...(parts.pckCertificateChain !== undefined ? { pckCertificateChain: parts.pckCertificateChain } : {}),
+    pckCertificateChain: parts.pckCertificateChain,
   };
 }

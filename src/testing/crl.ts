@@ -58,7 +58,7 @@ export function mintCrl(issuer: CrlIssuer, opts: CrlOptions): MintedCrl {
   const entries: RevokedEntry[] = [
     ...(opts.revokedSerials ?? []).map((serial) => ({
       serial,
-      ...(opts.reasonCode !== undefined ? { reasonCode: opts.reasonCode } : {}),
+      reasonCode: opts.reasonCode,
     })),
     ...(opts.revoked ?? []),
   ];

@@ -236,7 +236,7 @@ export function makeScenario(o: ScenarioOptions = {}): Scenario {
     pceId,
     issueDate: tcbW.start,
     nextUpdate: tcbW.end,
-    ...(o.tcbEvaluationDataNumber !== undefined ? { tcbEvaluationDataNumber: o.tcbEvaluationDataNumber } : {}),
+    tcbEvaluationDataNumber: o.tcbEvaluationDataNumber,
     levels: o.tcbLevels ?? defaultTcbLevels(tee),
   };
   let tcbInfo: TcbInfoJson | string =
@@ -254,7 +254,7 @@ export function makeScenario(o: ScenarioOptions = {}): Scenario {
     id: qeId,
     issueDate: qeW.start,
     nextUpdate: qeW.end,
-    ...(o.tcbEvaluationDataNumber !== undefined ? { tcbEvaluationDataNumber: o.tcbEvaluationDataNumber } : {}),
+    tcbEvaluationDataNumber: o.tcbEvaluationDataNumber,
     ...(o.qeLevels ? { levels: o.qeLevels } : {}),
     ...o.qeIdentity,
   });

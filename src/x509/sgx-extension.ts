@@ -142,9 +142,9 @@ export function parseSgxExtensionValue(value: Uint8Array): SgxPckExtension {
     const cachedKeys = flag(2, 'cachedKeys');
     const smtEnabled = flag(3, 'smtEnabled');
     configuration = {
-      ...(dynamicPlatform === undefined ? {} : { dynamicPlatform }),
-      ...(cachedKeys === undefined ? {} : { cachedKeys }),
-      ...(smtEnabled === undefined ? {} : { smtEnabled }),
+      dynamicPlatform,
+      cachedKeys,
+      smtEnabled,
     };
   }
 
@@ -156,8 +156,8 @@ export function parseSgxExtensionValue(value: Uint8Array): SgxPckExtension {
     pceId,
     fmspc,
     sgxType,
-    ...(platformInstanceId === undefined ? {} : { platformInstanceId }),
-    ...(configuration === undefined ? {} : { configuration }),
+    platformInstanceId,
+    configuration,
   };
 }
 

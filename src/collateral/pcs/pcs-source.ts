@@ -102,7 +102,7 @@ export class PcsSource implements CollateralSource {
       ],
       {
         notFound: 'the server has no such collateral',
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
         privateHeadersOrigin: new URL(this.#base).origin,
         privateHeaders: this.#apiKey === undefined ? {} : { [PCS_HEADERS.apiKey]: this.#apiKey },
       },
@@ -130,7 +130,7 @@ export class PcsSource implements CollateralSource {
       collateral,
       metadata: {
         source: this.#base,
-        ...(now === undefined ? {} : { fetchedAt: now }),
+        fetchedAt: now,
         ...(Object.keys(requestIds).length > 0 ? { requestIds } : {}),
       },
     };

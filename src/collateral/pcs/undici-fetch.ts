@@ -137,7 +137,7 @@ export function createUndiciFetch(options: UndiciFetchOptions = {}): UndiciFetch
       res = await u.fetch(url, {
         method: init.method,
         headers: init.headers,
-        ...(init.body === undefined ? {} : { body: init.body }),
+        body: init.body,
         redirect: init.redirect,
         signal: init.signal,
         dispatcher: agentOf(u),

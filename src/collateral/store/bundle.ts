@@ -156,7 +156,7 @@ function readMetadata(v: unknown): CollateralMetadata {
     }
   }
   // `cache` is never read back: cache state is recomputed by verification.
-  return { source, ...(fetchedAt === undefined ? {} : { fetchedAt }), ...(requestIds ? { requestIds } : {}) };
+  return { source, fetchedAt, ...(requestIds ? { requestIds } : {}) };
 }
 
 function readRequest(v: unknown): CollateralRequest {

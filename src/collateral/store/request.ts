@@ -28,7 +28,7 @@ export function normalizeRequest(request: CollateralRequest): CollateralRequest 
   if (typeof fmspc !== 'string' || !/^[0-9a-fA-F]{12}$/.test(fmspc)) invalid('fmspc', 'fmspc must be 12 hex digits', fmspc);
   if (ca !== 'platform' && ca !== 'processor') invalid('ca', 'ca must be "platform" or "processor"', ca);
   if (update !== undefined && update !== 'standard' && update !== 'early') invalid('update', 'update must be "standard" or "early"', update);
-  return { teeType, fmspc: fmspc.toLowerCase(), ca, ...(update === undefined ? {} : { update }) };
+  return { teeType, fmspc: fmspc.toLowerCase(), ca, update };
 }
 
 /**

@@ -61,7 +61,7 @@ function readMetadata(v: unknown): SnpCollateralMetadata {
   if (typeof source !== 'string') fail('metadata.source', 'expected a string');
   const fetchedAt = m.fetchedAt;
   if (fetchedAt !== undefined && (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt))) fail('metadata.fetchedAt', 'expected unix seconds');
-  return { source, ...(fetchedAt === undefined ? {} : { fetchedAt }) };
+  return { source, fetchedAt };
 }
 
 /** Parses a bundle file (text or UTF-8 bytes) with the strict JSON parser (duplicate keys refused). */

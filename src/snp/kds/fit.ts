@@ -37,7 +37,7 @@ export function parseSnpCaCollateral(request: SnpCaRequest, c: SnpCaCollateral):
   if (crl !== undefined && !bytesEqual(crl.issuer, ark[0]!.subject)) {
     mismatch('CRL is not issued by the ARK of the chain', 'crl', ark[0]!.subjectText, crl.issuerText);
   }
-  return { intermediate: intermediate[0]!, ark: ark[0]!, ...(crl === undefined ? {} : { crl }) };
+  return { intermediate: intermediate[0]!, ark: ark[0]!, crl };
 }
 
 /** Parses a VCEK answer and checks its product, SPLs and hwID against the request. */

@@ -68,7 +68,7 @@ export class KdsSource implements SnpCollateralSource {
 
   getSnpCollateral: SnpCollateralSource['getSnpCollateral'] = (async (request: SnpCollateralRequest, options: GetSnpCollateralOptions = {}) => {
     const req = normalizeSnpRequest(request);
-    const http = { notFound: 'KDS has no such certificate', ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const http = { notFound: 'KDS has no such certificate', signal: options.signal };
     if (req.kind === 'vcek') {
       const [r] = await this.#http.getAll([{ url: vcekUrl(this.#base, req), what: 'vcek' }], http);
       const collateral = { vcek: toHex(r!.body) };
@@ -86,7 +86,7 @@ export class KdsSource implements SnpCollateralSource {
 
   #metadata(): { source: string; fetchedAt?: number } {
     const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
-    return { source: this.#base, ...(now === undefined ? {} : { fetchedAt: now }) };
+    return { source: this.#base, fetchedAt: now };
   }
 
 
