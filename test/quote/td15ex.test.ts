@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseQuote } from '../../src/quote/parse.js';
-import { scenario } from '../scenarios/helpers.js';
+import { scenario } from '../verify/helpers.js';
 import { toHex } from '../../src/util/bytes.js';
 import { expectCode, writeU16, writeU32 } from './helpers.js';
 

@@ -3,6 +3,7 @@
  * stripped logs replay RTMR3 only; runtime event digests; app claims;
  * tampering detection.
  */
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { parseQuote } from '../../src/quote/parse.js';
@@ -13,7 +14,7 @@ import { parseEventLogJson } from '../../src/ratls/event-log-json.js';
 import { runtimeEventDigest, runtimeEventHashInput, runtimeEventsOf, type TdxEvent } from '../../src/ratls/event-log.js';
 import { checkEventLogAgainstQuote, replayEventLog, replayRuntimeEvents } from '../../src/ratls/rtmr-replay.js';
 import { toHex, utf8Encode } from '../../src/util/bytes.js';
-import { bin, hex, json, runtimeDigest, text, throwsWith } from './helpers.js';
+import { bin, json, runtimeDigest, text, throwsWith } from './helpers.js';
 
 const crypto = nobleBackend();
 
@@ -46,7 +47,7 @@ describe('full event logs replay RTMR0-3 exactly', () => {
 
   it('verifier-fixtures-quote-report: 28 events, RTMR0-3, one app event after system-ready (MANIFEST §2)', () => {
     const g = json<GetQuote>('verifier-fixtures-quote-report.json');
-    const body = tdBody(hex(g.quote));
+    const body = tdBody(hexToBytes(g.quote));
     expect(toHex(body.mrTd).startsWith('b24d3b24')).toBe(true);
     expect(g.report_data.startsWith('1234')).toBe(true);
     expect(toHex(body.reportData)).toBe(g.report_data.padEnd(128, '0'));
@@ -69,7 +70,7 @@ describe('full event logs replay RTMR0-3 exactly', () => {
 
   it('verifier-fixtures-tdx-lite-getquote: RTMR0-3 (MANIFEST §2)', () => {
     const g = json<GetQuote>('verifier-fixtures-tdx-lite-getquote.json');
-    const body = tdBody(hex(g.quote));
+    const body = tdBody(hexToBytes(g.quote));
     expect(toHex(body.mrTd).startsWith('fd685522')).toBe(true);
     const r = replayEventLog(parseEventLogJson(g.event_log), crypto);
     expect(r.values.map((v) => toHex(v!))).toEqual(rtmrs(body));
@@ -89,7 +90,7 @@ describe('stripped event logs replay RTMR3 only', () => {
     expect(checkEventLogAgainstQuote(a, body, crypto).rtmr).toEqual(['unavailable', 'unavailable', 'unavailable', 'match']);
     // Same boot as the GetQuote fixture.
     const g = json<GetQuote>('verifier-fixtures-tdx-lite-getquote.json');
-    expect(toHex(body.mrTd)).toBe(toHex(tdBody(hex(g.quote)).mrTd));
+    expect(toHex(body.mrTd)).toBe(toHex(tdBody(hexToBytes(g.quote)).mrTd));
   });
 
   it('synth oid8 stripped log: RTMR3 f28a1490…26affadf', () => {

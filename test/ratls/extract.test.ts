@@ -3,6 +3,7 @@
  * SCALE V0 attestations, the legacy .1.1/.1.2 certificate, the synth
  * certificates, and the extension wrapper rules.
  */
+import { hexToBytes } from '../support/hex.js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseVersionedAttestation } from '../../src/ratls/attestation.js';
@@ -12,7 +13,7 @@ import { parseCertificateFields } from '../../src/ratls/certificate-fields.js';
 import { RATLS_OID } from '../../src/ratls/oids.js';
 import { der } from '../../src/testing/index.js';
 import { bytesEqual, toHex } from '../../src/util/bytes.js';
-import { bin, hex, json, leafCertificate, ratlsExtension, summary, text, throwsWith } from './helpers.js';
+import { bin, json, leafCertificate, ratlsExtension, summary, text, throwsWith } from './helpers.js';
 
 const SIM_MRTD = 'e53236d44a074bc78e784cdfa1a2c858a5f6b53afc1b60d8f079662314978b64241b646d8498dd767d5ea48e1e115822';
 
@@ -54,7 +55,7 @@ describe('VersionedAttestation V0 (SCALE) vectors', () => {
   });
 
   it('verifier-fixtures-tdx-lite-attestation: hex JSON = .bin; stripped log of 3 ACPI + 9 runtime events', () => {
-    const fromJson = hex(json<{ attestation: string }>('verifier-fixtures-tdx-lite-attestation.json').attestation);
+    const fromJson = hexToBytes(json<{ attestation: string }>('verifier-fixtures-tdx-lite-attestation.json').attestation);
     const raw = bin('verifier-fixtures-tdx-lite-attestation.bin');
     expect(bytesEqual(fromJson, raw)).toBe(true);
     expect(raw.length).toBe(7305);

@@ -3,16 +3,18 @@
  * encoder (test-side mirror of the decoders, written from the format specs),
  * and a fully authentic-under-the-fake-PKI RA-TLS certificate factory.
  */
+import { vectorPath } from '../support/vectors.js';
+import { hexToBytes } from '../support/hex.js';
 import { readFileSync } from 'node:fs';
 import { sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
-import { concatBytes, toHex, tryFromHex, utf8Encode } from '../../src/util/bytes.js';
+import { concatBytes, toHex, utf8Encode } from '../../src/util/bytes.js';
 import { der, keyPairFromLabel, makeScenario, type Scenario } from '../../src/testing/index.js';
 import { buildCertificate, encodeName, extension, subjectPublicKeyInfo } from '../../src/testing/x509-writer.js';
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
 export { rejectsWith, throwsWith } from '../support/codes.js';
 
-export const V = 'vectors/ratls/';
+export const V = vectorPath('ratls/');
 
 export function bin(name: string): Uint8Array {
   return new Uint8Array(readFileSync(V + name));
@@ -22,11 +24,6 @@ export function text(name: string): string {
 }
 export function json<T = unknown>(name: string): T {
   return JSON.parse(text(name)) as T;
-}
-export function hex(s: string): Uint8Array {
-  const b = tryFromHex(s);
-  if (b === undefined) throw new Error(`bad hex ${s.slice(0, 20)}`);
-  return b;
 }
 
 /** Verification time inside the sqlx-ra-tls collateral windows (MANIFEST §3). */
@@ -161,11 +158,11 @@ export function leafCertificate(extensions: readonly Uint8Array[], key = LEAF): 
 
 export const APP_EVENTS: readonly RuntimeSpec[] = [
   { event: 'system-preparing', payload: new Uint8Array(0) },
-  { event: 'app-id', payload: hex('11'.repeat(20)) },
-  { event: 'compose-hash', payload: hex('22'.repeat(32)) },
-  { event: 'instance-id', payload: hex('33'.repeat(20)) },
+  { event: 'app-id', payload: hexToBytes('11'.repeat(20)) },
+  { event: 'compose-hash', payload: hexToBytes('22'.repeat(32)) },
+  { event: 'instance-id', payload: hexToBytes('33'.repeat(20)) },
   { event: 'boot-mr-done', payload: new Uint8Array(0) },
-  { event: 'os-image-hash', payload: hex('44'.repeat(32)) },
+  { event: 'os-image-hash', payload: hexToBytes('44'.repeat(32)) },
   { event: 'key-provider', payload: utf8Encode('{"name":"kms","id":"3059"}') },
   { event: 'system-ready', payload: new Uint8Array(0) },
 ];

@@ -4,6 +4,7 @@
  * verification of RA-TLS certificates built under the test PKI, binding modes,
  * and the policy (secure defaults, every violation in one PolicyError).
  */
+import { hexToBytes } from '../support/hex.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PolicyError } from '../../src/errors.js';
 import { expectedReportData } from '../../src/ratls/binding.js';
@@ -14,7 +15,7 @@ import { NoopVerifier } from '../../src/testing/noop-verifier.js';
 import { keyPairFromLabel } from '../../src/testing/index.js';
 import { toHex, utf8Encode } from '../../src/util/bytes.js';
 import type { RaTlsVerifier, VerificationResult } from '../../src/verifiers/types.js';
-import { APP_EVENTS, bin, hex, leafCertificate, makeRaTlsScenario, ratlsExtension, rejectsWith, summary, text } from './helpers.js';
+import { APP_EVENTS, bin, leafCertificate, makeRaTlsScenario, ratlsExtension, rejectsWith, summary, text } from './helpers.js';
 
 let noop: NoopVerifier;
 beforeAll(() => {
@@ -158,7 +159,7 @@ describe('end to end under the test PKI (DcapVerifier, authenticated)', () => {
 
   it('runtime events that do not replay to RTMR3 are EventLogReplay', async () => {
     const s = makeRaTlsScenario({
-      mutateV0: (a) => ({ ...a, runtimeEvents: a.runtimeEvents.map((e) => (e.event === 'compose-hash' ? { ...e, payload: hex('ff'.repeat(32)) } : e)) }),
+      mutateV0: (a) => ({ ...a, runtimeEvents: a.runtimeEvents.map((e) => (e.event === 'compose-hash' ? { ...e, payload: hexToBytes('ff'.repeat(32)) } : e)) }),
     });
     await rejectsWith(verifyServerCertificate(s.cert, { verifier: s.verifier, at: s.scenario.at }), 'EventLogReplay');
   });

@@ -3,6 +3,7 @@
  * parseCrlAnyAlg) that SEV-SNP uses, and proof that the DCAP parsers still
  * accept nothing but P-256 / ecdsa-with-SHA256.
  */
+import { vectorPath } from '../support/vectors.js';
 import { readFileSync } from 'node:fs';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { expectCode, vec } from './helpers.js';
 
 const ARK = vec('virtee-sev/builtin/milan_ark.pem');
 const VCEK = vec('virtee-sev/vcek_milan.der');
-const INTEL_ROOT = new Uint8Array(readFileSync(new URL('../../vectors/dcap/root/Intel_SGX_Provisioning_Certification_RootCA.cer', import.meta.url)));
+const INTEL_ROOT = new Uint8Array(readFileSync(vectorPath('dcap/root/Intel_SGX_Provisioning_Certification_RootCA.cer')));
 const ca = makeCa('Milan');
 
 function pemToDer(pem: Uint8Array): Uint8Array {

@@ -1,3 +1,4 @@
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import {
   DER_MAX_DEPTH,
@@ -16,7 +17,7 @@ import {
   readDer,
 } from '../../src/der/reader.js';
 import { toHex } from '../../src/util/bytes.js';
-import { expectCode, hex, seq, tlv } from './helpers.js';
+import { expectCode, seq, tlv } from '../x509/helpers.js';
 
 describe('readDer', () => {
   it('reads a TLV with short and long form lengths and absolute child offsets', () => {
@@ -34,23 +35,23 @@ describe('readDer', () => {
   });
 
   it('rejects trailing bytes, truncation, indefinite and non-minimal lengths, high tags', () => {
-    expectCode(() => readDer(hex('0500 00')), 'DerParse');
-    expectCode(() => readDer(hex('')), 'DerParse');
-    expectCode(() => readDer(hex('30')), 'DerParse');
-    expectCode(() => readDer(hex('3003 0500')), 'DerParse');
-    expectCode(() => readDer(hex('3080 0000')), 'DerParse');
-    expectCode(() => readDer(hex('3081 05 0500050005')), 'DerParse'); // 0x81 with length < 128
-    expectCode(() => readDer(hex('308200 05 0500050005')), 'DerParse'); // leading zero length octet
-    expectCode(() => readDer(hex('3085 0000000001 00')), 'DerParse'); // > 4 length octets
-    expectCode(() => readDer(hex('1f2201 00')), 'DerParse'); // high-tag-number form
-    const e = expectCode(() => readDer(hex('0400ff'), 'CrlParse'), 'CrlParse');
+    expectCode(() => readDer(hexToBytes('0500 00')), 'DerParse');
+    expectCode(() => readDer(hexToBytes('')), 'DerParse');
+    expectCode(() => readDer(hexToBytes('30')), 'DerParse');
+    expectCode(() => readDer(hexToBytes('3003 0500')), 'DerParse');
+    expectCode(() => readDer(hexToBytes('3080 0000')), 'DerParse');
+    expectCode(() => readDer(hexToBytes('3081 05 0500050005')), 'DerParse'); // 0x81 with length < 128
+    expectCode(() => readDer(hexToBytes('308200 05 0500050005')), 'DerParse'); // leading zero length octet
+    expectCode(() => readDer(hexToBytes('3085 0000000001 00')), 'DerParse'); // > 4 length octets
+    expectCode(() => readDer(hexToBytes('1f2201 00')), 'DerParse'); // high-tag-number form
+    const e = expectCode(() => readDer(hexToBytes('0400ff'), 'CrlParse'), 'CrlParse');
     expect(e.evidence?.check).toBe('der.trailing');
     expect(e.evidence?.offset).toBe(2);
   });
 
   it('rejects children that overrun their parent and limits nesting depth', () => {
-    expectCode(() => derChildren(readDer(hex('3003 0402 00'))), 'DerParse');
-    let deep: Uint8Array = hex('0500');
+    expectCode(() => derChildren(readDer(hexToBytes('3003 0402 00'))), 'DerParse');
+    let deep: Uint8Array = hexToBytes('0500');
     for (let i = 0; i < DER_MAX_DEPTH + 2; i++) deep = seq(deep);
     let node = readDer(deep);
     const walk = (): void => {
@@ -63,52 +64,52 @@ describe('readDer', () => {
 
 describe('primitive decoders', () => {
   it('INTEGER: minimal encodings only; magnitude hex strips one sign octet', () => {
-    expect(toHex(derInteger(readDer(hex('020200ff')), 'x'))).toBe('00ff');
-    expect(integerMagnitudeHex(hex('00ff'))).toBe('ff');
-    expect(integerMagnitudeHex(hex('00'))).toBe('00');
-    expect(derSmallInteger(readDer(hex('020200ff')), 'x')).toBe(255);
-    expectCode(() => derInteger(readDer(hex('0200')), 'x'), 'DerParse');
-    expectCode(() => derInteger(readDer(hex('0202007f')), 'x'), 'DerParse');
-    expectCode(() => derInteger(readDer(hex('0202ff80')), 'x'), 'DerParse');
-    expectCode(() => derSmallInteger(readDer(hex('0201ff')), 'x'), 'DerParse'); // negative
-    expectCode(() => derSmallInteger(readDer(hex('02020100')), 'x', 'DerParse', 255), 'DerParse');
-    expectCode(() => derInteger(readDer(hex('0401 01')), 'x'), 'DerParse'); // wrong tag
+    expect(toHex(derInteger(readDer(hexToBytes('020200ff')), 'x'))).toBe('00ff');
+    expect(integerMagnitudeHex(hexToBytes('00ff'))).toBe('ff');
+    expect(integerMagnitudeHex(hexToBytes('00'))).toBe('00');
+    expect(derSmallInteger(readDer(hexToBytes('020200ff')), 'x')).toBe(255);
+    expectCode(() => derInteger(readDer(hexToBytes('0200')), 'x'), 'DerParse');
+    expectCode(() => derInteger(readDer(hexToBytes('0202007f')), 'x'), 'DerParse');
+    expectCode(() => derInteger(readDer(hexToBytes('0202ff80')), 'x'), 'DerParse');
+    expectCode(() => derSmallInteger(readDer(hexToBytes('0201ff')), 'x'), 'DerParse'); // negative
+    expectCode(() => derSmallInteger(readDer(hexToBytes('02020100')), 'x', 'DerParse', 255), 'DerParse');
+    expectCode(() => derInteger(readDer(hexToBytes('0401 01')), 'x'), 'DerParse'); // wrong tag
   });
 
   it('BOOLEAN, ENUMERATED', () => {
-    expect(derBoolean(readDer(hex('0101ff')), 'b')).toBe(true);
-    expect(derBoolean(readDer(hex('010100')), 'b')).toBe(false);
-    expectCode(() => derBoolean(readDer(hex('010101')), 'b'), 'DerParse');
-    expectCode(() => derBoolean(readDer(hex('0102ffff')), 'b'), 'DerParse');
-    expect(derEnumerated(readDer(hex('0a0102')), 'e')).toBe(2);
-    expectCode(() => derEnumerated(readDer(hex('0a020001')), 'e'), 'DerParse');
+    expect(derBoolean(readDer(hexToBytes('0101ff')), 'b')).toBe(true);
+    expect(derBoolean(readDer(hexToBytes('010100')), 'b')).toBe(false);
+    expectCode(() => derBoolean(readDer(hexToBytes('010101')), 'b'), 'DerParse');
+    expectCode(() => derBoolean(readDer(hexToBytes('0102ffff')), 'b'), 'DerParse');
+    expect(derEnumerated(readDer(hexToBytes('0a0102')), 'e')).toBe(2);
+    expectCode(() => derEnumerated(readDer(hexToBytes('0a020001')), 'e'), 'DerParse');
   });
 
   it('OBJECT IDENTIFIER', () => {
-    expect(derOid(readDer(hex('06082a8648ce3d040302')), 'o')).toBe('1.2.840.10045.4.3.2');
-    expect(derOid(readDer(hex('06092a864886f84d010d01')), 'o')).toBe('1.2.840.113741.1.13.1');
-    expect(derOid(readDer(hex('0603550403')), 'o')).toBe('2.5.4.3');
-    expect(derOid(readDer(hex('0603883703')), 'o')).toBe('2.999.3');
-    expectCode(() => derOid(readDer(hex('0600')), 'o'), 'DerParse');
-    expectCode(() => derOid(readDer(hex('06022a86')), 'o'), 'DerParse'); // truncated
-    expectCode(() => derOid(readDer(hex('06032a8001')), 'o'), 'DerParse'); // non-minimal arc
+    expect(derOid(readDer(hexToBytes('06082a8648ce3d040302')), 'o')).toBe('1.2.840.10045.4.3.2');
+    expect(derOid(readDer(hexToBytes('06092a864886f84d010d01')), 'o')).toBe('1.2.840.113741.1.13.1');
+    expect(derOid(readDer(hexToBytes('0603550403')), 'o')).toBe('2.5.4.3');
+    expect(derOid(readDer(hexToBytes('0603883703')), 'o')).toBe('2.999.3');
+    expectCode(() => derOid(readDer(hexToBytes('0600')), 'o'), 'DerParse');
+    expectCode(() => derOid(readDer(hexToBytes('06022a86')), 'o'), 'DerParse'); // truncated
+    expectCode(() => derOid(readDer(hexToBytes('06032a8001')), 'o'), 'DerParse'); // non-minimal arc
   });
 
   it('BIT STRING', () => {
-    expect(derBitString(readDer(hex('03020106')), 'k')).toEqual({ unusedBits: 1, bytes: hex('06') });
-    expect(toHex(derBitStringBytes(readDer(hex('030300abcd')), 'k'))).toBe('abcd');
-    expectCode(() => derBitStringBytes(readDer(hex('03020106')), 'k'), 'DerParse');
-    expectCode(() => derBitString(readDer(hex('0300')), 'k'), 'DerParse');
-    expectCode(() => derBitString(readDer(hex('030108')), 'k'), 'DerParse');
-    expectCode(() => derBitString(readDer(hex('03020101')), 'k'), 'DerParse'); // padding bit set
+    expect(derBitString(readDer(hexToBytes('03020106')), 'k')).toEqual({ unusedBits: 1, bytes: hexToBytes('06') });
+    expect(toHex(derBitStringBytes(readDer(hexToBytes('030300abcd')), 'k'))).toBe('abcd');
+    expectCode(() => derBitStringBytes(readDer(hexToBytes('03020106')), 'k'), 'DerParse');
+    expectCode(() => derBitString(readDer(hexToBytes('0300')), 'k'), 'DerParse');
+    expectCode(() => derBitString(readDer(hexToBytes('030108')), 'k'), 'DerParse');
+    expectCode(() => derBitString(readDer(hexToBytes('03020101')), 'k'), 'DerParse'); // padding bit set
   });
 
   it('strings', () => {
     expect(derString(readDer(tlv(0x0c, [...new TextEncoder().encode('Intel ü')])), 's')).toBe('Intel ü');
-    expect(derString(readDer(hex('13025553')), 's')).toBe('US');
-    expectCode(() => derString(readDer(hex('130140')), 's'), 'DerParse'); // '@' not printable
-    expectCode(() => derString(readDer(hex('0c02c328')), 's'), 'DerParse'); // bad UTF-8
-    expectCode(() => derString(readDer(hex('160180')), 's'), 'DerParse');
+    expect(derString(readDer(hexToBytes('13025553')), 's')).toBe('US');
+    expectCode(() => derString(readDer(hexToBytes('130140')), 's'), 'DerParse'); // '@' not printable
+    expectCode(() => derString(readDer(hexToBytes('0c02c328')), 's'), 'DerParse'); // bad UTF-8
+    expectCode(() => derString(readDer(hexToBytes('160180')), 's'), 'DerParse');
   });
 });
 
@@ -133,7 +134,7 @@ describe('derTime (RFC 5280 §4.1.2.5)', () => {
     for (const s of ['20230229120000Z', '20240101000000.5Z', '202401010000Z', '2024010100000Z ']) {
       expectCode(() => gen(s), 'DerParse');
     }
-    expectCode(() => derTime(readDer(hex('0400')), 't'), 'DerParse');
+    expectCode(() => derTime(readDer(hexToBytes('0400')), 't'), 'DerParse');
   });
 });
 

@@ -14,7 +14,7 @@ import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
 import { makeScenario } from '../../src/testing/index.js';
 import { concatBytes, toHex } from '../../src/util/bytes.js';
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
-import { bin, json, rejectsWith, SQLX_AT, throwsWith } from './helpers.js';
+import { bin, json, rejectsWith, SQLX_AT, throwsWith } from '../ratls/helpers.js';
 
 const COLLATERAL = json<CollateralJson>('sqlx-ra-tls-fixture-tdx_quote_collateral.json');
 const SQLX_QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');

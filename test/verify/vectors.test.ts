@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
-import { bin, json, rejectsWith, rootKeyFromPem, samples, V } from './helpers.js';
+import { bin, json, rejectsWith, rootKeyFromPem, samples, V } from './vector-helpers.js';
 
 const backends = { noble: nobleBackend(), webcrypto: webCryptoBackend() };
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { httpGet, type FetchLike, type FetchResponseLike } from '../../src/sources/http.js';
 import { fetchText } from '../../src/verifiers/http.js';
-import { rejectsWith } from './helpers.js';
+import { rejectsWith } from '../collateral/helpers.js';
 
 /** A 200 response whose body never ends (1 KiB chunks); counts what was pulled. */
 function endless(): FetchLike & { pulled: () => number; cancelled: () => boolean } {

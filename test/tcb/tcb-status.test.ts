@@ -31,7 +31,7 @@ import {
   type TcbLevelSpec,
 } from '../../src/testing/index.js';
 import { toHex } from '../../src/util/bytes.js';
-import { agreedOutcome, caseOf, scenario, svn16, type Outcome } from './helpers.js';
+import { agreedOutcome, caseOf, scenario, svn16, type Outcome } from '../verify/helpers.js';
 
 const SGX = DEFAULT_SGX_COMPONENTS;
 

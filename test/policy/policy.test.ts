@@ -11,7 +11,7 @@ import { verifyQuote } from '../../src/verify/verify-quote.js';
 import type { VerifiedQuote } from '../../src/verify/result.js';
 import { labelBytes, type ScenarioOptions } from '../../src/testing/index.js';
 import { toHex } from '../../src/util/bytes.js';
-import { scenario, svn16 } from './helpers.js';
+import { scenario, svn16 } from '../verify/helpers.js';
 
 async function verified(o: ScenarioOptions = {}): Promise<VerifiedQuote> {
   const s = scenario(o);

@@ -16,7 +16,7 @@ import { toHex } from '../../src/util/bytes.js';
 import { base64Encode, base64UrlEncode } from '../../src/verifiers/base64.js';
 import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
 import { IntelApiVerifier, type IntelApiVerifierOptions } from '../../src/verifiers/intel-api-verifier.js';
-import { bin, makeRaTlsScenario, rejectsWith, throwsWith } from './helpers.js';
+import { bin, makeRaTlsScenario, rejectsWith, throwsWith } from '../ratls/helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
 const NOW = 1_750_000_000;

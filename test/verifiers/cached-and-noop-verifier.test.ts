@@ -7,7 +7,7 @@ import { attestationError } from '../../src/errors.js';
 import { NoopVerifier } from '../../src/testing/noop-verifier.js';
 import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
 import type { RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../../src/verifiers/types.js';
-import { bin, rejectsWith, throwsWith } from './helpers.js';
+import { bin, rejectsWith, throwsWith } from '../ratls/helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
 
