@@ -20,9 +20,9 @@ import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from
 import { RATLS_OID } from '../ratls/oids.js';
 import { replayRuntimeEvents } from '../ratls/rtmr-replay.js';
 import { concatBytes, toHex, utf8Encode } from '../util/bytes.js';
-import * as der from '../testing/der-writer.js';
-import { keyPairFromPrivate, type TestKeyPair } from '../testing/keys.js';
-import { toPem } from '../testing/pem.js';
+import * as der from '../encode/der.js';
+import { keyPairFromPrivate, type TestKeyPair } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import {
   authorityKeyIdentifierExt,
   basicConstraintsExt,
@@ -36,7 +36,7 @@ import {
   subjectPublicKeyInfo,
   type NameSpec,
   encodeName,
-} from '../testing/x509-writer.js';
+} from '../encode/x509.js';
 
 const crypto = nobleBackend();
 

@@ -5,7 +5,7 @@
 import { attestationError } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import type { CollateralJson, PcsCollateral } from '../collateral/input.js';
-import { flipBit, signRaw, utf8 } from './keys.js';
+import { flipBit, signRaw, utf8 } from '../encode/keys.js';
 import type { MintedCrl } from './crl.js';
 import { pckCaChainPem, tcbSigningChainPem, type TestPki } from './pki.js';
 

@@ -4,9 +4,9 @@
  */
 import { attestationError } from '../errors.js';
 import { fromHex, toHex } from '../util/bytes.js';
-import { boolean, enumerated, integer, octetString, oid, sequence } from './der-writer.js';
-import { keyPairFromPrivate, labelBytes, privateKeyFromLabel } from './keys.js';
-import { toPem } from './pem.js';
+import { boolean, enumerated, integer, octetString, oid, sequence } from '../encode/der.js';
+import { keyPairFromPrivate, labelBytes, privateKeyFromLabel } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import { INTEL_NAMES, magnitudeHex, pckCaOf, pckCrlUrl, type TestCertificate, type TestPki, unix } from './pki.js';
 import {
   KeyUsageBit,
@@ -20,7 +20,7 @@ import {
   keyIdentifier,
   keyUsageExt,
   subjectKeyIdentifierExt,
-} from './x509-writer.js';
+} from '../encode/x509.js';
 
 const SGX = OID.sgxExtensions;
 

@@ -3,8 +3,8 @@
  * and TCB Signing certificate, with deterministic label-derived keys.
  */
 import { toHex } from '../util/bytes.js';
-import { keyPairFromLabel } from './keys.js';
-import { toPem } from './pem.js';
+import { keyPairFromLabel } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import {
   KeyUsageBit,
   authorityKeyIdentifierExt,
@@ -16,7 +16,7 @@ import {
   keyUsageExt,
   subjectKeyIdentifierExt,
   type NameSpec,
-} from './x509-writer.js';
+} from '../encode/x509.js';
 
 export type CaRole = 'root' | 'platformCa' | 'processorCa' | 'tcbSigning';
 

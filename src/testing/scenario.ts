@@ -29,7 +29,7 @@ import {
   type TcbLevelSpec,
 } from './collateral.js';
 import { mintCrl, type CrlOptions, type MintedCrl } from './crl.js';
-import { keyPairFromPrivate, privateKeyFromLabel } from './keys.js';
+import { keyPairFromPrivate, privateKeyFromLabel } from '../encode/keys.js';
 import { mintPckCert, type MintedPck, type PckCertOptions } from './pck.js';
 import { DEFAULT_LABEL, createTestPki, pckCaOf, type CaRole, type TestPki, type TestPkiOptions } from './pki.js';
 import { buildQuote, type BuildQuoteOptions } from './quote.js';

@@ -16,7 +16,7 @@ import { runForwardCommand } from '../../src/forward/command.js';
 import { requireIdentityPins } from '../../src/ratls/identity-pins.js';
 import { serveGuestAgent, type AgentServer } from '../../src/simulator/agent.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
 import { toHex } from '../../src/util/bytes.js';
 import { rejectsWith, throwsWith } from '../ratls/helpers.js';
 import { CountingVerifier, tlsKeyOf } from '../postgres/support.js';

@@ -24,7 +24,7 @@ import { startPostgresCluster, type PostgresCluster } from '../../src/simulator/
 import { startSidecar, type RaTlsSidecar, type SidecarEvent } from '../../src/simulator/sidecar.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { simulatorVerifier } from '../../src/simulator/trust.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
 import { toHex } from '../../src/util/bytes.js';
 import { rejectsWith } from '../ratls/helpers.js';
 import {

@@ -9,7 +9,7 @@ import { serveGuestAgent } from '../../src/simulator/agent.js';
 import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
 import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { rejectsWith } from '../ratls/helpers.js';
 

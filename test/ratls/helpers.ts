@@ -10,7 +10,7 @@ import { sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { concatBytes, toHex, utf8Encode } from '../../src/util/bytes.js';
 import { der, keyPairFromLabel, makeScenario, type Scenario } from '../../src/testing/index.js';
-import { buildCertificate, encodeName, extension, subjectPublicKeyInfo } from '../../src/testing/x509-writer.js';
+import { buildCertificate, encodeName, extension, subjectPublicKeyInfo } from '../../src/encode/x509.js';
 import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
 export { rejectsWith, throwsWith } from '../support/codes.js';
 

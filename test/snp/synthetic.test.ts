@@ -4,8 +4,8 @@
  * mismatch and chain rule), with both crypto backends.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyUsageBit, extension, keyUsageExt } from '../../src/testing/x509-writer.js';
-import { integer } from '../../src/testing/der-writer.js';
+import { KeyUsageBit, extension, keyUsageExt } from '../../src/encode/x509.js';
+import { integer } from '../../src/encode/der.js';
 import { jsSnpBackend, webCryptoSnpBackend } from '../../src/snp/crypto.js';
 import { parseCertificateAnyAlg } from '../../src/x509/certificate.js';
 import { verifySnpCaChain } from '../../src/snp/chain.js';

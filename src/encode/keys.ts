@@ -8,7 +8,7 @@ import { attestationError } from '../errors.js';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../util/bytes.js';
-import { integer, sequence } from './der-writer.js';
+import { integer, sequence } from './der.js';
 
 /** P-256 group order. */
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -67,7 +67,7 @@ export function signRaw(message: Uint8Array, privateKey: Uint8Array): Uint8Array
 
 /** Convert a raw r ‖ s signature into DER `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`. */
 export function rawSignatureToDer(sig: Uint8Array): Uint8Array {
-  if (sig.length !== 64) throw attestationError('InvalidArgument', 'raw P-256 signature must be 64 bytes', { check: 'testing/keys' });
+  if (sig.length !== 64) throw attestationError('InvalidArgument', 'raw P-256 signature must be 64 bytes', { check: 'encode/keys' });
   return sequence(integer(sig.subarray(0, 32)), integer(sig.subarray(32, 64)));
 }
 
@@ -79,7 +79,7 @@ export function signDer(message: Uint8Array, privateKey: Uint8Array): Uint8Array
 /** Raw 64-byte x ‖ y from a 65-byte uncompressed point (the quote's attestation-key form). */
 export function rawPublicKey(publicKey: Uint8Array): Uint8Array {
   if (publicKey.length === 64) return publicKey;
-  if (publicKey.length !== 65 || publicKey[0] !== 0x04) throw attestationError('InvalidArgument', 'expected a 65-byte uncompressed P-256 point', { check: 'testing/keys' });
+  if (publicKey.length !== 65 || publicKey[0] !== 0x04) throw attestationError('InvalidArgument', 'expected a 65-byte uncompressed P-256 point', { check: 'encode/keys' });
   return publicKey.slice(1);
 }
 

@@ -18,7 +18,7 @@ import {
   time,
   utf8String,
   implicitConstructed,
-} from './der-writer.js';
+} from './der.js';
 import { flipBit, signDer, utf8 } from './keys.js';
 
 export const OID = {

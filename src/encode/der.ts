@@ -28,7 +28,7 @@ export const Tag = {
 
 /** DER length octets (definite, minimal). */
 export function derLength(len: number): Uint8Array {
-  if (!Number.isSafeInteger(len) || len < 0) throw attestationError('InvalidArgument', `bad DER length ${len}`, { check: 'testing/der-writer' });
+  if (!Number.isSafeInteger(len) || len < 0) throw attestationError('InvalidArgument', `bad DER length ${len}`, { check: 'encode/der' });
   if (len < 0x80) return Uint8Array.of(len);
   const bytes: number[] = [];
   let n = len;
@@ -119,10 +119,10 @@ export function enumerated(v: number): Uint8Array {
 /** OBJECT IDENTIFIER from dotted text. */
 export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((s) => {
-    if (!/^\d+$/.test(s)) throw attestationError('InvalidArgument', `bad OID arc in ${dotted}`, { check: 'testing/der-writer' });
+    if (!/^\d+$/.test(s)) throw attestationError('InvalidArgument', `bad OID arc in ${dotted}`, { check: 'encode/der' });
     return BigInt(s);
   });
-  if (arcs.length < 2) throw attestationError('InvalidArgument', `OID needs two arcs: ${dotted}`, { check: 'testing/der-writer' });
+  if (arcs.length < 2) throw attestationError('InvalidArgument', `OID needs two arcs: ${dotted}`, { check: 'encode/der' });
   const out: number[] = [];
   const enc = (v: bigint): void => {
     const tmp: number[] = [Number(v & 0x7fn)];
@@ -182,7 +182,7 @@ function pad(n: number, w: number): string {
 export function utcTime(unixSeconds: number): Uint8Array {
   const d = new Date(unixSeconds * 1000);
   const y = d.getUTCFullYear();
-  if (y < 1950 || y > 2049) throw attestationError('InvalidArgument', `UTCTime year out of range: ${y}`, { check: 'testing/der-writer' });
+  if (y < 1950 || y > 2049) throw attestationError('InvalidArgument', `UTCTime year out of range: ${y}`, { check: 'encode/der' });
   const s =
     pad(y % 100, 2) +
     pad(d.getUTCMonth() + 1, 2) +
@@ -210,7 +210,7 @@ export function generalizedTime(unixSeconds: number): Uint8Array {
 
 /** RFC 5280 Time: UTCTime through 2049, GeneralizedTime from 2050. */
 export function time(unixSeconds: number): Uint8Array {
-  if (!Number.isFinite(unixSeconds)) throw attestationError('InvalidArgument', `bad time ${unixSeconds}`, { check: 'testing/der-writer' });
+  if (!Number.isFinite(unixSeconds)) throw attestationError('InvalidArgument', `bad time ${unixSeconds}`, { check: 'encode/der' });
   const y = new Date(unixSeconds * 1000).getUTCFullYear();
   return y >= 1950 && y <= 2049 ? utcTime(unixSeconds) : generalizedTime(unixSeconds);
 }
