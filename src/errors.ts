@@ -197,7 +197,7 @@ export const ErrorCodes = {
   /** The message transport under the Noise channel failed or closed during the handshake. */
   NoiseTransport: 'verify',
 
-  // --- RA-TLS trust rules (src/ratls/, src/postgres/, issue 11) ----------------
+  // --- RA-TLS trust rules (src/ra-tls/, src/postgres/, issue 11) ----------------
   /** The event log breaks the boot-claim rules: a runtime event outside imr 3, an imr-3 entry that is not a runtime event (its digest cannot be recomputed), `system-ready` missing or repeated, or a claim (app-id, compose-hash, instance-id, os-image-hash, key-provider) twice before `system-ready`. */
   EventLogStructure: 'verify',
   /** Intel Trust Authority did not match every policy id that was sent (policy_ids_matched / policy_ids_unmatched). */
@@ -330,6 +330,11 @@ export function attestationError<C extends ErrorCode>(code: C, message: string, 
     case 'usage':
       return new UsageError(c as UsageCode, message, evidence, options) as ErrorOfCode<C>;
   }
+}
+
+/** Throw `attestationError(code, message, evidence)`, with `cause` when given. */
+export function fail(code: ErrorCode, message: string, evidence: Evidence, cause?: unknown): never {
+  throw attestationError(code, message, evidence, cause === undefined ? undefined : { cause });
 }
 
 export function isAttestationError(e: unknown): e is AttestationError {

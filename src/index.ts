@@ -36,4 +36,4 @@ export { nobleBackend } from './crypto/noble.js';
 export { webCryptoBackend, webCryptoAvailable } from './crypto/webcrypto.js';
 export { defaultCryptoBackend } from './crypto/default.js';
 
-export { toHex, fromHex } from './util/bytes.js';
+export { toHex, fromHex } from './lib/bytes.js';

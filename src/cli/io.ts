@@ -1,7 +1,7 @@
 /** Node-only file helpers for the CLI: read a file that may be binary, hex text or PEM. */
 import { readFileSync } from 'node:fs';
 import { AttestationError, attestationError } from '../errors.js';
-import { tryFromHex } from '../util/bytes.js';
+import { tryFromHex } from '../lib/bytes.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { decodePem } from '../x509/pem.js';
 

@@ -6,8 +6,8 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from './backend.js';
-import { LruMap } from '../util/lru.js';
-import { toHex } from '../util/bytes.js';
+import { LruMap } from '../lib/lru.js';
+import { toHex } from '../lib/bytes.js';
 
 export interface NodeBackendOptions {
   /** How many public keys to keep as KeyObjects (default 256). */

@@ -7,7 +7,7 @@
 import { attestationError } from '../errors.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 
 export interface WebCryptoBackendOptions {
   /** The SubtleCrypto to use (default: globalThis.crypto.subtle). */

@@ -5,7 +5,7 @@
  * Every decoder checks the tag and raises a coded ParseError on malformed input.
  */
 import type { ErrorCode } from '../errors.js';
-import { toHex, tryUtf8Decode } from '../util/bytes.js';
+import { toHex, tryUtf8Decode } from '../lib/bytes.js';
 import { type DerNode, Tag, derFail, expectTag } from './tlv.js';
 
 function primitive(node: DerNode, tag: number, field: string, code: ErrorCode): Uint8Array {

@@ -7,7 +7,7 @@
  * Test-only: no Node built-ins, runs in browsers.
  */
 import { attestationError } from '../errors.js';
-import { concatBytes, fromHex } from '../util/bytes.js';
+import { concatBytes, fromHex } from '../lib/bytes.js';
 
 export const Tag = {
   BOOLEAN: 0x01,

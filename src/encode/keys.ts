@@ -7,7 +7,7 @@
 import { attestationError } from '../errors.js';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '../util/bytes.js';
+import { concatBytes } from '../lib/bytes.js';
 import { integer, sequence } from './der.js';
 
 /** P-256 group order. */

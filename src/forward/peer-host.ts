@@ -14,9 +14,9 @@ import { attestationError } from '../errors.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from '../postgres/guest-agent.js';
 import { defaultServername } from '../postgres/ra-tls-stream.js';
 import type { PeerVerification, RaTlsStreamHost, VerificationReason } from '../postgres/types.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { bytesEqual } from '../util/bytes.js';
-import { toUnixSeconds } from '../util/time.js';
+import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { toUnixSeconds } from '../lib/time.js';
 
 export interface PeerHostOptions {
   readonly policy: ServerCertificateOptions;

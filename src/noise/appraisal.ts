@@ -3,7 +3,7 @@
  * payload, verify the evidence with the injected verifier (any member of the
  * RaTlsVerifier family: SnpVerifier, DcapVerifier, IntelApiVerifier, a cache
  * of them), check the binding to this handshake, then apply the shared policy
- * (src/snp/policy.ts for SEV-SNP, src/ratls/ratls-policy.ts for TDX).
+ * (src/snp/policy.ts for SEV-SNP, src/ra-tls/ratls-policy.ts for TDX).
  *
  * Secure by default: a measurement pin is required (SEV-SNP `policy.allowedMeasurements`,
  * TDX `policy.allowedMrtds`) unless `allowAnyMeasurement: true` names the
@@ -11,12 +11,12 @@
  * firmware, unacceptable TDX TCB statuses and unauthenticated (simulator) results.
  */
 import { isAttestationError, PolicyError } from '../errors.js';
-import { ratlsPolicyViolations, type RaTlsPolicyOptions } from '../ratls/ratls-policy.js';
+import { ratlsPolicyViolations, type RaTlsPolicyOptions } from '../ra-tls/ratls-policy.js';
 import { checkSnpPolicy, type SnpPolicy } from '../snp/policy.js';
 import { tcbText } from '../snp/tcb.js';
 import type { SnpVerificationResult } from '../snp/verifier.js';
-import type { TimeInput } from '../util/time.js';
-import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
+import type { TimeInput } from '../lib/time.js';
+import type { RaTlsVerifier, VerificationResult } from '../verifier/types.js';
 import { noiseReportData, type NoiseRole } from './binding.js';
 import { noiseFail } from './fail.js';
 import { decodeEvidencePayload, type NoiseTee } from './payload.js';

@@ -24,7 +24,7 @@ import type { CipherState } from './cipher-state.js';
 import { noiseFail } from './fail.js';
 import { HandshakeState, MAX_NOISE_MESSAGE, x25519KeyPair } from './handshake.js';
 import { encodeEvidencePayload, type NoiseEvidence } from './payload.js';
-import type { TimeInput } from '../util/time.js';
+import type { TimeInput } from '../lib/time.js';
 
 /** Produces this side's evidence for the given 64 REPORT_DATA bytes (an SNP extended report, a TDX quote). */
 export type NoiseEvidenceProducer = (reportData: Uint8Array) => NoiseEvidence | Promise<NoiseEvidence>;

@@ -23,9 +23,9 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
 import { attestationError } from '../errors.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import { requireIdentityPins } from '../ratls/identity-pins.js';
+import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import { requireIdentityPins } from '../ra-tls/identity-pins.js';
 import {
   invalidOption,
   optionalBoolean,
@@ -34,8 +34,8 @@ import {
   optionalStringList,
   requireOptionsObject,
   validateServerCertificateOptions,
-} from '../ratls/option-checks.js';
-import { toUnixSeconds } from '../util/time.js';
+} from '../ra-tls/option-checks.js';
+import { toUnixSeconds } from '../lib/time.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
 import { defaultServername, RaTlsStream } from './ra-tls-stream.js';

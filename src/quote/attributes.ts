@@ -19,7 +19,7 @@
  *   bit 5 EINITTOKEN_KEY | bit 6 CET | bit 7 KSS | bit 10 AEXNOTIFY
  */
 import { attestationError } from '../errors.js';
-import { readU64LE } from '../util/bytes.js';
+import { readU64LE } from '../lib/bytes.js';
 import type { SgxReportBody, TdReportBody } from './types.js';
 
 export interface TdAttributeFlags {

@@ -6,7 +6,7 @@
  * All returned byte fields are views into the input.
  */
 import { ParseError, attestationError } from '../errors.js';
-import { ByteReader } from '../util/bytes.js';
+import { ByteReader } from '../lib/bytes.js';
 import { SGX_REPORT_BODY_SIZE, TD10_REPORT_BODY_SIZE, TD15_REPORT_BODY_SIZE, TD15EX_REPORT_BODY_SIZE } from './constants.js';
 import type { SgxReportBody, TdReportBody, TdReportBody10, TdReportBody15, TdReportBody15Ex } from './types.js';
 

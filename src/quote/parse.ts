@@ -23,7 +23,7 @@
  *     linear in the input size.
  */
 import { type ErrorCode, attestationError } from '../errors.js';
-import { ByteReader, bytesEqual, isAllZero, toHex, tryUtf8Decode } from '../util/bytes.js';
+import { ByteReader, bytesEqual, isAllZero, toHex, tryUtf8Decode } from '../lib/bytes.js';
 import { checkInput, readSgxReportBody, readTdReportBody } from './body.js';
 import {
   ATT_KEY_TYPE_ECDSA_P256,

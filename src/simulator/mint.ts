@@ -15,11 +15,11 @@
 import { attestationError } from '../errors.js';
 import { p256 } from '@noble/curves/nist.js';
 import { nobleBackend } from '../crypto/noble.js';
-import { dstackBindingPreimage } from '../ratls/binding.js';
-import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../ratls/event-log.js';
-import { RATLS_OID } from '../ratls/oids.js';
-import { replayRuntimeEvents } from '../ratls/rtmr-replay.js';
-import { concatBytes, toHex, utf8Encode } from '../util/bytes.js';
+import { dstackBindingPreimage } from '../ra-tls/binding.js';
+import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../ra-tls/event-log.js';
+import { RATLS_OID } from '../ra-tls/oids.js';
+import { replayRuntimeEvents } from '../ra-tls/rtmr-replay.js';
+import { concatBytes, toHex, utf8Encode } from '../lib/bytes.js';
 import * as der from '../encode/der.js';
 import { keyPairFromPrivate, type TestKeyPair } from '../encode/keys.js';
 import { toPem } from '../encode/pem.js';

@@ -15,9 +15,9 @@ import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { isAttestationError, attestationError } from '../errors.js';
 import type { DstackTlsKey } from '../postgres/guest-agent.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import { toUnixSeconds } from '../util/time.js';
+import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import { toUnixSeconds } from '../lib/time.js';
 
 export interface SidecarEvent {
   readonly type: 'accepted' | 'refused' | 'upstream-error' | 'closed';

@@ -18,14 +18,14 @@
  */
 import { attestationError } from '../errors.js';
 import type { CollateralJson } from '../collateral/input.js';
-import type { RuntimeEvent } from '../ratls/event-log.js';
-import { concatBytes, fromHex, toHex, utf8Encode } from '../util/bytes.js';
+import type { RuntimeEvent } from '../ra-tls/event-log.js';
+import { concatBytes, fromHex, toHex, utf8Encode } from '../lib/bytes.js';
 import { labelBytes, keyPairFromLabel, type TestKeyPair } from '../encode/keys.js';
 import { toPem } from '../encode/pem.js';
 import { buildQuote, type BuildQuoteOptions } from '../testing/quote.js';
 import { makeScenario, type Scenario, type ScenarioOptions } from '../testing/scenario.js';
-import { DcapVerifier } from '../verifiers/dcap-verifier.js';
-import type { VerifierClock } from '../verifiers/types.js';
+import { DcapVerifier } from '../verifier/dcap-verifier.js';
+import type { VerifierClock } from '../verifier/types.js';
 import {
   encodeAttestationV0,
   eventLogJson,

@@ -7,8 +7,8 @@
  */
 import { attestationError } from '../errors.js';
 import { guestAgentCall, resolveGuestAgentEndpoint, type GuestAgentOptions } from '../postgres/guest-agent.js';
-import type { DcapVerifier } from '../verifiers/dcap-verifier.js';
-import type { VerifierClock } from '../verifiers/types.js';
+import type { DcapVerifier } from '../verifier/dcap-verifier.js';
+import type { VerifierClock } from '../verifier/types.js';
 import { simulatorDcapVerifier, type SimulatorTrust } from './simulator.js';
 
 /** Fetches a simulator's trust material (endpoint: DSTACK_SIMULATOR_ENDPOINT unless given). */

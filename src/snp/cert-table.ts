@@ -14,7 +14,7 @@
  * GUIDs, every certificate inside the buffer, after the header and at most
  * MAX_CERT_BYTES long. Malformed tables are SnpCertTableParse.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { snpFail } from './fail.js';
 import { REPORT_SIZE } from './layout.js';
 import type { SnpEndorsements } from './verify.js';

@@ -15,7 +15,7 @@
 import { attestationError } from '../errors.js';
 import { p384 } from '@noble/curves/nist.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { base64UrlEncode } from './base64url.js';
 import { verifyRsaPssSha384Js } from './rsa-pss.js';
 

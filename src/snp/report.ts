@@ -19,7 +19,7 @@
  * Every failure is a ParseError SnpReportParse / SnpReportUnsupported with the
  * offending offset. Nothing here is verified: see verify.ts.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { snpFail } from './fail.js';
 import {
   decodeGuestPolicy,

@@ -11,7 +11,7 @@
  *   ARK-Turin  1f084161…73dd3f6a   2023-05-15 → 2048-05-15
  */
 import { attestationError } from '../errors.js';
-import { bytesEqual, fromHex } from '../util/bytes.js';
+import { bytesEqual, fromHex } from '../lib/bytes.js';
 import { base64DecodeStrict } from '../x509/base64.js';
 import { parseCertificateAnyAlg, type AnyAlgCertificate } from '../x509/certificate.js';
 import { BUILTIN_CA_CERTS } from './builtin-certs.js';

@@ -1,6 +1,6 @@
 /**
  * SnpVerifier: the AMD SEV-SNP member of the RA-TLS verifier family
- * (src/verifiers/types.ts RaTlsVerifier: `name` and
+ * (src/verifier/types.ts RaTlsVerifier: `name` and
  * `verify(evidence, { at }) → Promise<result>`, time resolved from `at`, else
  * the injected clock, else the system clock (util/time.ts systemClock; the
  * pure core, verifySnpAttestation, keeps its explicit `at`). It implements
@@ -21,12 +21,12 @@
  * caller), because the RA-TLS policy layer appraises TDX claims only.
  */
 import { isAttestationError, VerifyError } from '../errors.js';
-import { resolveTime } from '../verifiers/clock.js';
-import { readClock, systemClock } from '../util/time.js';
+import { resolveTime } from '../verifier/clock.js';
+import { readClock, systemClock } from '../lib/time.js';
 import { globalFetch, type FetchLike } from '../sources/http.js';
 import { SnpCachedSource } from './kds/cached-source.js';
 import { KdsSource } from './kds/kds-source.js';
-import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifiers/types.js';
+import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifier/types.js';
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
 import type { SnpCryptoBackend } from './crypto.js';
 import { parseEndorsementExtensions } from './extensions.js';

@@ -25,7 +25,7 @@
  * A verified report is genuine; whether it is acceptable (debug, TCB
  * minimums, measurement, ...) is the policy's job (policy.ts).
  */
-import { bytesEqual, concatBytes, toHex } from '../util/bytes.js';
+import { bytesEqual, concatBytes, toHex } from '../lib/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import type { AnyAlgCrl } from '../x509/crl.js';
 import { verifySnpChain, commonName, type SnpKeyType } from './chain.js';

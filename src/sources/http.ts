@@ -15,7 +15,7 @@
  */
 import { VerifyError, isAttestationError, attestationError } from '../errors.js';
 import { linkSignal } from './abort.js';
-import { integerOption } from '../util/options.js';
+import { integerOption } from '../lib/options.js';
 
 // --- The one fetch type ---------------------------------------------------------------
 

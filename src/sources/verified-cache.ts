@@ -29,8 +29,8 @@
  *   Date, never milliseconds), else the system clock.
  */
 import { isAttestationError, attestationError } from '../errors.js';
-import { LruMap } from '../util/lru.js';
-import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
+import { LruMap } from '../lib/lru.js';
+import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../lib/time.js';
 import { raceSignal, withDeadline } from './abort.js';
 import { SingleFlight } from './single-flight.js';
 

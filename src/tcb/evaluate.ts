@@ -23,7 +23,7 @@ import type { QeTcbLevel } from '../collateral/qe-identity.js';
 import { convergeComponents, isConfigurationNeeded, type QeTcbOutcome } from './converge.js';
 import { moduleTcbStatus } from './tdx-module.js';
 import type { TcbStatus } from './status.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 
 export interface TcbEvaluationInput {
   readonly teeType: 'SGX' | 'TDX';

@@ -3,21 +3,15 @@
  * plus the CollateralJson / PcsCollateral bundles the verifier consumes.
  */
 import { attestationError } from '../errors.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import type { CollateralJson, PcsCollateral } from '../collateral/input.js';
 import { flipBit, signRaw, utf8 } from '../encode/keys.js';
+import type { TcbStatus as IntelTcbStatus } from '../tcb/status.js';
 import type { MintedCrl } from './crl.js';
 import { pckCaChainPem, tcbSigningChainPem, type TestPki } from './pki.js';
 
-export type TcbStatus =
-  | 'UpToDate'
-  | 'SWHardeningNeeded'
-  | 'ConfigurationNeeded'
-  | 'ConfigurationAndSWHardeningNeeded'
-  | 'OutOfDate'
-  | 'OutOfDateConfigurationNeeded'
-  | 'Revoked'
-  | (string & {});
+/** Intel's statuses (tcb/status.ts), or any string to build malformed collateral. */
+export type TcbStatus = IntelTcbStatus | (string & {});
 
 /** Unix seconds, or an ISO string used verbatim. */
 export type DateInput = number | string;

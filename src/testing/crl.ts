@@ -1,5 +1,5 @@
 /** X.509 v2 CRLs signed by a test CA. */
-import { fromHex, toHex } from '../util/bytes.js';
+import { fromHex, toHex } from '../lib/bytes.js';
 import { bitString, enumerated, explicit, integer, sequence, time } from '../encode/der.js';
 import { signDer } from '../encode/keys.js';
 import { toPem } from '../encode/pem.js';

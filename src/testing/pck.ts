@@ -3,7 +3,7 @@
  * (OID 1.2.840.113741.1.13.1).
  */
 import { attestationError } from '../errors.js';
-import { fromHex, toHex } from '../util/bytes.js';
+import { fromHex, toHex } from '../lib/bytes.js';
 import { boolean, enumerated, integer, octetString, oid, sequence } from '../encode/der.js';
 import { keyPairFromPrivate, labelBytes, privateKeyFromLabel } from '../encode/keys.js';
 import { toPem } from '../encode/pem.js';

@@ -2,7 +2,7 @@
  * A complete FAKE Intel SGX PKI: Root CA, PCK Platform CA, PCK Processor CA
  * and TCB Signing certificate, with deterministic label-derived keys.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { keyPairFromLabel } from '../encode/keys.js';
 import { toPem } from '../encode/pem.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { attestationError } from '../errors.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, fromHex } from '../util/bytes.js';
+import { concatBytes, fromHex } from '../lib/bytes.js';
 import { QE_DEFAULTS } from './collateral.js';
 import { flipBit, keyPairFromPrivate, labelBytes, privateKeyFromLabel, rawPublicKey, signRaw, utf8 } from '../encode/keys.js';
 

@@ -12,8 +12,8 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { SgxPckExtension } from '../x509/sgx-extension.js';
 import type { Collateral } from '../collateral/parse.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
-import { LruMap } from '../util/lru.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
+import { LruMap } from '../lib/lru.js';
 
 export interface VerificationCacheOptions {
   /** Signature results kept (default 4096). */

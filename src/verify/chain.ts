@@ -19,7 +19,7 @@
  */
 import { ErrorCodes, type ErrorCode, type Evidence, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
 

@@ -7,7 +7,7 @@ import { VerifyError, type ErrorCode, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
-import { isoFromSeconds } from '../util/time.js';
+import { isoFromSeconds } from '../lib/time.js';
 import { verifyChain } from './chain.js';
 import { commonNames } from '../x509/name.js';
 

@@ -30,7 +30,7 @@ import {
   integerMagnitudeHex,
   readDer,
 } from '../der/reader.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import {
   type AnySignatureAlgorithm,
   type PublicKeyInfo,

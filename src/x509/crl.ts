@@ -27,7 +27,7 @@ import {
   integerIsNegative,
   readDer,
 } from '../der/reader.js';
-import { bytesEqual, toHex, tryFromHex } from '../util/bytes.js';
+import { bytesEqual, toHex, tryFromHex } from '../lib/bytes.js';
 import {
   type AnySignatureAlgorithm,
   type SignatureAlgorithm,

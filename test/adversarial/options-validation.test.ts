@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRaTlsConnector, createRaTlsPool } from '../../src/postgres/connector.js';
-import { verifySidecarAttestation } from '../../src/ratls/sidecar-report.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
+import { verifySidecarAttestation } from '../../src/ra-tls/sidecar-report.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
 import { rejectsWith, throwsWith } from '../support/codes.js';
 import { tlsKeyOf } from '../postgres/support.js';
 import { AT, certificateOf, sidecarReportOf, victim, VICTIM_PINS } from './support.js';

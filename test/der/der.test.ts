@@ -16,7 +16,7 @@ import {
   integerMagnitudeHex,
   readDer,
 } from '../../src/der/reader.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { expectCode, seq, tlv } from '../x509/helpers.js';
 
 describe('readDer', () => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCertificate, buildTbsCertificate, encodeName, keyPairFromLabel } from '../../src/testing/index.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 
 describe('x509 writer', () => {
   const keys = keyPairFromLabel('writer');

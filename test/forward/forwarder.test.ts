@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRaTlsForwarder, type ForwarderEvent, type RaTlsForwarderOptions } from '../../src/forward/forwarder.js';
 import { runForwardCommand } from '../../src/forward/command.js';
-import { requireIdentityPins } from '../../src/ratls/identity-pins.js';
+import { requireIdentityPins } from '../../src/ra-tls/identity-pins.js';
 import { serveGuestAgent, type AgentServer } from '../../src/simulator/agent.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { keyPairFromLabel } from '../../src/encode/keys.js';
-import { toHex } from '../../src/util/bytes.js';
-import { rejectsWith, throwsWith } from '../ratls/helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { rejectsWith, throwsWith } from '../ra-tls/helpers.js';
 import { CountingVerifier, tlsKeyOf } from '../postgres/support.js';
 import { socketHandles, sleep, startTestSidecar, type TestSidecar } from './support.js';
 

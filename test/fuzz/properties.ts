@@ -22,7 +22,7 @@ import { parseSgxExtensionValue } from '../../src/x509/sgx-extension.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { TCB_LEVEL_STATUSES, QE_LEVEL_STATUSES, type TcbStatus } from '../../src/tcb/status.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import {
   KeyUsageBit,
   OID,

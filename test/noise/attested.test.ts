@@ -19,7 +19,7 @@ import {
   type NoiseMessageChannel,
   type NoiseEvidenceProducer,
 } from '../../src/noise/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { rejectsWith } from '../support/codes.js';
 import { snpSim, tdxSim } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { vectorPath } from '../support/vectors.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HandshakeState, type NoisePatternName } from '../../src/noise/handshake.js';
-import { fromHex, toHex } from '../../src/util/bytes.js';
+import { fromHex, toHex } from '../../src/lib/bytes.js';
 
 interface Vector {
   protocol_name: string;

@@ -10,7 +10,7 @@ import { assertPolicy, checkPolicy } from '../../src/policy/policy.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import type { VerifiedQuote } from '../../src/verify/result.js';
 import { labelBytes, type ScenarioOptions } from '../../src/testing/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { scenario, svn16 } from '../verify/helpers.js';
 
 async function verified(o: ScenarioOptions = {}): Promise<VerifiedQuote> {

@@ -25,8 +25,8 @@ import { startSidecar, type RaTlsSidecar, type SidecarEvent } from '../../src/si
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { simulatorVerifier } from '../../src/simulator/trust.js';
 import { keyPairFromLabel } from '../../src/encode/keys.js';
-import { toHex } from '../../src/util/bytes.js';
-import { rejectsWith } from '../ratls/helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { rejectsWith } from '../ra-tls/helpers.js';
 import {
   CountingVerifier,
   recordingRawServer,

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationError } from '../../src/errors.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import type { RaTlsVerifier, VerificationResult } from '../../src/verifiers/types.js';
+import type { RaTlsVerifier, VerificationResult } from '../../src/verifier/types.js';
 import { recordingTlsServer, sleep, tlsKeyOf, type Recording } from './support.js';
 
 const sim = new DstackSimulator();

@@ -9,7 +9,7 @@ import {
   type SgxReportBody,
   type TdReportBody,
 } from '../../src/quote/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import {
   V,
   countCerts,

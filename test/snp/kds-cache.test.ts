@@ -10,7 +10,7 @@ import { SnpStaticSource } from '../../src/snp/kds/static-source.js';
 import { caRequest, snpRequestKey, vcekRequestForReport } from '../../src/snp/kds/request.js';
 import type { SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from '../../src/snp/kds/types.js';
 import { parseSnpReport } from '../../src/snp/report.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { SnpVerifier } from '../../src/snp/verifier.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, vcekUrl } from '../../src/snp/kds/endpoints.js';
 import type { FetchLike } from '../../src/sources/http.js';

@@ -26,7 +26,7 @@ import {
   type NameSpec,
 } from '../../src/encode/x509.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import type { SnpProduct } from '../../src/snp/product.js';
 import { encodeTcb, type SnpTcb } from '../../src/snp/tcb.js';
 import { tcbLayoutOf } from '../../src/snp/product.js';

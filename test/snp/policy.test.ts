@@ -4,7 +4,7 @@ import { PolicyError } from '../../src/errors.js';
 import { assertSnpPolicy, checkSnpPolicy } from '../../src/snp/policy.js';
 import { verifySnpAttestation, type VerifiedSnpReport } from '../../src/snp/verify.js';
 import { T0, fill, makeCa, makeLeaf, signedReport, type ReportSpec } from './pki.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 
 const AT = T0 + 86400;
 const ca = makeCa('Milan');

@@ -12,7 +12,7 @@ import { verifySnpChain } from '../../src/snp/chain.js';
 import { parseEndorsementExtensions } from '../../src/snp/extensions.js';
 import { certificateFromInput, certificatesFromInput } from '../../src/snp/inputs.js';
 import { amdArkPins, builtinCaCert } from '../../src/snp/roots.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { NOW, VLEK_NOW, expectCodeAsync, flip, vec, vecText } from './helpers.js';
 
 const GO = { report: vec('go-sev-guest/attestation.bin'), vcek: vec('go-sev-guest/vcek.testcer'), chain: vec('go-sev-guest/milan.testcer') };

@@ -11,7 +11,7 @@ import { parseCertificate, parseCertificateAnyAlg } from '../../src/x509/certifi
 import { parseCrl, parseCrlAnyAlg } from '../../src/x509/crl.js';
 import { bitString, explicit, integer, nullValue, oid, sequence, time } from '../../src/encode/der.js';
 import { encodeName } from '../../src/encode/x509.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { OIDS, T0, T_END, amdName, buildCert, caExtensions, makeCa, makeCrl, rsaPssAlgId, spkiOf } from './pki.js';
 import { expectCode, vec } from './helpers.js';
 

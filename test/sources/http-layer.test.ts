@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { httpGet, type FetchLike, type FetchResponseLike } from '../../src/sources/http.js';
-import { fetchText } from '../../src/verifiers/http.js';
-import { rejectsWith } from '../collateral/helpers.js';
+import { fetchText } from '../../src/verifier/http.js';
+import { rejectsWith } from './dcap/helpers.js';
 
 /** A 200 response whose body never ends (1 KiB chunks); counts what was pulled. */
 function endless(): FetchLike & { pulled: () => number; cancelled: () => boolean } {

@@ -30,7 +30,7 @@ import {
   type ScenarioOptions,
   type TcbLevelSpec,
 } from '../../src/testing/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { agreedOutcome, caseOf, scenario, svn16, type Outcome } from '../verify/helpers.js';
 
 const SGX = DEFAULT_SGX_COMPONENTS;

@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attestationError } from '../../src/errors.js';
 import { NoopVerifier } from '../../src/testing/noop-verifier.js';
-import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
-import type { RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../../src/verifiers/types.js';
-import { bin, rejectsWith, throwsWith } from '../ratls/helpers.js';
+import { CachedVerifier } from '../../src/verifier/cached-verifier.js';
+import type { RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../../src/verifier/types.js';
+import { bin, rejectsWith, throwsWith } from '../ra-tls/helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
 

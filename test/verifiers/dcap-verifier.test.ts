@@ -4,17 +4,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { StaticSource } from '../../src/collateral/store/static-source.js';
+import { StaticSource } from '../../src/sources/dcap/static-source.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { AttestationError, attestationError } from '../../src/errors.js';
 import { parseQuote } from '../../src/quote/parse.js';
 import type { Quote } from '../../src/quote/types.js';
-import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
+import { extractRaTlsAttestation } from '../../src/ra-tls/extract.js';
 import { makeScenario } from '../../src/testing/index.js';
-import { concatBytes, toHex } from '../../src/util/bytes.js';
-import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
-import { bin, json, rejectsWith, SQLX_AT, throwsWith } from '../ratls/helpers.js';
+import { concatBytes, toHex } from '../../src/lib/bytes.js';
+import { DcapVerifier } from '../../src/verifier/dcap-verifier.js';
+import { bin, json, rejectsWith, SQLX_AT, throwsWith } from '../ra-tls/helpers.js';
 
 const COLLATERAL = json<CollateralJson>('sqlx-ra-tls-fixture-tdx_quote_collateral.json');
 const SQLX_QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');

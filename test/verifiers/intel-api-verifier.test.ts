@@ -11,12 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseQuote } from '../../src/quote/parse.js';
 import type { TdReportBody } from '../../src/quote/types.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
-import { toHex } from '../../src/util/bytes.js';
-import { base64Encode, base64UrlEncode } from '../../src/verifiers/base64.js';
-import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
-import { IntelApiVerifier, type IntelApiVerifierOptions } from '../../src/verifiers/intel-api-verifier.js';
-import { bin, makeRaTlsScenario, rejectsWith, throwsWith } from '../ratls/helpers.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { base64Encode, base64UrlEncode } from '../../src/verifier/base64.js';
+import { CachedVerifier } from '../../src/verifier/cached-verifier.js';
+import { IntelApiVerifier, type IntelApiVerifierOptions } from '../../src/verifier/ita/intel-api-verifier.js';
+import { bin, makeRaTlsScenario, rejectsWith, throwsWith } from '../ra-tls/helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
 const NOW = 1_750_000_000;

@@ -8,7 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { readDer } from '../../src/der/reader.js';
-import { concatBytes, toHex } from '../../src/util/bytes.js';
+import { concatBytes, toHex } from '../../src/lib/bytes.js';
 import {
   buildQuote,
   createTestPki,
@@ -716,13 +716,13 @@ export const ERROR_CASES: ErrorCase[] = [
  * own inputs. A new code must be added either to ERROR_CASES or here.
  */
 export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
-  RaTlsMissing: 'RA-TLS certificate extension (src/ratls)',
-  RaTlsParse: 'RA-TLS attestation payload (src/ratls)',
-  RaTlsUnsupported: 'RA-TLS attestation platforms (src/ratls)',
-  RaTlsBinding: 'RA-TLS key binding (src/ratls)',
-  RaTlsInconsistent: 'RA-TLS attestation fields vs quote (src/ratls)',
+  RaTlsMissing: 'RA-TLS certificate extension (src/ra-tls)',
+  RaTlsParse: 'RA-TLS attestation payload (src/ra-tls)',
+  RaTlsUnsupported: 'RA-TLS attestation platforms (src/ra-tls)',
+  RaTlsBinding: 'RA-TLS key binding (src/ra-tls)',
+  RaTlsInconsistent: 'RA-TLS attestation fields vs quote (src/ra-tls)',
   EventLogParse: 'TDX event logs (src/ratls/event-log*)',
-  EventLogReplay: 'RTMR replay (src/ratls)',
+  EventLogReplay: 'RTMR replay (src/ra-tls)',
   AttestationReportParse: 'sidecar /attestation reports',
   AttestationReportBinding: 'sidecar /attestation reports',
   TokenParse: 'Intel Trust Authority JWT / JWKS',
@@ -730,7 +730,7 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   TokenExpired: 'Intel Trust Authority JWT / JWKS',
   TokenClaims: 'Intel Trust Authority JWT / JWKS',
   VerifierUnavailable: 'remote verifiers and injected providers',
-  CollateralFetch: 'collateral fetching (src/collateral/pcs, src/collateral/store)',
+  CollateralFetch: 'collateral fetching (src/sources/dcap, src/sources/dcap)',
   PolicySimulator: 'simulator / NoopVerifier results (RA-TLS policy)',
   PolicyFreshness: 'report freshness (RA-TLS / sidecar policy)',
   SnpReportParse: 'AMD SEV-SNP (src/snp)',
@@ -770,7 +770,7 @@ export const OTHER_PIPELINES: Readonly<Record<string, string>> = {
   DstackAgent: 'dstack guest agent (RA-TLS client certificates)',
   RaTlsConnect: 'RA-TLS connections',
   RaTlsNoPeerCertificate: 'RA-TLS connections',
-  EventLogStructure: 'RA-TLS boot-claim rules (src/ratls/rtmr3-claims.ts, test/adversarial)',
+  EventLogStructure: 'RA-TLS boot-claim rules (src/ra-tls/rtmr3-claims.ts, test/adversarial)',
   TokenPolicyUnmatched: 'Intel Trust Authority policy ids (test/adversarial)',
   RaTlsRenegotiation: 'RA-TLS connections (test/adversarial)',
 };

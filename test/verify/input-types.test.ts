@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { AttestationError } from '../../src/errors.js';
 import { parseCollateral } from '../../src/collateral/parse.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { scenario } from './helpers.js';
 
 const s = scenario();

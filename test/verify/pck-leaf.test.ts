@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/x509/certificate.js';
-import { fromHex } from '../../src/util/bytes.js';
+import { fromHex } from '../../src/lib/bytes.js';
 import { buildCertificate, buildQuote, encodeName, extension, toPem, type Scenario } from '../../src/testing/index.js';
 import { agreedOutcome, caseOf, scenario } from './helpers.js';
 

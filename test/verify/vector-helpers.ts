@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CollateralInput } from '../../src/collateral/input.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { decodePem } from '../../src/x509/pem.js';
-import { tryFromHex } from '../../src/util/bytes.js';
+import { tryFromHex } from '../../src/lib/bytes.js';
 export { rejectsWith } from '../support/codes.js';
 
 export const V = 'vectors/dcap/';

@@ -2,7 +2,7 @@ import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { parseCertificate } from '../../src/x509/certificate.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { DERIVED, INTEL_ROOT_DER, OID_DER, QVL, VECTORS, expectCode, extension, joinCert, pemChain, seq, splitCert, tlv } from './helpers.js';
 
 const INTEL_ROOT_KEY =

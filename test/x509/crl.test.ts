@@ -1,7 +1,7 @@
 import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { parseCrl, parseCrlAny } from '../../src/x509/crl.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { DERIVED, QVL, expectCode, readVector, readVectorText, seq, tlv } from './helpers.js';
 import { derChildren, readDer } from '../../src/der/reader.js';
 

@@ -2,7 +2,7 @@ import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { parseSgxExtension, parseSgxExtensionValue } from '../../src/x509/sgx-extension.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { DERIVED, INTEL_ROOT_DER, QVL, expectCode, pemChain, seq, tlv } from './helpers.js';
 
 const leaf = (rel: string): ReturnType<typeof parseCertificate> => parseCertificate(pemChain(rel)[0]!);

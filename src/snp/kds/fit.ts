@@ -5,7 +5,7 @@
  * before anything is cached. Signatures are checked by verify.ts.
  */
 import { VerifyError } from '../../errors.js';
-import { bytesEqual, fromHex, toHex } from '../../util/bytes.js';
+import { bytesEqual, fromHex, toHex } from '../../lib/bytes.js';
 import type { AnyAlgCertificate } from '../../x509/certificate.js';
 import type { AnyAlgCrl } from '../../x509/crl.js';
 import { commonName } from '../chain.js';

@@ -18,14 +18,14 @@
  * CollateralParse (not UTF-8), CollateralMismatch (the answer does not fit).
  */
 import { attestationError } from '../../errors.js';
-import { toHex } from '../../util/bytes.js';
+import { toHex } from '../../lib/bytes.js';
 import type { FetchLike } from '../../sources/http.js';
 import { BoundedHttp } from '../../sources/http.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
 import type { GetSnpCollateralOptions, SnpCollateralRequest, SnpCollateralSource } from './types.js';
-import { readClock, type Clock } from '../../util/time.js';
+import { readClock, type Clock } from '../../lib/time.js';
 
 export interface KdsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */

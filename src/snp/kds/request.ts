@@ -3,7 +3,7 @@
  * report needs.
  */
 import { attestationError } from '../../errors.js';
-import { toHex } from '../../util/bytes.js';
+import { toHex } from '../../lib/bytes.js';
 import type { SnpKeyType } from '../chain.js';
 import { isSnpProduct, type SnpProduct } from '../product.js';
 import type { SnpReport } from '../report.js';
