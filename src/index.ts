@@ -20,6 +20,7 @@ export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims, Td15ExClaims
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 
 export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
+export type { PolicyBase, TcbStatusPolicy, TdPolicy, ReportDataPolicy } from './policy/options.js';
 export { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from './tcb/status.js';
 
 export { parseQuote } from './quote/parse.js';
