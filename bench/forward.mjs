@@ -27,7 +27,7 @@ if (!existsSync(new URL('../dist/forward/index.js', import.meta.url))) {
 }
 const { createRaTlsForwarder } = await import('../dist/forward/index.js');
 const { DstackSimulator } = await import('../dist/simulator/index.js');
-const { toHex } = await import('../dist/util/bytes.js');
+const { toHex } = await import('../dist/lib/bytes.js');
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);

@@ -37,5 +37,5 @@ console.log(`${verified.report.kind === 'sgx' ? 'mrenclave' : 'mrtd'}: ${measure
 
 // 2. Policy: which statuses and which measurements you accept. Here: the default
 //    statuses and exactly this MRTD (pin your own build's value).
-const violations = checkPolicy(verified, verified.report.kind === 'sgx' ? {} : { mrTd: [measurement] });
+const violations = checkPolicy(verified, verified.report.kind === 'sgx' ? {} : { allowedMrtds: [measurement] });
 console.log(`policy: ${violations.length === 0 ? 'accepted' : violations.map((v) => v.message).join('; ')}`);

@@ -197,7 +197,7 @@ export const ErrorCodes = {
   /** The message transport under the Noise channel failed or closed during the handshake. */
   NoiseTransport: 'verify',
 
-  // --- RA-TLS trust rules (src/ratls/, src/postgres/, issue 11) ----------------
+  // --- RA-TLS trust rules (src/ra-tls/, src/postgres/, issue 11) ----------------
   /** The event log breaks the boot-claim rules: a runtime event outside imr 3, an imr-3 entry that is not a runtime event (its digest cannot be recomputed), `system-ready` missing or repeated, or a claim (app-id, compose-hash, instance-id, os-image-hash, key-provider) twice before `system-ready`. */
   EventLogStructure: 'verify',
   /** Intel Trust Authority did not match every policy id that was sent (policy_ids_matched / policy_ids_unmatched). */
@@ -224,7 +224,19 @@ export const ErrorCodes = {
 
 export type ErrorCode = keyof typeof ErrorCodes;
 
-/** Evidence attached to a failed check. Values are rendered as strings (hex for bytes). */
+/** The codes of one kind: `CodeOfKind<'parse'>` is every parse code. */
+export type CodeOfKind<K extends ErrorKind> = { [C in ErrorCode]: (typeof ErrorCodes)[C] extends K ? C : never }[ErrorCode];
+export type ParseCode = CodeOfKind<'parse'>;
+export type VerifyCode = CodeOfKind<'verify'>;
+export type PolicyCode = CodeOfKind<'policy'>;
+export type UsageCode = CodeOfKind<'usage'>;
+
+/**
+ * Evidence attached to every error: the check that failed and, where there is
+ * one, the field, what was expected and what was found. Values are rendered as
+ * strings (hex for bytes). Always present on an AttestationError (`check`
+ * names the check, at least the area, e.g. `options.clock`).
+ */
 export interface Evidence {
   /** The check that failed, e.g. `quote.header.version`, `pck.chain.signature`. */
   readonly check: string;
@@ -236,12 +248,17 @@ export interface Evidence {
   readonly offset?: number;
 }
 
-export class AttestationError extends Error {
+/**
+ * The base of every error. Not constructed directly: the class follows from
+ * the code's kind (`attestationError(code, ...)` picks it; `ParseError`,
+ * `VerifyError`, `PolicyError`, `UsageError` accept only codes of their kind).
+ */
+export abstract class AttestationError extends Error {
   readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly evidence: Evidence;
 
-  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+  protected constructor(code: ErrorCode, message: string, evidence: Evidence | undefined, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AttestationError';
     this.code = code;
@@ -249,42 +266,91 @@ export class AttestationError extends Error {
     this.evidence = evidence ?? { check: code };
   }
 
-  toJSON(): { code: ErrorCode; kind: ErrorKind; message: string; evidence?: Evidence } {
-    return this.evidence === undefined
-      ? { code: this.code, kind: this.kind, message: this.message }
-      : { code: this.code, kind: this.kind, message: this.message, evidence: this.evidence };
+  toJSON(): { code: ErrorCode; kind: ErrorKind; message: string; evidence: Evidence } {
+    return { code: this.code, kind: this.kind, message: this.message, evidence: this.evidence };
   }
 }
 
-/** Raised by parsers (quote, DER, PEM, X.509, CRL, collateral JSON). */
+/** Raised by parsers (quote, DER, PEM, X.509, CRL, collateral JSON): kind `parse`. */
 export class ParseError extends AttestationError {
-  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+  declare readonly code: ParseCode;
+  constructor(code: ParseCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
     super(code, message, evidence, options);
     this.name = 'ParseError';
   }
 }
 
-/** Raised by authenticity checks and TCB evaluation. */
+/** Raised by authenticity checks, TCB evaluation and I/O toward a verifier or peer: kind `verify`. */
 export class VerifyError extends AttestationError {
-  constructor(code: ErrorCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+  declare readonly code: VerifyCode;
+  constructor(code: VerifyCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
     super(code, message, evidence, options);
     this.name = 'VerifyError';
   }
 }
 
-/** Raised when verified claims do not satisfy the caller's policy. */
-export class PolicyError extends AttestationError {
-  /** Every violated rule (the first one is also in `code` / `evidence`). */
-  readonly violations: readonly { code: ErrorCode; message: string; evidence?: Evidence }[];
+/** Raised when the caller's arguments or options are wrong: kind `usage`. */
+export class UsageError extends AttestationError {
+  declare readonly code: UsageCode;
+  constructor(code: UsageCode, message: string, evidence?: Evidence, options?: { cause?: unknown }) {
+    super(code, message, evidence, options);
+    this.name = 'UsageError';
+  }
+}
 
-  constructor(violations: readonly { code: ErrorCode; message: string; evidence?: Evidence }[]) {
-    const first = violations[0] ?? { code: 'PolicyViolation' as const, message: 'policy violated' };
+/** One violated policy rule. */
+export interface Violation {
+  readonly code: PolicyCode;
+  readonly message: string;
+  readonly evidence: Evidence;
+}
+
+/** Raised when verified claims do not satisfy the caller's policy: kind `policy`. */
+export class PolicyError extends AttestationError {
+  declare readonly code: PolicyCode;
+  /** Every violated rule (the first one is also in `code` / `evidence`). */
+  readonly violations: readonly Violation[];
+
+  constructor(violations: readonly Violation[], options?: { cause?: unknown }) {
+    const first: Violation = violations[0] ?? { code: 'PolicyViolation', message: 'policy violated', evidence: { check: 'policy' } };
     const msg =
       violations.length > 1 ? `${first.message} (and ${violations.length - 1} more violation(s))` : first.message;
-    super(first.code, msg, first.evidence);
+    super(first.code, msg, first.evidence, options);
     this.name = 'PolicyError';
     this.violations = violations;
   }
+}
+
+/** The error class of each kind. */
+export type ErrorOfCode<C extends ErrorCode> = C extends ParseCode
+  ? ParseError
+  : C extends VerifyCode
+    ? VerifyError
+    : C extends PolicyCode
+      ? PolicyError
+      : UsageError;
+
+/**
+ * The one constructor: an error of the class of the code's kind (ParseError,
+ * VerifyError, PolicyError or UsageError), so class and code never disagree.
+ */
+export function attestationError<C extends ErrorCode>(code: C, message: string, evidence?: Evidence, options?: { cause?: unknown }): ErrorOfCode<C> {
+  const c: ErrorCode = code;
+  switch (ErrorCodes[c]) {
+    case 'parse':
+      return new ParseError(c as ParseCode, message, evidence, options) as ErrorOfCode<C>;
+    case 'verify':
+      return new VerifyError(c as VerifyCode, message, evidence, options) as ErrorOfCode<C>;
+    case 'policy':
+      return new PolicyError([{ code: c as PolicyCode, message, evidence: evidence ?? { check: c } }], options) as ErrorOfCode<C>;
+    case 'usage':
+      return new UsageError(c as UsageCode, message, evidence, options) as ErrorOfCode<C>;
+  }
+}
+
+/** Throw `attestationError(code, message, evidence)`, with `cause` when given. */
+export function fail(code: ErrorCode, message: string, evidence: Evidence, cause?: unknown): never {
+  throw attestationError(code, message, evidence, cause === undefined ? undefined : { cause });
 }
 
 export function isAttestationError(e: unknown): e is AttestationError {

@@ -10,8 +10,8 @@
  * `tee-attest/node` (Node adapters), `tee-attest/snp`, `tee-attest/provenance`,
  * `tee-attest/postgres`, `tee-attest/simulator`, `tee-attest/testing`.
  */
-export { AttestationError, ParseError, VerifyError, PolicyError, ErrorCodes, isAttestationError } from './errors.js';
-export type { ErrorCode, ErrorKind, Evidence } from './errors.js';
+export { AttestationError, ParseError, VerifyError, PolicyError, UsageError, ErrorCodes, attestationError, isAttestationError } from './errors.js';
+export type { ErrorCode, ErrorKind, Evidence, CodeOfKind, ParseCode, VerifyCode, PolicyCode, UsageCode, Violation, ErrorOfCode } from './errors.js';
 
 export { verifyQuote, type VerifyQuoteOptions } from './verify/verify-quote.js';
 export { createVerifier, type Verifier, type VerifierOptions } from './verify/verifier.js';
@@ -20,6 +20,7 @@ export type { VerifiedQuote, PckClaims, SgxEnclaveClaims, TdClaims, Td15ExClaims
 export { INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX, intelRootPublicKey } from './verify/root.js';
 
 export { checkPolicy, assertPolicy, type QuotePolicy, type PolicyViolation } from './policy/policy.js';
+export type { PolicyBase, TcbStatusPolicy, TdPolicy, ReportDataPolicy } from './policy/options.js';
 export { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from './tcb/status.js';
 
 export { parseQuote } from './quote/parse.js';
@@ -36,4 +37,4 @@ export { nobleBackend } from './crypto/noble.js';
 export { webCryptoBackend, webCryptoAvailable } from './crypto/webcrypto.js';
 export { defaultCryptoBackend } from './crypto/default.js';
 
-export { toHex, fromHex } from './util/bytes.js';
+export { toHex, fromHex } from './lib/bytes.js';

@@ -19,7 +19,7 @@ import { parseChain } from '../../src/collateral/parse.js';
 import { evaluateTcb, type TcbEvaluation } from '../../src/tcb/evaluate.js';
 import { checkQeIdentity } from '../../src/tcb/qe-identity-check.js';
 import type { Certificate } from '../../src/x509/certificate.js';
-import { toUnixSeconds } from '../../src/util/time.js';
+import { toUnixSeconds } from '../../src/lib/time.js';
 import { stepResults, STEPS, type ErrorLike, type StepResult } from './checks.js';
 
 export interface AnalyzeInput {

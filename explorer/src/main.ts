@@ -4,7 +4,7 @@
  * the page unless the user enables the PCCS fetch and presses its button.
  */
 import { parseQuote } from '../../src/index.js';
-import { PcsSource, collateralRequestForQuote } from '../../src/collateral-store.js';
+import { PcsSource, collateralRequestForQuote } from '../../src/collateral/index.js';
 import { parseChain } from '../../src/collateral/parse.js';
 import { analyze, type AnalyzeInput } from './analyze.js';
 import { renderAnalysis } from './render.js';

@@ -15,7 +15,7 @@
  * Usage errors are AttestationError('InvalidArgument') with evidence.check
  * `cli.usage` and, where one is to blame, evidence.field = the flag.
  */
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 
 export interface OptionSpec {
   /** Long name without the leading dashes. */
@@ -55,7 +55,7 @@ export interface ParsedCommand {
 }
 
 export function usage(message: string, field?: string): AttestationError {
-  return new AttestationError('InvalidArgument', message, { check: 'cli.usage', ...(field === undefined ? {} : { field }) });
+  return attestationError('InvalidArgument', message, { check: 'cli.usage', ...(field === undefined ? {} : { field }) });
 }
 
 /** Parses `argv` (the words after the command name) against `spec`. Throws a usage error. */

@@ -4,9 +4,9 @@
  * flags, print the verdict, the claims and what is and is not bound.
  */
 import { isAttestationError } from '../errors.js';
-import { fetchAttestationReport } from '../ratls/sidecar-report-fetch.js';
-import { verifySidecarAttestation, type SidecarAttestationVerification } from '../ratls/sidecar-report.js';
-import { isoFromSeconds } from '../util/time.js';
+import { fetchAttestationReport } from '../ra-tls/sidecar-report-fetch.js';
+import { verifySidecarAttestation, type SidecarAttestationVerification } from '../ra-tls/sidecar-report.js';
+import { isoFromSeconds } from '../lib/time.js';
 import { choice, usage, type ParsedCommand } from './args.js';
 import { readFileOrUsage } from './io.js';
 import { parseTimeout } from './online-options.js';

@@ -11,11 +11,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAttestationError } from '../errors.js';
-import { parseBundle } from '../collateral/store/bundle.js';
-import { collateralRequestForQuote, normalizeRequest } from '../collateral/store/request.js';
-import type { CollateralRequest, TcbUpdateType } from '../collateral/store/types.js';
-import type { FetchLike } from '../collateral/pcs/fetch-like.js';
-import { isoFromSeconds, readClock, systemClock, type Clock } from '../util/time.js';
+import { parseBundle } from '../sources/dcap/bundle.js';
+import { collateralRequestForQuote, normalizeRequest } from '../sources/dcap/request.js';
+import type { CollateralRequest, TcbUpdateType } from '../sources/dcap/types.js';
+import type { FetchLike } from '../sources/dcap/fetch-like.js';
+import { isoFromSeconds, readClock, systemClock, type Clock } from '../lib/time.js';
 import { parseCommand, usage, type CommandSpec, type ParsedCommand } from './args.js';
 import { isDirectory } from './collateral-resolve.js';
 import { ONLINE_OPTIONS, checkPccsUrl, parseRootCaCrl, parseTimeout } from './online-options.js';
@@ -90,8 +90,8 @@ async function runFetch(args: ParsedCommand, io: Pick<CliIo, 'stdout' | 'stderr'
 
   try {
     const { withCliFetch, pcsSource } = await import('./collateral-online.js');
-    const { verifyCollateralBundle } = await import('../collateral/store/verify-bundle.js');
-    const { writeBundleFile } = await import('../collateral/store/node/directory-source.js');
+    const { verifyCollateralBundle } = await import('../sources/dcap/verify-bundle.js');
+    const { writeBundleFile } = await import('../node/directory-source.js');
     const online = {
       ...(pccs !== undefined ? { pccs } : {}),
       ...(apiKey !== undefined ? { apiKey } : {}),
@@ -170,7 +170,7 @@ async function runVerifyBundles(args: ParsedCommand, io: CliIo): Promise<number>
   } else {
     files = [target];
   }
-  const { verifyCollateralBundle } = await import('../collateral/store/verify-bundle.js');
+  const { verifyCollateralBundle } = await import('../sources/dcap/verify-bundle.js');
   const results: BundleCheck[] = [];
   for (const path of files) {
     const bytes = readFileOrUsage(path, 'bundle');

@@ -7,9 +7,9 @@
 import { VerifyError } from '../errors.js';
 import type { CollateralInput } from '../collateral/input.js';
 import { parseCollateral } from '../collateral/parse.js';
-import { collateralRequestForQuote, pckCaOfName } from '../collateral/store/request.js';
-import type { CollateralRequest } from '../collateral/store/types.js';
-import { toHex } from '../util/bytes.js';
+import { collateralRequestForQuote, pckCaOfName } from '../sources/dcap/request.js';
+import type { CollateralRequest } from '../sources/dcap/types.js';
+import { toHex } from '../lib/bytes.js';
 
 interface Identity {
   readonly teeType?: string;

@@ -8,12 +8,12 @@
  * where) goes to stderr when it is a terminal.
  */
 import { AttestationError, VerifyError } from '../errors.js';
-import type { FetchLike } from '../collateral/pcs/fetch-like.js';
-import { PcsSource, type PcsSourceOptions } from '../collateral/pcs/pcs-source.js';
-import { createUndiciFetch } from '../collateral/pcs/undici-fetch.js';
-import { createNodeCachedSource } from '../collateral/store/node/cached-source-node.js';
-import type { CollateralBundle, CollateralRequest } from '../collateral/store/types.js';
-import { systemClock, type Clock } from '../util/time.js';
+import type { FetchLike } from '../sources/dcap/fetch-like.js';
+import { PcsSource, type PcsSourceOptions } from '../sources/dcap/pcs-source.js';
+import { createUndiciFetch } from '../node/undici-fetch.js';
+import { createNodeCachedSource } from '../node/cached-source-node.js';
+import type { CollateralBundle, CollateralRequest } from '../sources/dcap/types.js';
+import { systemClock, type Clock } from '../lib/time.js';
 
 export interface OnlineOptions {
   readonly pccs?: string;

@@ -13,12 +13,12 @@
 import { statSync } from 'node:fs';
 import { ParseError, isAttestationError } from '../errors.js';
 import type { CollateralInput } from '../collateral/input.js';
-import { BUNDLE_FORMAT, parseBundle } from '../collateral/store/bundle.js';
-import { collateralRequestForQuote } from '../collateral/store/request.js';
-import type { CollateralBundle, CollateralRequest } from '../collateral/store/types.js';
-import type { PcsSourceOptions } from '../collateral/pcs/pcs-source.js';
-import type { FetchLike } from '../collateral/pcs/fetch-like.js';
-import type { Clock } from '../util/time.js';
+import { BUNDLE_FORMAT, parseBundle } from '../sources/dcap/bundle.js';
+import { collateralRequestForQuote } from '../sources/dcap/request.js';
+import type { CollateralBundle, CollateralRequest } from '../sources/dcap/types.js';
+import type { PcsSourceOptions } from '../sources/dcap/pcs-source.js';
+import type { FetchLike } from '../sources/dcap/fetch-like.js';
+import type { Clock } from '../lib/time.js';
 import { usage } from './args.js';
 import { readFileOrUsage } from './io.js';
 
@@ -100,7 +100,7 @@ export async function resolveCollateralForVerify(o: ResolveCollateralOptions): P
   if (o.collateralDir === undefined && o.pccs === undefined) throw usage('give --collateral FILE|DIR and / or --pccs URL', '--collateral');
   if (o.cacheDir !== undefined && o.pccs === undefined) throw usage('--cache needs --pccs (the cache sits in front of a PCS / PCCS)', '--cache');
   const request = collateralRequestForQuote(o.quote, { trailingBytes: o.trailingBytes ?? 'zeros' });
-  const { staticSourceFromDirectory } = await import('../collateral/store/node/directory-source.js');
+  const { staticSourceFromDirectory } = await import('../node/directory-source.js');
   if (o.pccs === undefined) {
     const b = await staticSourceFromDirectory(o.collateralDir!).getCollateral(request); // offline: no HTTP client at all
     return { ...b, origin: originOf(b, 'directory', o.collateralDir!) };

@@ -1,7 +1,7 @@
 /** Node-only file helpers for the CLI: read a file that may be binary, hex text or PEM. */
 import { readFileSync } from 'node:fs';
-import { AttestationError } from '../errors.js';
-import { tryFromHex } from '../util/bytes.js';
+import { AttestationError, attestationError } from '../errors.js';
+import { tryFromHex } from '../lib/bytes.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { decodePem } from '../x509/pem.js';
 
@@ -11,7 +11,7 @@ export function readFileOrUsage(path: string, what: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new AttestationError('InvalidArgument', `--${what} ${path}: cannot read the file (${reason})`, {
+    throw attestationError('InvalidArgument', `--${what} ${path}: cannot read the file (${reason})`, {
       check: `cli.${what}`,
       field: `--${what}`,
       found: path,
@@ -36,7 +36,7 @@ export function readJsonFile(path: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new AttestationError('CollateralParse', `${what} file ${path} is not JSON: ${(e as Error).message}`, {
+    throw attestationError('CollateralParse', `${what} file ${path} is not JSON: ${(e as Error).message}`, {
       check: `cli.${what}`,
       found: path,
     });
@@ -54,7 +54,7 @@ export function loadRootKey(path: string, flag = 'root'): Uint8Array {
   try {
     if (text.includes('-----BEGIN')) {
       const blocks = decodePem(text);
-      if (blocks[0] === undefined) throw new Error('no PEM block');
+      if (blocks[0] === undefined) throw attestationError('PemParse', 'no PEM block', { check: 'cli.rootKey.pem' });
       return parseCertificate(blocks[0]).publicKey;
     }
     const hex = tryFromHex(text);
@@ -62,7 +62,7 @@ export function loadRootKey(path: string, flag = 'root'): Uint8Array {
     return parseCertificate(raw).publicKey;
   } catch (e) {
     const reason = e instanceof AttestationError ? `${e.code}: ${e.message}` : (e as Error).message;
-    throw new AttestationError(
+    throw attestationError(
       'InvalidArgument',
       `--${flag} ${path}: not a CA certificate (PEM or DER) or a hex P-256 point (${reason})`,
       { check: `cli.${flag}`, field: `--${flag}`, found: path },

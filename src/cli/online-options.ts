@@ -3,7 +3,7 @@
  * collateral fetch) and their validation. Light on purpose: command specs
  * import it, and `--help` must not load the verification stack.
  */
-import type { PcsSourceOptions } from '../collateral/pcs/pcs-source.js';
+import type { PcsSourceOptions } from '../sources/dcap/pcs-source.js';
 import { usage, type OptionSpec } from './args.js';
 
 /** The options shared by every command that fetches (verify --pccs, collateral fetch). */

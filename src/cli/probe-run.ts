@@ -2,7 +2,7 @@
 import { isAttestationError } from '../errors.js';
 import { parseTarget } from '../forward/address.js';
 import { verifyServer } from '../postgres/verify-server.js';
-import { isoFromSeconds } from '../util/time.js';
+import { isoFromSeconds } from '../lib/time.js';
 import { usage, type ParsedCommand } from './args.js';
 import { parseTimeout } from './online-options.js';
 import { errorJson, type ErrorJson } from './output.js';

@@ -4,7 +4,7 @@
  * loads the service (src/service/serve-command.ts runServeCommand).
  */
 import { availableParallelism } from 'node:os';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import type { CommandSpec } from './args.js';
 import type { CliCommand } from './registry.js';
 
@@ -56,7 +56,7 @@ export const serveCli: CliCommand = {
 function workerCount(v: string | undefined): number {
   if (v === undefined) return availableParallelism();
   if (!/^[1-9]\d{0,2}$/.test(v)) {
-    throw new AttestationError('InvalidArgument', 'serve: --workers takes a whole number from 1 to 999', { check: 'cli.serve.workers', found: v.slice(0, 20) });
+    throw attestationError('InvalidArgument', 'serve: --workers takes a whole number from 1 to 999', { check: 'cli.serve.workers', found: v.slice(0, 20) });
   }
   return Number(v);
 }

@@ -10,7 +10,7 @@
  * refused (it would silently depend on the machine's zone).
  */
 import { isAttestationError } from '../errors.js';
-import { parseDateOnlySeconds, toUnixSeconds, type Clock } from '../util/time.js';
+import { parseDateOnlySeconds, toUnixSeconds, type Clock } from '../lib/time.js';
 import { usage } from './args.js';
 
 export const AT_FORMS = 'now, unix seconds (1752919277), a date (2025-07-19, midnight UTC) or a date-time with a zone (2025-07-19T10:00:00Z, 2025-07-19T12:00:00+02:00)';

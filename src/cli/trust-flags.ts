@@ -21,8 +21,8 @@
  * This module is light (command specs import it for --help); the verifier is
  * built by `trustFromArgs`, which loads the verification stack on run.
  */
-import type { RaTlsPolicyOptions } from '../ratls/ratls-policy.js';
-import type { RaTlsVerifier } from '../verifiers/types.js';
+import type { RaTlsPolicyOptions } from '../ra-tls/ratls-policy.js';
+import type { RaTlsVerifier } from '../verifier/types.js';
 import { allValues, usage, type OptionSpec, type ParsedCommand } from './args.js';
 
 export const TRUST_OPTIONS: readonly OptionSpec[] = [
@@ -85,7 +85,7 @@ export interface Trust {
 export async function trustFromArgs(args: ParsedCommand, now: () => number): Promise<Trust> {
   const pins = pinsFromArgs(args);
   const { loadRootKey } = await import('./io.js');
-  const { DcapVerifier } = await import('../verifiers/dcap-verifier.js');
+  const { DcapVerifier } = await import('../verifier/dcap-verifier.js');
   const rootPath = args.values.get('root');
   const rootPublicKey = rootPath === undefined ? undefined : loadRootKey(rootPath);
   const collateralPath = args.values.get('collateral');
@@ -98,7 +98,7 @@ export async function trustFromArgs(args: ParsedCommand, now: () => number): Pro
   if (collateralPath !== undefined) {
     const { isDirectory, readCollateralFile } = await import('./collateral-resolve.js');
     if (isDirectory(collateralPath)) {
-      const { staticSourceFromDirectory } = await import('../collateral/store/node/directory-source.js');
+      const { staticSourceFromDirectory } = await import('../node/directory-source.js');
       return { verifier: new DcapVerifier({ ...base, collateral: staticSourceFromDirectory(collateralPath) }), pins, collateral: `bundle directory ${collateralPath}`, close: async () => undefined };
     }
     const file = readCollateralFile(collateralPath);
@@ -106,16 +106,16 @@ export async function trustFromArgs(args: ParsedCommand, now: () => number): Pro
   }
   const { checkPccsUrl } = await import('./online-options.js');
   checkPccsUrl(pccs, insecure);
-  const { createUndiciFetch } = await import('../collateral/pcs/undici-fetch.js');
+  const { createUndiciFetch } = await import('../node/undici-fetch.js');
   const { pcsSource } = await import('./collateral-online.js');
   const fetch = createUndiciFetch();
   const pcs = pcsSource(fetch, { ...(pccs === undefined ? {} : { pccs }), ...(insecure ? { allowInsecureHttp: true } : {}), clock: now });
   let source;
   if (cacheDir !== undefined) {
-    const { createNodeCachedSource } = await import('../collateral/store/node/cached-source-node.js');
+    const { createNodeCachedSource } = await import('../node/cached-source-node.js');
     source = createNodeCachedSource({ upstream: pcs, cacheDir, clock: now, refreshAheadSeconds: 0, ...(rootPublicKey === undefined ? {} : { rootPublicKey }) });
   } else {
-    const { CachedSource } = await import('../collateral/store/cached-source.js');
+    const { CachedSource } = await import('../sources/dcap/cached-source.js');
     source = new CachedSource({ upstream: pcs, clock: now, refreshAheadSeconds: 0, ...(rootPublicKey === undefined ? {} : { rootPublicKey }) });
   }
   return {

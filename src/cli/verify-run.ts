@@ -13,7 +13,7 @@ import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js'
 import { nodeBackend } from '../crypto/node.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
-import { isoFromSeconds } from '../util/time.js';
+import { isoFromSeconds } from '../lib/time.js';
 import { choice, required, usage, type ParsedCommand } from './args.js';
 import { checkPccsUrl, parseRootCaCrl, parseTimeout } from './online-options.js';
 import { checkCollateralMatchesQuote } from './collateral-match.js';

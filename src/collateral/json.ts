@@ -10,7 +10,7 @@
  * escapes are rejected. Every failure is a ParseError with code
  * CollateralParse and the byte offset.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 
 export type JsonValue =
   | { kind: 'object'; start: number; end: number; members: Map<string, JsonValue> }
@@ -48,7 +48,7 @@ class Parser {
   ) {}
 
   fail(msg: string): never {
-    throw new ParseError(this.code, `${this.what}: invalid JSON: ${msg} at byte ${this.pos}`, {
+    throw attestationError(this.code, `${this.what}: invalid JSON: ${msg} at byte ${this.pos}`, {
       check: 'json',
       field: this.what,
       offset: this.pos,
@@ -260,7 +260,7 @@ export function parseJson(
 ): JsonValue {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length > maxBytes) {
-    throw new ParseError(code, `${what}: JSON larger than ${maxBytes} bytes`, {
+    throw attestationError(code, `${what}: JSON larger than ${maxBytes} bytes`, {
       check: 'json.size',
       field: what,
       expected: `<= ${maxBytes}`,
@@ -284,10 +284,10 @@ export class JsonReader {
   ) {}
 
   fail(field: string, msg: string, found?: string): never {
-    throw new ParseError(this.code, `${this.what}.${field}: ${msg}`, {
+    throw attestationError(this.code, `${this.what}.${field}: ${msg}`, {
       check: 'collateral.field',
       field: `${this.what}.${field}`,
-      ...(found === undefined ? {} : { found }),
+      found,
     });
   }
 

@@ -3,7 +3,7 @@
  * nothing here checks a signature or a date; `verify/collateral.ts` does.
  */
 import { ParseError } from '../errors.js';
-import { tryFromHex, utf8Encode } from '../util/bytes.js';
+import { tryFromHex, utf8Encode } from '../lib/bytes.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { parseCrlAny, type Crl } from '../x509/crl.js';
 import { decodePemChain } from '../x509/pem.js';
@@ -40,7 +40,7 @@ function fail(field: string, message: string, found?: string): never {
   throw new ParseError('CollateralParse', `collateral.${field}: ${message}`, {
     check: 'collateral',
     field,
-    ...(found === undefined ? {} : { found }),
+    found,
   });
 }
 

@@ -4,7 +4,7 @@
  * first, and duplicates rejected, as the Intel QVL does.
  */
 import { JsonReader, MAX_SIGNED_JSON_BYTES, parseJson, type JsonValue } from './json.js';
-import { parseIsoSeconds } from '../util/time.js';
+import { parseIsoSeconds } from '../lib/time.js';
 import { QE_LEVEL_STATUSES, type TcbStatus } from '../tcb/status.js';
 
 export interface QeTcbLevel {

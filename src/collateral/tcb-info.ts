@@ -6,7 +6,7 @@
  * Duplicate levels are rejected, as the QVL does.
  */
 import { JsonReader, MAX_SIGNED_JSON_BYTES, parseJson, type JsonValue } from './json.js';
-import { parseIsoSeconds } from '../util/time.js';
+import { parseIsoSeconds } from '../lib/time.js';
 import { TCB_LEVEL_STATUSES, MODULE_LEVEL_STATUSES, type TcbStatus } from '../tcb/status.js';
 import { ParseError } from '../errors.js';
 

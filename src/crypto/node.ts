@@ -8,7 +8,7 @@
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from './backend.js';
-import { BytesMap } from '../util/bytes-map.js';
+import { BytesMap } from '../lib/bytes-map.js';
 
 export interface NodeBackendOptions {
   /** How many public keys to keep as KeyObjects (default 256). */

@@ -6,7 +6,7 @@
  */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
-import { BytesMap } from '../util/bytes-map.js';
+import { BytesMap } from '../lib/bytes-map.js';
 
 export interface WebCryptoBackendOptions {
   /** The SubtleCrypto to use (default: globalThis.crypto.subtle). */

@@ -3,7 +3,7 @@
  * RFC 5758 §3.2) to the fixed-width raw form r ‖ s used by WebCrypto and noble.
  */
 import type { ErrorCode } from '../errors.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { derInteger, integerIsNegative } from './primitives.js';
 import { derFail, derSequence, readDer } from './tlv.js';
 

@@ -5,8 +5,8 @@
  * Every decoder checks the tag and raises a coded ParseError on malformed input.
  */
 import type { ErrorCode } from '../errors.js';
-import { toHex, tryUtf8Decode } from '../util/bytes.js';
-import { BytesMap } from '../util/bytes-map.js';
+import { toHex, tryUtf8Decode } from '../lib/bytes.js';
+import { BytesMap } from '../lib/bytes-map.js';
 import { type DerNode, Tag, derFail, expectTag } from './tlv.js';
 
 function primitive(node: DerNode, tag: number, field: string, code: ErrorCode): Uint8Array {

@@ -8,7 +8,7 @@
  * and nesting deeper than DER_MAX_DEPTH. Nothing here throws RangeError or
  * TypeError: every index is checked before it is read.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 
 /** Maximum nesting depth `derChildren` will descend to. X.509 needs about 10. */
 export const DER_MAX_DEPTH = 32;
@@ -58,10 +58,10 @@ export function derFail(
   offset?: number,
   extra?: { expected?: string; found?: string },
 ): never {
-  throw new ParseError(code, `${field}: ${message}`, {
+  throw attestationError(code, `${field}: ${message}`, {
     check,
     field,
-    ...(offset === undefined ? {} : { offset }),
+    offset,
     ...extra,
   });
 }

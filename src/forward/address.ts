@@ -4,7 +4,7 @@
  * Validated at the boundary into InvalidArgument; no I/O.
  */
 import { isIP } from 'node:net';
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 
 export interface TcpAddress {
   readonly host: string;
@@ -26,7 +26,7 @@ export type ListenInput = string | { readonly host: string; readonly port?: numb
 export type ListenAddress = ({ readonly kind: 'tcp' } & TcpAddress) | ({ readonly kind: 'unix'; readonly mode: number } & Pick<UnixAddress, 'path'>);
 
 const bad = (field: string, message: string, found: unknown): AttestationError =>
-  new AttestationError('InvalidArgument', `${field}: ${message}`, { check: `options.${field}`, found: typeof found === 'string' ? found.slice(0, 200) : String(found) });
+  attestationError('InvalidArgument', `${field}: ${message}`, { check: `options.${field}`, found: typeof found === 'string' ? found.slice(0, 200) : String(found) });
 
 function port(v: unknown, field: string, allowZero: boolean): number {
   const n = typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : v;

@@ -5,7 +5,7 @@
  * certificate before its notAfter; the key is never logged or put in an error.
  */
 import { readFile } from 'node:fs/promises';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import type { DstackTlsKey } from '../postgres/guest-agent.js';
 
 export interface ClientCertificateFiles {
@@ -21,23 +21,23 @@ async function read(path: string, field: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new AttestationError('InvalidArgument', `cannot read ${field} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: `options.clientCertificate.${field}` });
+    throw attestationError('InvalidArgument', `cannot read ${field} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: `options.clientCertificate.${field}` });
   }
 }
 
 /** A `clientCertificate` function reading `files` (for createRaTlsForwarder or the connector). */
 export function clientCertificateFromFiles(files: ClientCertificateFiles): () => Promise<DstackTlsKey> {
   if (files === null || typeof files !== 'object' || typeof files.keyFile !== 'string' || typeof files.certificateFile !== 'string') {
-    throw new AttestationError('InvalidArgument', 'clientCertificate files need keyFile and certificateFile paths', { check: 'options.clientCertificate' });
+    throw attestationError('InvalidArgument', 'clientCertificate files need keyFile and certificateFile paths', { check: 'options.clientCertificate' });
   }
   return async () => {
     const key = await read(files.keyFile, 'keyFile');
     if (!/-----BEGIN (EC |)PRIVATE KEY-----/.test(key)) {
-      throw new AttestationError('InvalidArgument', `${files.keyFile} holds no PEM private key`, { check: 'options.clientCertificate.keyFile' });
+      throw attestationError('InvalidArgument', `${files.keyFile} holds no PEM private key`, { check: 'options.clientCertificate.keyFile' });
     }
     const chain = (await read(files.certificateFile, 'certificateFile')).match(PEM_CERT) ?? [];
     if (chain.length === 0) {
-      throw new AttestationError('InvalidArgument', `${files.certificateFile} holds no PEM certificate`, { check: 'options.clientCertificate.certificateFile' });
+      throw attestationError('InvalidArgument', `${files.certificateFile} holds no PEM certificate`, { check: 'options.clientCertificate.certificateFile' });
     }
     return { key, certificateChain: chain };
   };

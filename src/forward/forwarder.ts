@@ -19,13 +19,13 @@
  */
 import { chmodSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { AttestationError, isAttestationError } from '../errors.js';
+import { isAttestationError, attestationError } from '../errors.js';
 import type { GuestAgentOptions } from '../postgres/guest-agent.js';
 import { RaTlsStream } from '../postgres/ra-tls-stream.js';
 import type { PeerVerification } from '../postgres/types.js';
-import { requireIdentityPins } from '../ratls/identity-pins.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import type { ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
+import { requireIdentityPins } from '../ra-tls/identity-pins.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import type { ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
 import { RaTlsPeerHost, isTlsKey, type ClientCertificateSource, type PinningOptions } from '../postgres/peer-host.js';
 import { formatAddress, isLoopbackHost, parseListen, parseTarget, type ListenAddress, type ListenInput, type TargetInput, type TcpAddress } from './address.js';
 import { clientCertificateFromFiles, type ClientCertificateFiles } from './client-certificate.js';
@@ -152,7 +152,7 @@ const FORWARDER_KEYS = [
 
 function positiveInt(v: unknown, field: string, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new AttestationError('InvalidArgument', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} integer`, { check: `options.${field}`, found: String(v) });
+    throw attestationError('InvalidArgument', `${field} must be a ${allowZero ? 'non-negative' : 'positive'} integer`, { check: `options.${field}`, found: String(v) });
   }
   return v;
 }
@@ -190,19 +190,19 @@ interface Conn {
  */
 export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Promise<RaTlsForwarder> {
   if (options === null || typeof options !== 'object') {
-    throw new AttestationError('InvalidArgument', 'createRaTlsForwarder needs options with a target and a verifier', { check: 'options' });
+    throw attestationError('InvalidArgument', 'createRaTlsForwarder needs options with a target and a verifier', { check: 'options' });
   }
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  if (typeof warn !== 'function') throw new AttestationError('InvalidArgument', 'warn must be a function', { check: 'options.warn' });
+  if (typeof warn !== 'function') throw attestationError('InvalidArgument', 'warn must be a function', { check: 'options.warn' });
   const onEvent = options.onEvent;
-  if (onEvent !== undefined && typeof onEvent !== 'function') throw new AttestationError('InvalidArgument', 'onEvent must be a function', { check: 'options.onEvent' });
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw attestationError('InvalidArgument', 'onEvent must be a function', { check: 'options.onEvent' });
   const target = parseTarget(options.target);
   const listen = parseListen(options.listen);
   const handshakeTimeoutMs = options.handshakeTimeoutMs === undefined ? 30_000 : positiveInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs');
   const idleTimeoutMs = options.idleTimeoutMs === undefined ? 0 : positiveInt(options.idleTimeoutMs, 'idleTimeoutMs', true);
   const maxConnections = options.maxConnections === undefined ? 100 : positiveInt(options.maxConnections, 'maxConnections');
   if (options.allowNonLoopback !== undefined && typeof options.allowNonLoopback !== 'boolean') {
-    throw new AttestationError('InvalidArgument', 'allowNonLoopback must be a boolean', { check: 'options.allowNonLoopback' });
+    throw attestationError('InvalidArgument', 'allowNonLoopback must be a boolean', { check: 'options.allowNonLoopback' });
   }
   // The secure default shared with the connector: no tunnel to an unpinned TD.
   requireIdentityPins(options, 'createRaTlsForwarder', warn);
@@ -218,7 +218,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   };
   if (listen.kind === 'tcp' && !isLoopbackHost(listen.host)) {
     if (options.allowNonLoopback !== true) {
-      throw new AttestationError(
+      throw attestationError(
         'InvalidArgument',
         `listen ${formatAddress(listen)} is not a loopback address: every host that reaches it would use this machine's attested identity and the verified tunnel. ` +
           'Use 127.0.0.1, ::1 or a Unix socket, or set allowNonLoopback: true',
@@ -233,7 +233,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   if (cc === undefined || typeof cc === 'function' || isTlsKey(cc)) clientCertificate = cc;
   else if (cc !== null && typeof cc === 'object' && ('keyFile' in cc || 'certificateFile' in cc)) clientCertificate = clientCertificateFromFiles(cc);
   else {
-    throw new AttestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain }, a function returning one, or { keyFile, certificateFile }', {
+    throw attestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain }, a function returning one, or { keyFile, certificateFile }', {
       check: 'options.clientCertificate',
     });
   }
@@ -399,7 +399,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
             resolve();
           } catch (e) {
             server.close();
-            reject(new AttestationError('InvalidArgument', `cannot set mode of ${listen.path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: 'options.listen.mode' }));
+            reject(attestationError('InvalidArgument', `cannot set mode of ${listen.path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { check: 'options.listen.mode' }));
           }
         });
       } finally {
@@ -414,7 +414,7 @@ export async function createRaTlsForwarder(options: RaTlsForwarderOptions): Prom
   }).catch((e: unknown) => {
     if (isAttestationError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new AttestationError('InvalidArgument', `cannot listen on ${formatAddress(listen)}: ${err.code ?? err.message}`, { check: 'options.listen', found: err.code });
+    throw attestationError('InvalidArgument', `cannot listen on ${formatAddress(listen)}: ${err.code ?? err.message}`, { check: 'options.listen', found: err.code });
   });
   server.on('error', () => undefined);
 

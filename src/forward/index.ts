@@ -14,4 +14,4 @@ export {
 export { driverUrl, formatForwarderEvent, runForwardCommand, type ForwardCommandIo, type ForwardCommandOptions } from './command.js';
 export { clientCertificateFromFiles, type ClientCertificateFiles } from './client-certificate.js';
 export { isLoopbackHost, parseListen, parseTarget, type ListenAddress, type ListenInput, type TargetInput, type TcpAddress, type UnixAddress } from './address.js';
-export { requireIdentityPins } from '../ratls/identity-pins.js';
+export { requireIdentityPins } from '../ra-tls/identity-pins.js';

@@ -3,20 +3,20 @@
  * payload, verify the evidence with the injected verifier (any member of the
  * RaTlsVerifier family: SnpVerifier, DcapVerifier, IntelApiVerifier, a cache
  * of them), check the binding to this handshake, then apply the shared policy
- * (src/snp/policy.ts for SEV-SNP, src/ratls/ratls-policy.ts for TDX).
+ * (src/snp/policy.ts for SEV-SNP, src/ra-tls/ratls-policy.ts for TDX).
  *
- * Secure by default: a measurement pin is required (SEV-SNP `policy.measurement`,
+ * Secure by default: a measurement pin is required (SEV-SNP `policy.allowedMeasurements`,
  * TDX `policy.allowedMrtds`) unless `allowAnyMeasurement: true` names the
  * relaxation; the policies' own defaults refuse debug guests, provisional SNP
  * firmware, unacceptable TDX TCB statuses and unauthenticated (simulator) results.
  */
 import { isAttestationError, PolicyError } from '../errors.js';
-import { ratlsPolicyViolations, type RaTlsPolicyOptions } from '../ratls/ratls-policy.js';
+import { ratlsPolicyViolations, type RaTlsPolicyOptions } from '../ra-tls/ratls-policy.js';
 import { checkSnpPolicy, type SnpPolicy } from '../snp/policy.js';
 import { tcbText } from '../snp/tcb.js';
 import type { SnpVerificationResult } from '../snp/verifier.js';
-import type { TimeInput } from '../util/time.js';
-import type { RaTlsVerifier, VerificationResult } from '../verifiers/types.js';
+import type { TimeInput } from '../lib/time.js';
+import type { RaTlsVerifier, VerificationResult } from '../verifier/types.js';
 import { noiseReportData, type NoiseRole } from './binding.js';
 import { noiseFail } from './fail.js';
 import { decodeEvidencePayload, type NoiseTee } from './payload.js';
@@ -27,7 +27,7 @@ export interface SnpNoiseAppraisal {
   readonly verifier: RaTlsVerifier<SnpVerificationResult>;
   /** Applied to the verified report (measurement pins, debug, TCB minimums, ...). */
   readonly policy: SnpPolicy;
-  /** Relaxation: accept any launch measurement (no `policy.measurement`). Default false. */
+  /** Relaxation: accept any launch measurement (no `policy.allowedMeasurements`). Default false. */
   readonly allowAnyMeasurement?: boolean;
 }
 
@@ -78,9 +78,9 @@ export function checkAppraisal(a: unknown, where: string): NoiseAppraisal {
   if (x.policy === null || typeof x.policy !== 'object') bad(`${where}.policy must be an object (use {} for the defaults)`);
   if (x.allowAnyMeasurement !== undefined && typeof x.allowAnyMeasurement !== 'boolean') bad(`${where}.allowAnyMeasurement must be a boolean`);
   if (x.confirm !== undefined && typeof x.confirm !== 'function') bad(`${where}.confirm must be a function`);
-  const pinned = x.tee === 'SEV-SNP' ? (x.policy as SnpPolicy).measurement !== undefined : (x.policy as RaTlsPolicyOptions).allowedMrtds !== undefined;
+  const pinned = x.tee === 'SEV-SNP' ? (x.policy as SnpPolicy).allowedMeasurements !== undefined : (x.policy as RaTlsPolicyOptions).allowedMrtds !== undefined;
   if (!pinned && x.allowAnyMeasurement !== true) {
-    bad(`${where}: pin the measurement (${x.tee === 'SEV-SNP' ? 'policy.measurement' : 'policy.allowedMrtds'}) or set allowAnyMeasurement: true`);
+    bad(`${where}: pin the measurement (${x.tee === 'SEV-SNP' ? 'policy.allowedMeasurements' : 'policy.allowedMrtds'}) or set allowAnyMeasurement: true`);
   }
   return x as NoiseAppraisal;
 }

@@ -24,7 +24,7 @@ import type { CipherState } from './cipher-state.js';
 import { noiseFail } from './fail.js';
 import { HandshakeState, MAX_NOISE_MESSAGE, x25519KeyPair } from './handshake.js';
 import { encodeEvidencePayload, type NoiseEvidence } from './payload.js';
-import type { TimeInput } from '../util/time.js';
+import type { TimeInput } from '../lib/time.js';
 
 /** Produces this side's evidence for the given 64 REPORT_DATA bytes (an SNP extended report, a TDX quote). */
 export type NoiseEvidenceProducer = (reportData: Uint8Array) => NoiseEvidence | Promise<NoiseEvidence>;
@@ -145,7 +145,7 @@ export async function connectAttested(channelInput: NoiseMessageChannel, options
     pattern: mutual === undefined ? 'NK' : 'XK',
     initiator: true,
     remoteStaticKey: rs,
-    ...(options.prologue === undefined ? {} : { prologue: options.prologue }),
+    prologue: options.prologue,
     ...(mutual === undefined ? {} : { staticKey: mutual.staticKey }),
   });
   return abortOnError(channel, async () => {
@@ -177,7 +177,7 @@ export async function acceptAttested(channelInput: NoiseMessageChannel, options:
     pattern: mutual === undefined ? 'NK' : 'XK',
     initiator: false,
     staticKey: sk,
-    ...(options.prologue === undefined ? {} : { prologue: options.prologue }),
+    prologue: options.prologue,
   });
   const myKey = hs.localStaticPublicKey!;
   return abortOnError(channel, async () => {

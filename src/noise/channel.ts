@@ -4,7 +4,7 @@
  * stream, an in-memory pipe). Nothing here touches the network or a Node
  * built-in: the caller brings the transport.
  */
-import { isAttestationError } from '../errors.js';
+import { isAttestationError, attestationError } from '../errors.js';
 import { noiseFail } from './fail.js';
 import { MAX_NOISE_MESSAGE } from './handshake.js';
 
@@ -73,11 +73,11 @@ export function messagePipe(): [NoiseMessageChannel, NoiseMessageChannel] {
   const ends: [End, End] = [{ queue: [], waiting: [] }, { queue: [], waiting: [] }];
   const close = (): void => {
     closed = true;
-    for (const e of ends) for (const w of e.waiting.splice(0)) w.reject(new Error('pipe closed'));
+    for (const e of ends) for (const w of e.waiting.splice(0)) w.reject(attestationError('NoiseTransport', 'pipe closed', { check: 'noise.pipe.closed' }));
   };
   const make = (me: End, peer: End): NoiseMessageChannel => ({
     send(message: Uint8Array): void {
-      if (closed) throw new Error('pipe closed');
+      if (closed) throw attestationError('NoiseTransport', 'pipe closed', { check: 'noise.pipe.closed' });
       const copy = message.slice();
       const w = peer.waiting.shift();
       if (w !== undefined) w.resolve(copy);

@@ -41,7 +41,7 @@ export function encodeEvidencePayload(e: NoiseEvidence): Uint8Array {
 }
 
 export function decodeEvidencePayload(p: Uint8Array): NoiseEvidence {
-  const bad = (message: string, found?: string): never => noiseFail('NoiseParse', message, { check: 'noise.payload', ...(found === undefined ? {} : { found }) });
+  const bad = (message: string, found?: string): never => noiseFail('NoiseParse', message, { check: 'noise.payload', found });
   if (p.length === 0) bad('the peer sent no attestation evidence');
   if (p.length < HEADER) bad('attested payload shorter than its header', String(p.length));
   if (p[0] !== 1) bad('unknown attested payload version', String(p[0]));

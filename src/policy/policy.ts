@@ -6,46 +6,30 @@
  * SEPT_VE_DISABLE set. Every relaxation is a named option. All violations are
  * collected and reported together.
  */
-import { PolicyError, type ErrorCode, type Evidence } from '../errors.js';
-import { DEFAULT_ACCEPTABLE_STATUSES, type TcbStatus } from '../tcb/status.js';
+import { PolicyError, type Violation } from '../errors.js';
+import { DEFAULT_ACCEPTABLE_STATUSES } from '../tcb/status.js';
+import type { ReportDataPolicy, TdPolicy } from './options.js';
 import type { VerifiedQuote } from '../verify/result.js';
 
-export interface QuotePolicy {
-  /** TCB statuses to accept. Default: UpToDate, SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded. */
-  readonly acceptableStatuses?: readonly TcbStatus[];
-  /** Advisory IDs that make a quote unacceptable whatever its status. */
-  readonly rejectedAdvisoryIds?: readonly string[];
-  /** Accept debug enclaves / debug TDs. Default false: a debug TEE has no confidentiality. */
-  readonly allowDebug?: boolean;
-  /** TD only: require TDATTRIBUTES.SEPT_VE_DISABLE. Default true. */
-  readonly requireSeptVeDisable?: boolean;
-  /** TD only: allowed MRTD values (hex). */
-  readonly mrTd?: readonly string[];
-  /** TD only: allowed values per RTMR index (hex). */
-  readonly rtmr?: { readonly 0?: readonly string[]; readonly 1?: readonly string[]; readonly 2?: readonly string[]; readonly 3?: readonly string[] };
+export interface QuotePolicy extends TdPolicy, ReportDataPolicy {
   /** TD 1.5 only: allowed MRSERVICETD values (hex). For TD 1.0 quotes a set value is a violation unless it contains the all-zero value. */
-  readonly mrServiceTd?: readonly string[];
+  readonly allowedMrServiceTds?: readonly string[];
   /** TD only: allowed MRCONFIGID / MROWNER values. */
-  readonly mrConfigId?: readonly string[];
-  readonly mrOwner?: readonly string[];
+  readonly allowedMrConfigIds?: readonly string[];
+  readonly allowedMrOwners?: readonly string[];
   /** SGX only: allowed MRENCLAVE / MRSIGNER values, ISVPRODIDs and minimum ISVSVN. */
-  readonly mrEnclave?: readonly string[];
-  readonly mrSigner?: readonly string[];
-  readonly isvProdId?: readonly number[];
+  readonly allowedMrEnclaves?: readonly string[];
+  readonly allowedMrSigners?: readonly string[];
+  readonly allowedIsvProdIds?: readonly number[];
   readonly minIsvSvn?: number;
-  /** Expected REPORTDATA (hex, 64 bytes). */
-  readonly reportData?: string;
   /** Minimum tcbEvaluationDataNumber of the collateral used. */
   readonly minTcbEvaluationDataNumber?: number;
   /** Allowed FMSPCs (hex). */
-  readonly fmspc?: readonly string[];
+  readonly allowedFmspcs?: readonly string[];
 }
 
-export interface PolicyViolation {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly evidence: Evidence;
-}
+/** One violated rule (the shared `Violation` of errors.ts). */
+export type PolicyViolation = Violation;
 
 const norm = (s: string): string => s.toLowerCase().replace(/^0x/, '');
 
@@ -69,7 +53,7 @@ function allowList(
 /** Every policy violation of a verified quote (empty when acceptable). */
 export function checkPolicy(v: VerifiedQuote, policy: QuotePolicy = {}): PolicyViolation[] {
   const out: PolicyViolation[] = [];
-  const statuses = policy.acceptableStatuses ?? DEFAULT_ACCEPTABLE_STATUSES;
+  const statuses = policy.acceptableTcbStatuses ?? DEFAULT_ACCEPTABLE_STATUSES;
   if (!statuses.includes(v.status)) {
     out.push({
       code: 'PolicyTcbStatus',
@@ -104,23 +88,23 @@ export function checkPolicy(v: VerifiedQuote, policy: QuotePolicy = {}): PolicyV
       },
     });
   }
-  allowList(out, 'fmspc', policy.fmspc, v.fmspc);
-  if (policy.reportData !== undefined && norm(policy.reportData) !== r.reportData) {
+  allowList(out, 'fmspc', policy.allowedFmspcs, v.fmspc);
+  if (policy.expectedReportData !== undefined && norm(policy.expectedReportData) !== r.reportData) {
     out.push({
       code: 'PolicyMeasurement',
       message: 'REPORTDATA differs from the expected value',
-      evidence: { check: 'policy.reportData', field: 'reportData', expected: norm(policy.reportData), found: r.reportData },
+      evidence: { check: 'policy.reportData', field: 'reportData', expected: norm(policy.expectedReportData), found: r.reportData },
     });
   }
 
   if (r.kind === 'sgx') {
-    allowList(out, 'mrEnclave', policy.mrEnclave, r.mrEnclave);
-    allowList(out, 'mrSigner', policy.mrSigner, r.mrSigner);
-    if (policy.isvProdId !== undefined && !policy.isvProdId.includes(r.isvProdId)) {
+    allowList(out, 'mrEnclave', policy.allowedMrEnclaves, r.mrEnclave);
+    allowList(out, 'mrSigner', policy.allowedMrSigners, r.mrSigner);
+    if (policy.allowedIsvProdIds !== undefined && !policy.allowedIsvProdIds.includes(r.isvProdId)) {
       out.push({
         code: 'PolicyMeasurement',
         message: 'ISVPRODID is not in the allowed list',
-        evidence: { check: 'policy.isvProdId', field: 'isvProdId', expected: policy.isvProdId.join(' | '), found: String(r.isvProdId) },
+        evidence: { check: 'policy.isvProdId', field: 'isvProdId', expected: policy.allowedIsvProdIds.join(' | '), found: String(r.isvProdId) },
       });
     }
     if (policy.minIsvSvn !== undefined && r.isvSvn < policy.minIsvSvn) {
@@ -130,7 +114,7 @@ export function checkPolicy(v: VerifiedQuote, policy: QuotePolicy = {}): PolicyV
         evidence: { check: 'policy.minIsvSvn', field: 'isvSvn', expected: `>= ${policy.minIsvSvn}`, found: String(r.isvSvn) },
       });
     }
-    for (const k of ['mrTd', 'rtmr', 'mrServiceTd', 'mrConfigId', 'mrOwner'] as const) {
+    for (const k of ['allowedMrtds', 'allowedRtmrs', 'allowedMrServiceTds', 'allowedMrConfigIds', 'allowedMrOwners'] as const) {
       if (policy[k] !== undefined) {
         out.push({
           code: 'PolicyViolation',
@@ -149,12 +133,12 @@ export function checkPolicy(v: VerifiedQuote, policy: QuotePolicy = {}): PolicyV
       evidence: { check: 'policy.septVeDisable', field: 'TDATTRIBUTES.SEPT_VE_DISABLE', expected: 'true', found: 'false' },
     });
   }
-  allowList(out, 'mrTd', policy.mrTd, r.mrTd);
-  allowList(out, 'mrConfigId', policy.mrConfigId, r.mrConfigId);
-  allowList(out, 'mrOwner', policy.mrOwner, r.mrOwner);
-  for (const i of [0, 1, 2, 3] as const) allowList(out, `rtmr${i}`, policy.rtmr?.[i], r[`rtmr${i}`]);
-  allowList(out, 'mrServiceTd', policy.mrServiceTd, r.mrServiceTd ?? '00'.repeat(48));
-  for (const k of ['mrEnclave', 'mrSigner', 'isvProdId', 'minIsvSvn'] as const) {
+  allowList(out, 'mrTd', policy.allowedMrtds, r.mrTd);
+  allowList(out, 'mrConfigId', policy.allowedMrConfigIds, r.mrConfigId);
+  allowList(out, 'mrOwner', policy.allowedMrOwners, r.mrOwner);
+  for (const i of [0, 1, 2, 3] as const) allowList(out, `rtmr${i}`, policy.allowedRtmrs?.[i], r[`rtmr${i}`]);
+  allowList(out, 'mrServiceTd', policy.allowedMrServiceTds, r.mrServiceTd ?? '00'.repeat(48));
+  for (const k of ['allowedMrEnclaves', 'allowedMrSigners', 'allowedIsvProdIds', 'minIsvSvn'] as const) {
     if (policy[k] !== undefined) {
       out.push({
         code: 'PolicyViolation',

@@ -4,7 +4,7 @@
  * the error's name, code, message and evidence travel and are rebuilt as the
  * same AttestationError subclass on the caller's side).
  */
-import { AttestationError, ErrorCodes, ParseError, PolicyError, VerifyError, type ErrorCode, type Evidence } from '../errors.js';
+import { AttestationError, ErrorCodes, type ErrorCode, type Evidence, attestationError } from '../errors.js';
 import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
@@ -57,18 +57,10 @@ export function toWire(e: unknown): WireError {
 export function fromWire(w: WireError): AttestationError {
   const code = w.code !== undefined && w.code in ErrorCodes ? (w.code as ErrorCode) : undefined;
   if (code === undefined) {
-    return new AttestationError('VerifierUnavailable', `verifier pool worker failed: ${w.message}`, { check: 'pool.worker' });
+    return attestationError('VerifierUnavailable', `verifier pool worker failed: ${w.message}`, { check: 'pool.worker' });
   }
-  switch (w.name) {
-    case 'ParseError':
-      return new ParseError(code, w.message, w.evidence);
-    case 'VerifyError':
-      return new VerifyError(code, w.message, w.evidence);
-    case 'PolicyError':
-      return new PolicyError([{ code, message: w.message, ...(w.evidence === undefined ? {} : { evidence: w.evidence }) }]);
-    default:
-      return new AttestationError(code, w.message, w.evidence);
-  }
+  // The class follows from the code (errors.ts attestationError), whatever name crossed the thread.
+  return attestationError(code, w.message, w.evidence);
 }
 
 /** Fields of each collateral input shape (what a snapshot holds). */

@@ -16,16 +16,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
-import { toUnixSeconds, type TimeInput } from '../util/time.js';
+import { toUnixSeconds, type TimeInput } from '../lib/time.js';
 import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyMessage, type TaskMessage, type WorkerSetup } from './messages.js';
-import { sameBytes } from '../util/bytes.js';
+import { sameBytes } from '../lib/bytes.js';
 
 export interface VerifierPoolOptions {
   /** Worker threads (default: the available parallelism, at least 1). */
@@ -102,7 +102,7 @@ function sameSnapshot(a: Sent, json: boolean, values: readonly (string | Uint8Ar
 function positiveInt(v: unknown, name: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-    throw new AttestationError('InvalidArgument', `createVerifierPool: ${name} must be a positive integer`, {
+    throw attestationError('InvalidArgument', `createVerifierPool: ${name} must be a positive integer`, {
       check: `options.${name}`,
       expected: 'integer >= 1',
       found: String(v),
@@ -116,27 +116,27 @@ const TRAILING = ['reject', 'zeros', 'any'] as const;
 
 export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierPool {
   if (options === null || typeof options !== 'object') {
-    throw new AttestationError('InvalidArgument', 'createVerifierPool: options must be an object', { check: 'options' });
+    throw attestationError('InvalidArgument', 'createVerifierPool: options must be an object', { check: 'options' });
   }
   const size = positiveInt(options.workers, 'workers', Math.max(1, availableParallelism()));
   const perWorker = positiveInt(options.perWorker, 'perWorker', 4);
   const maxQueue = positiveInt(options.maxQueue, 'maxQueue', 1024);
   const backend = options.crypto ?? 'node';
   if (!BACKENDS.includes(backend)) {
-    throw new AttestationError('InvalidArgument', "createVerifierPool: crypto must be 'node', 'webcrypto' or 'noble'", {
+    throw attestationError('InvalidArgument', "createVerifierPool: crypto must be 'node', 'webcrypto' or 'noble'", {
       check: 'options.crypto',
       found: String(backend),
     });
   }
   if (options.trailingBytes !== undefined && !TRAILING.includes(options.trailingBytes)) {
-    throw new AttestationError('InvalidArgument', "createVerifierPool: trailingBytes must be 'reject', 'zeros' or 'any'", {
+    throw attestationError('InvalidArgument', "createVerifierPool: trailingBytes must be 'reject', 'zeros' or 'any'", {
       check: 'options.trailingBytes',
       found: String(options.trailingBytes),
     });
   }
   const root = options.rootPublicKey;
   if (root !== undefined && (!(root instanceof Uint8Array) || root.length !== 65 || root[0] !== 0x04)) {
-    throw new AttestationError('InvalidArgument', 'createVerifierPool: rootPublicKey must be a 65-byte uncompressed P-256 point', {
+    throw attestationError('InvalidArgument', 'createVerifierPool: rootPublicKey must be a 65-byte uncompressed P-256 point', {
       check: 'options.rootPublicKey',
     });
   }
@@ -187,7 +187,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       if (gone || slot.worker !== w) return;
       gone = true;
       for (const task of slot.running.values()) {
-        task.reject(new AttestationError('VerifierUnavailable', `verifier pool worker stopped: ${why}`, { check: 'pool.worker' }));
+        task.reject(attestationError('VerifierUnavailable', `verifier pool worker stopped: ${why}`, { check: 'pool.worker' }));
         finish();
       }
       slot.running.clear();
@@ -251,10 +251,10 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     },
     verifyQuote(quote, collateral, callOptions) {
       if (closing) {
-        return Promise.reject(new AttestationError('PoolClosed', 'the verifier pool is closed', { check: 'pool.closed' }));
+        return Promise.reject(attestationError('PoolClosed', 'the verifier pool is closed', { check: 'pool.closed' }));
       }
       if (callOptions === undefined || callOptions === null || callOptions.at === undefined) {
-        return Promise.reject(new AttestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' }));
+        return Promise.reject(attestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' }));
       }
       let at: number;
       try {
@@ -264,12 +264,12 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       }
       if (!(quote instanceof Uint8Array) && (typeof quote !== 'object' || quote === null)) {
         return Promise.reject(
-          new AttestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', { check: 'arguments.quote', found: quote === null ? 'null' : typeof quote }),
+          attestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', { check: 'arguments.quote', found: quote === null ? 'null' : typeof quote }),
         );
       }
       if (queue.length >= maxQueue) {
         return Promise.reject(
-          new AttestationError('PoolQueueFull', `the verifier pool queue is full (${maxQueue} waiting): await pool.ready()`, {
+          attestationError('PoolQueueFull', `the verifier pool queue is full (${maxQueue} waiting): await pool.ready()`, {
             check: 'pool.queue',
             expected: `<= ${maxQueue} waiting`,
             found: String(queue.length),

@@ -33,17 +33,17 @@
  */
 import type pg from 'pg';
 import type { ClientConfig, PoolClient, PoolConfig } from 'pg';
-import { AttestationError } from '../errors.js';
-import { loadOptional } from '../util/optional-dependency.js';
-import type { ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import { requireIdentityPins } from '../ratls/identity-pins.js';
-import { invalidOption, optionalPositive, requireOptionsObject, validateServerCertificateOptions } from '../ratls/option-checks.js';
+import { attestationError } from '../errors.js';
+import { loadOptional } from '../lib/optional-dependency.js';
+import type { ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import { requireIdentityPins } from '../ra-tls/identity-pins.js';
+import { invalidOption, optionalPositive, requireOptionsObject, validateServerCertificateOptions } from '../ra-tls/option-checks.js';
 import { parseRaTlsDsn, type RaTlsDsn, type RaTlsDsnInput } from './dsn.js';
 import type { DstackTlsKey, GuestAgentOptions } from './guest-agent.js';
 import { RaTlsPeerHost, validatePeerHostOptions, type PinningOptions } from './peer-host.js';
 import { RaTlsStream } from './ra-tls-stream.js';
-import { readClock, systemClock } from '../util/time.js';
+import { readClock, systemClock } from '../lib/time.js';
 import type { PeerVerification, RaTlsStreamHost, RaTlsVerifiedEvent, VerificationReason } from './types.js';
 
 export { DEFAULT_CLIENT_CERTIFICATE_RENEW_BEFORE_SECONDS, DEFAULT_PINNING_TTL_SECONDS, type PinningOptions } from './peer-host.js';
@@ -171,7 +171,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
     const r = options.reverifyOnCheckout ?? false;
     if (typeof r === 'boolean') this.#reverify = r;
     else if (typeof r === 'object' && r !== null) this.#reverify = { maxAgeSeconds: positive(r.maxAgeSeconds, 'reverifyOnCheckout.maxAgeSeconds', false) };
-    else throw new AttestationError('InvalidArgument', 'reverifyOnCheckout must be a boolean or { maxAgeSeconds }', { check: 'options.reverifyOnCheckout' });
+    else throw attestationError('InvalidArgument', 'reverifyOnCheckout must be a boolean or { maxAgeSeconds }', { check: 'options.reverifyOnCheckout' });
     // Fails now (MissingDstackSocket) without a guest agent or a clientCertificate, before any connection is attempted.
     this.#host = new RaTlsPeerHost({
       ...options,
@@ -254,7 +254,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
   #config<T extends ExtraClientConfig>(d: RaTlsDsn, extra: T): T & ClientConfig {
     for (const k of ['connectionString', 'ssl', 'stream', 'user', 'password', 'host', 'port', 'database'] as const) {
       if (k in (extra as object)) {
-        throw new AttestationError('InvalidArgument', `${k} is set by the RA-TLS connector (from the DSN); remove it from the extra config`, { check: `config.${k}` });
+        throw attestationError('InvalidArgument', `${k} is set by the RA-TLS connector (from the DSN); remove it from the extra config`, { check: `config.${k}` });
       }
     }
     return {
@@ -288,7 +288,7 @@ export class RaTlsConnector implements RaTlsStreamHost {
   async onCheckout(client: unknown): Promise<void> {
     const stream = raTlsStreamOf(client);
     if (stream === undefined || stream.peer === undefined || stream.target === undefined) {
-      throw new AttestationError('InvalidArgument', 'pool client is not an RA-TLS connection of this connector', { check: 'pool.client' });
+      throw attestationError('InvalidArgument', 'pool client is not an RA-TLS connection of this connector', { check: 'pool.client' });
     }
     stream.checkouts++;
     const policy = this.#reverify;

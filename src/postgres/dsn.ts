@@ -19,7 +19,7 @@
  * Errors never echo any part of the DSN (a user field, a host or a path can
  * hold the secret by mistake): they name the field and give a length only.
  */
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 
 /** The only users the sidecar accepts. */
 export const TEESQL_USERS = ['teesql_read', 'teesql_readwrite'] as const;
@@ -56,7 +56,7 @@ export type RaTlsDsnInput =
     };
 
 const invalid = (message: string, field: string, found?: string): AttestationError =>
-  new AttestationError('DsnInvalid', message, { check: `dsn.${field}`, field, ...(found === undefined ? {} : { found }) });
+  attestationError('DsnInvalid', message, { check: `dsn.${field}`, field, ...(found === undefined ? {} : { found }) });
 
 /** What an error may say about a DSN value: its length, never its content. */
 const shape = (v: unknown): string => (typeof v === 'string' ? `${v.length} characters` : typeof v === 'number' ? 'a number' : 'none');
@@ -65,14 +65,14 @@ const shape = (v: unknown): string => (typeof v === 'string' ? `${v.length} char
 export function checkTeesqlCredentials(user: unknown, password: unknown): { user: TeesqlUser; password: string } {
   if (typeof user !== 'string' || !(TEESQL_USERS as readonly string[]).includes(user)) {
     // The user is not echoed: a misplaced secret (`postgres://<secret>@host`) would leak.
-    throw new AttestationError(
+    throw attestationError(
       'DsnCredentials',
       `DSN user must be teesql_read (read-only) or teesql_readwrite (read / write), got ${typeof user === 'string' && user !== '' ? `another user (${user.length} characters)` : 'none'}`,
       { check: 'dsn.user', field: 'user', expected: TEESQL_USERS.join(' | '), found: typeof user === 'string' && user !== '' ? `another user (${shape(user)})` : 'none' },
     );
   }
   if (typeof password !== 'string' || password === '') {
-    throw new AttestationError('DsnCredentials', 'DSN must carry the cluster secret as password (64 lowercase hex characters)', {
+    throw attestationError('DsnCredentials', 'DSN must carry the cluster secret as password (64 lowercase hex characters)', {
       check: 'dsn.password',
       field: 'password',
       expected: '64 lowercase hex characters',
@@ -80,14 +80,14 @@ export function checkTeesqlCredentials(user: unknown, password: unknown): { user
     });
   }
   if (password.length !== CLUSTER_SECRET_HEX_LENGTH || !/^[0-9a-fA-F]+$/.test(password)) {
-    throw new AttestationError(
+    throw attestationError(
       'DsnCredentials',
       `DSN password must be the 32-byte cluster secret as ${CLUSTER_SECRET_HEX_LENGTH} lowercase hex characters (got ${password.length} characters${/^[0-9a-fA-F]*$/.test(password) ? '' : ', not all hex'})`,
       { check: 'dsn.password', field: 'password', expected: '64 lowercase hex characters', found: `${password.length} characters` },
     );
   }
   if (password !== password.toLowerCase()) {
-    throw new AttestationError('DsnCredentials', 'DSN password (cluster secret) must be lowercase hex', {
+    throw attestationError('DsnCredentials', 'DSN password (cluster secret) must be lowercase hex', {
       check: 'dsn.password.case',
       field: 'password',
       expected: '64 lowercase hex characters',

@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 
 /** Environment variable naming a dstack simulator endpoint (an http(s):// URL or a unix socket path). */
 export const DSTACK_SIMULATOR_ENV = 'DSTACK_SIMULATOR_ENDPOINT';
@@ -69,7 +69,7 @@ export interface GetQuoteResult {
 }
 
 const agentError = (message: string, check: string, extra: { found?: string; cause?: unknown } = {}): AttestationError =>
-  new AttestationError(
+  attestationError(
     'DstackAgent',
     message,
     { check, ...(extra.found === undefined ? {} : { found: extra.found }) },
@@ -83,7 +83,7 @@ const agentError = (message: string, check: string, extra: { found?: string; cau
 export function resolveGuestAgentEndpoint(options: GuestAgentOptions = {}): string {
   if (options.endpoint !== undefined) {
     if (typeof options.endpoint !== 'string' || options.endpoint === '') {
-      throw new AttestationError('InvalidArgument', 'guestAgent.endpoint must be a non-empty string', { check: 'options.guestAgent.endpoint' });
+      throw attestationError('InvalidArgument', 'guestAgent.endpoint must be a non-empty string', { check: 'options.guestAgent.endpoint' });
     }
     return options.endpoint;
   }
@@ -93,7 +93,7 @@ export function resolveGuestAgentEndpoint(options: GuestAgentOptions = {}): stri
   const paths = options.socketPaths ?? DSTACK_SOCKET_PATHS;
   const found = paths.find((p) => existsSync(p));
   if (found !== undefined) return found;
-  throw new AttestationError(
+  throw attestationError(
     'MissingDstackSocket',
     `no dstack guest agent: ${DSTACK_SIMULATOR_ENV} is unset and none of ${paths.join(', ')} exists. ` +
       'Mutual RA-TLS needs an attested client certificate: run inside a dstack CVM, or start a simulator ' +
@@ -211,7 +211,7 @@ export async function getTlsKey(request: TlsKeyRequest, options: GuestAgentOptio
 /** `GetQuote`: a TDX quote with `reportData` (≤ 64 bytes) in REPORTDATA. */
 export async function getQuote(reportData: Uint8Array, options: GuestAgentOptions = {}): Promise<GetQuoteResult> {
   if (!(reportData instanceof Uint8Array) || reportData.length > 64) {
-    throw new AttestationError('InvalidArgument', 'report data must be at most 64 bytes', { check: 'reportData' });
+    throw attestationError('InvalidArgument', 'report data must be at most 64 bytes', { check: 'reportData' });
   }
   const endpoint = resolveGuestAgentEndpoint(options);
   const r = await guestAgentCall<GetQuoteResult>(endpoint, 'GetQuote', { report_data: Buffer.from(reportData).toString('hex') }, options);

@@ -29,13 +29,13 @@
  *                       as a cache hit with the same date checks.
  */
 import { createHash } from 'node:crypto';
-import { AttestationError } from '../errors.js';
-import { parseCertificateFields } from '../ratls/certificate-fields.js';
-import { invalidOption, optionalBoolean, optionalFunction, optionalPositive, optionalStringList } from '../ratls/option-checks.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { bytesEqual } from '../util/bytes.js';
-import { LruMap } from '../util/lru.js';
-import { readClock, systemClock, type Clock } from '../util/time.js';
+import { attestationError } from '../errors.js';
+import { parseCertificateFields } from '../ra-tls/certificate-fields.js';
+import { invalidOption, optionalBoolean, optionalFunction, optionalPositive, optionalStringList } from '../ra-tls/option-checks.js';
+import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { bytesEqual } from '../lib/bytes.js';
+import { LruMap } from '../lib/lru.js';
+import { readClock, systemClock, type Clock } from '../lib/time.js';
 import { getTlsKey, resolveGuestAgentEndpoint, type DstackTlsKey, type GuestAgentOptions } from './guest-agent.js';
 import { defaultServername } from './ra-tls-stream.js';
 import type { PeerVerification, RaTlsStreamHost, RaTlsVerifiedEvent, VerificationReason } from './types.js';
@@ -184,7 +184,7 @@ export class RaTlsPeerHost implements RaTlsStreamHost {
     validatePeerHostOptions(o, o.who);
     const cc = o.clientCertificate;
     if (cc !== undefined && typeof cc !== 'function' && !isTlsKey(cc)) {
-      throw new AttestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain } (PEM) or a function returning one', {
+      throw attestationError('InvalidArgument', 'clientCertificate must be { key, certificateChain } (PEM) or a function returning one', {
         check: 'options.clientCertificate',
       });
     }
@@ -251,7 +251,7 @@ export class RaTlsPeerHost implements RaTlsStreamHost {
     const cc = this.#o.clientCertificate;
     if (typeof cc === 'function') {
       const k = await cc();
-      if (!isTlsKey(k)) throw new AttestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
+      if (!isTlsKey(k)) throw attestationError('InvalidArgument', 'clientCertificate() returned no { key, certificateChain }', { check: 'options.clientCertificate' });
       return k;
     }
     if (cc !== undefined) return cc;

@@ -19,7 +19,7 @@
  */
 import { constants } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 import type { DstackTlsKey } from './guest-agent.js';
 
 export interface RaTlsSocketOptions {
@@ -54,7 +54,7 @@ export function connectRaTlsSocket(o: RaTlsSocketOptions): TLSSocket {
  */
 export function refuseRenegotiation(socket: TLSSocket, refuse: (e: AttestationError) => void): void {
   socket.on('secure', () => {
-    const e = new AttestationError('RaTlsRenegotiation', 'the server started a new TLS handshake after the RA-TLS verification; connection closed', {
+    const e = attestationError('RaTlsRenegotiation', 'the server started a new TLS handshake after the RA-TLS verification; connection closed', {
       check: 'ratls.renegotiation',
       expected: 'one handshake per connection',
       found: 'renegotiation',

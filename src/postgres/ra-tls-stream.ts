@@ -20,7 +20,7 @@
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { AttestationError, isAttestationError } from '../errors.js';
+import { isAttestationError, attestationError } from '../errors.js';
 import { connectRaTlsSocket, refuseRenegotiation } from './ra-tls-socket.js';
 import type { PeerVerification, RaTlsStreamHost } from './types.js';
 
@@ -100,7 +100,7 @@ export class RaTlsStream extends Duplex {
   /** pg: `stream.connect(port, host)`. A unix-socket path (string port) is refused. */
   connect(port: number | string, host?: string): this {
     if (this.#connecting || this.destroyed) {
-      process.nextTick(() => this.destroy(new AttestationError('InvalidArgument', 'RaTlsStream.connect called twice', { check: 'stream.connect' })));
+      process.nextTick(() => this.destroy(attestationError('InvalidArgument', 'RaTlsStream.connect called twice', { check: 'stream.connect' })));
       return this;
     }
     this.#connecting = true;
@@ -108,7 +108,7 @@ export class RaTlsStream extends Duplex {
     if (typeof p !== 'number' || host === undefined || host === '' || host.startsWith('/')) {
       process.nextTick(() =>
         this.destroy(
-          new AttestationError('DsnInvalid', 'RA-TLS needs a TCP host and port (a unix-socket path was given)', {
+          attestationError('DsnInvalid', 'RA-TLS needs a TCP host and port (a unix-socket path was given)', {
             check: 'dsn.host',
             field: 'host',
             found: typeof port === 'string' ? port : String(host),
@@ -129,7 +129,7 @@ export class RaTlsStream extends Duplex {
     if (this.destroyed) return;
     const err = isAttestationError(e)
       ? e
-      : new AttestationError('RaTlsConnect', `RA-TLS connection failed: ${e instanceof Error ? e.message : String(e)}`, { check: 'ratls.connect' }, { cause: e });
+      : attestationError('RaTlsConnect', `RA-TLS connection failed: ${e instanceof Error ? e.message : String(e)}`, { check: 'ratls.connect' }, { cause: e });
     this.destroy(err);
   }
 
@@ -142,7 +142,7 @@ export class RaTlsStream extends Duplex {
     const timeoutMs = this.#host.connectTimeoutMs;
     const deadline = new Promise<never>((_, reject) => {
       this.#timer = setTimeout(
-        () => reject(new AttestationError('RaTlsConnect', `RA-TLS handshake and verification with ${host}:${port} did not finish within ${timeoutMs} ms`, { check: 'ratls.connect.timeout' })),
+        () => reject(attestationError('RaTlsConnect', `RA-TLS handshake and verification with ${host}:${port} did not finish within ${timeoutMs} ms`, { check: 'ratls.connect.timeout' })),
         timeoutMs,
       );
       if (this.#unref) this.#timer.unref();
@@ -175,10 +175,10 @@ export class RaTlsStream extends Duplex {
     const handshake = new Promise<Buffer>((resolve, reject) => {
       const onError = (e: NodeJS.ErrnoException): void =>
         reject(
-          new AttestationError('RaTlsConnect', `TLS connection to ${host}:${port} failed: ${e.code ?? ''} ${e.message}`.trim(), { check: 'ratls.connect.tls', found: e.code }, { cause: e }),
+          attestationError('RaTlsConnect', `TLS connection to ${host}:${port} failed: ${e.code ?? ''} ${e.message}`.trim(), { check: 'ratls.connect.tls', found: e.code }, { cause: e }),
         );
       const onClose = (): void =>
-        reject(new AttestationError('RaTlsConnect', `TLS connection to ${host}:${port} closed during the handshake`, { check: 'ratls.connect.tls' }));
+        reject(attestationError('RaTlsConnect', `TLS connection to ${host}:${port} closed during the handshake`, { check: 'ratls.connect.tls' }));
       socket.once('error', onError);
       socket.once('close', onClose);
       socket.once('secureConnect', () => {
@@ -192,7 +192,7 @@ export class RaTlsStream extends Duplex {
         });
         const cert = socket.getPeerCertificate(false) as { raw?: Buffer } | null;
         if (cert === null || cert.raw === undefined || cert.raw.length === 0) {
-          reject(new AttestationError('RaTlsNoPeerCertificate', `${host}:${port} presented no TLS certificate`, { check: 'ratls.peer.certificate' }));
+          reject(attestationError('RaTlsNoPeerCertificate', `${host}:${port} presented no TLS certificate`, { check: 'ratls.peer.certificate' }));
           return;
         }
         resolve(cert.raw);
@@ -207,7 +207,7 @@ export class RaTlsStream extends Duplex {
     if (this.destroyed) return;
     if (isAttestationError(lateError)) throw lateError;
     if (lateError !== undefined || socket.destroyed) {
-      throw new AttestationError('RaTlsConnect', `${host}:${port} closed the connection during verification${lateError === undefined ? '' : `: ${lateError.message}`}`, {
+      throw attestationError('RaTlsConnect', `${host}:${port} closed the connection during verification${lateError === undefined ? '' : `: ${lateError.message}`}`, {
         check: 'ratls.connect.closed',
       });
     }

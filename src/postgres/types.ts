@@ -1,5 +1,5 @@
 /** Types shared by the RA-TLS Postgres connector's parts. */
-import type { ServerCertificateVerification } from '../ratls/verify-server-certificate.js';
+import type { ServerCertificateVerification } from '../ra-tls/verify-server-certificate.js';
 import type { DstackTlsKey } from './guest-agent.js';
 
 /** Why a server certificate is being verified. */

@@ -23,12 +23,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { AttestationError } from '../errors.js';
-import { requireIdentityPins } from '../ratls/identity-pins.js';
-import { optionalBoolean, optionalPositive, requireOptionsObject } from '../ratls/option-checks.js';
-import { verifyServerCertificate, type ServerCertificateOptions, type ServerCertificateVerification } from '../ratls/verify-server-certificate.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
+import { attestationError } from '../errors.js';
+import { requireIdentityPins } from '../ra-tls/identity-pins.js';
+import { optionalBoolean, optionalPositive, requireOptionsObject } from '../ra-tls/option-checks.js';
+import { verifyServerCertificate, type ServerCertificateOptions, type ServerCertificateVerification } from '../ra-tls/verify-server-certificate.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../lib/time.js';
 import type { DstackTlsKey } from './guest-agent.js';
 import { connectRaTlsSocket, refuseRenegotiation } from './ra-tls-socket.js';
 import { defaultServername } from './ra-tls-stream.js';
@@ -81,7 +81,7 @@ function fetchCertificate(host: string, port: number, o: VerifyServerOptions, ti
         ...(o.allowTls12 === true ? { allowTls12: true } : {}),
       });
     } catch (e) {
-      reject(new AttestationError('RaTlsConnect', `TLS connection to ${host}:${port} could not start: ${(e as Error).message}`, { check: 'ratls.connect.tls' }, { cause: e }));
+      reject(attestationError('RaTlsConnect', `TLS connection to ${host}:${port} could not start: ${(e as Error).message}`, { check: 'ratls.connect.tls' }, { cause: e }));
       return;
     }
     const done = (f: () => void): void => {
@@ -92,20 +92,20 @@ function fetchCertificate(host: string, port: number, o: VerifyServerOptions, ti
       f();
     };
     const timer = setTimeout(
-      () => done(() => reject(new AttestationError('RaTlsConnect', `TLS handshake with ${host}:${port} did not finish within ${timeoutMs} ms`, { check: 'ratls.connect.timeout' }))),
+      () => done(() => reject(attestationError('RaTlsConnect', `TLS handshake with ${host}:${port} did not finish within ${timeoutMs} ms`, { check: 'ratls.connect.timeout' }))),
       timeoutMs,
     );
     socket.once('error', (e: NodeJS.ErrnoException) =>
-      done(() => reject(new AttestationError('RaTlsConnect', `TLS connection to ${host}:${port} failed: ${e.code ?? ''} ${e.message}`.trim(), { check: 'ratls.connect.tls', found: e.code }, { cause: e }))),
+      done(() => reject(attestationError('RaTlsConnect', `TLS connection to ${host}:${port} failed: ${e.code ?? ''} ${e.message}`.trim(), { check: 'ratls.connect.tls', found: e.code }, { cause: e }))),
     );
-    socket.once('close', () => done(() => reject(new AttestationError('RaTlsConnect', `TLS connection to ${host}:${port} closed during the handshake`, { check: 'ratls.connect.tls' }))));
+    socket.once('close', () => done(() => reject(attestationError('RaTlsConnect', `TLS connection to ${host}:${port} closed during the handshake`, { check: 'ratls.connect.tls' }))));
     socket.once('secureConnect', () => {
       refuseRenegotiation(socket, () => undefined);
       const cert = socket.getPeerCertificate(false) as { raw?: Buffer } | null;
       const tlsVersion = socket.getProtocol() ?? 'unknown';
       socket.removeAllListeners('close');
       if (cert === null || cert.raw === undefined || cert.raw.length === 0) {
-        done(() => reject(new AttestationError('RaTlsNoPeerCertificate', `${host}:${port} presented no TLS certificate`, { check: 'ratls.peer.certificate' })));
+        done(() => reject(attestationError('RaTlsNoPeerCertificate', `${host}:${port} presented no TLS certificate`, { check: 'ratls.peer.certificate' })));
         return;
       }
       const der = new Uint8Array(cert.raw);
@@ -120,7 +120,7 @@ export async function verifyServer(host: string, port: number, options: VerifySe
   requireOptionsObject(options, who);
   requireVerifier(options.verifier);
   if (typeof host !== 'string' || host === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new AttestationError('InvalidArgument', `${who}: host must be a name or address and port 1..65535`, { check: 'options.target', found: `${typeof host}:${String(port)}` });
+    throw attestationError('InvalidArgument', `${who}: host must be a name or address and port 1..65535`, { check: 'options.target', found: `${typeof host}:${String(port)}` });
   }
   // The connector's secure default: pins, or allowAnyTd by name.
   requireIdentityPins(options, who, options.warn);
@@ -128,7 +128,7 @@ export async function verifyServer(host: string, port: number, options: VerifySe
   optionalPositive(options.timeoutMs, who, 'timeoutMs', true);
   const c = options.clientCertificate;
   if (c !== undefined && (typeof c?.key !== 'string' || !Array.isArray(c.certificateChain))) {
-    throw new AttestationError('InvalidArgument', `${who}: clientCertificate must be { key, certificateChain } (PEM)`, { check: 'options.clientCertificate' });
+    throw attestationError('InvalidArgument', `${who}: clientCertificate must be { key, certificateChain } (PEM)`, { check: 'options.clientCertificate' });
   }
   const at = options.at !== undefined ? toUnixSeconds(options.at) : readClock(options.clock ?? systemClock, who);
   const policy: Record<string, unknown> = { ...options };

@@ -1,10 +1,2 @@
-/** Coded failures of the provenance module (one AttestationError subclass per kind of code). */
-import { AttestationError, ErrorCodes, ParseError, VerifyError, type ErrorCode, type Evidence } from '../errors.js';
-
-export function provenanceFail(code: ErrorCode, message: string, evidence: Evidence, cause?: unknown): never {
-  const kind = ErrorCodes[code];
-  const options = cause === undefined ? undefined : { cause };
-  if (kind === 'parse') throw new ParseError(code, message, evidence, options);
-  if (kind === 'verify') throw new VerifyError(code, message, evidence, options);
-  throw new AttestationError(code, message, evidence, options);
-}
+/** Coded failures of the provenance module: the class follows from the code (errors.ts `fail`). */
+export { fail as provenanceFail } from '../errors.js';

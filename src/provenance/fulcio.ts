@@ -89,13 +89,13 @@ export function fulcioIdentity(extensions: ReadonlyMap<string, Uint8Array>, subj
   const buildSignerUri = v2(FULCIO_OID.buildSignerUri);
   const runnerEnvironment = v2(FULCIO_OID.runnerEnvironment);
   return {
-    ...(issuer === undefined ? {} : { issuer }),
-    ...(subjectAlternativeName === undefined ? {} : { subjectAlternativeName }),
-    ...(repository === undefined ? {} : { repository }),
-    ...(repositoryUri === undefined ? {} : { repositoryUri }),
-    ...(ref === undefined ? {} : { ref }),
-    ...(sourceDigest === undefined ? {} : { sourceDigest }),
-    ...(buildSignerUri === undefined ? {} : { buildSignerUri }),
-    ...(runnerEnvironment === undefined ? {} : { runnerEnvironment }),
+    issuer,
+    subjectAlternativeName,
+    repository,
+    repositoryUri,
+    ref,
+    sourceDigest,
+    buildSignerUri,
+    runnerEnvironment,
   };
 }

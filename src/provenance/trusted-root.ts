@@ -11,7 +11,7 @@
  */
 import type { TrustedRoot as TrustedRootMessage } from '@sigstore/protobuf-specs';
 import type { TrustMaterial } from '@sigstore/verify';
-import { loadOptional } from '../util/optional-dependency.js';
+import { loadOptional } from '../lib/optional-dependency.js';
 import { provenanceFail } from './fail.js';
 
 // @sigstore/* are optional peer dependencies: a coded DependencyMissing error names the missing one.

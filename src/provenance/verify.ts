@@ -30,7 +30,7 @@ import type { Bundle } from '@sigstore/bundle';
 import type { Signer } from '@sigstore/verify';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PolicyError } from '../errors.js';
-import { loadOptional } from '../util/optional-dependency.js';
+import { loadOptional } from '../lib/optional-dependency.js';
 import { provenanceFail } from './fail.js';
 import { fulcioIdentity, type FulcioIdentity } from './fulcio.js';
 import { measurementAt, parseInTotoStatement, type InTotoStatement } from './statement.js';

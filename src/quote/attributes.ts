@@ -18,8 +18,8 @@
  *   bit 0 INIT | bit 1 DEBUG | bit 2 MODE64BIT | bit 4 PROVISIONKEY |
  *   bit 5 EINITTOKEN_KEY | bit 6 CET | bit 7 KSS | bit 10 AEXNOTIFY
  */
-import { ParseError } from '../errors.js';
-import { readU64LE } from '../util/bytes.js';
+import { attestationError } from '../errors.js';
+import { readU64LE } from '../lib/bytes.js';
 import type { SgxReportBody, TdReportBody } from './types.js';
 
 export interface TdAttributeFlags {
@@ -61,7 +61,7 @@ export interface SgxAttributeFlags {
 
 function requireLength(bytes: Uint8Array, n: number, field: string): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== n) {
-    throw new ParseError('InvalidArgument', `${field}: expected ${n} bytes`, {
+    throw attestationError('InvalidArgument', `${field}: expected ${n} bytes`, {
       check: 'quote.attributes.length',
       field,
       expected: String(n),

@@ -5,8 +5,8 @@
  *            (TDX 1.0, 584 bytes) and the v5 TDX 1.5 body (648 bytes).
  * All returned byte fields are views into the input.
  */
-import { ParseError } from '../errors.js';
-import { ByteReader } from '../util/bytes.js';
+import { ParseError, attestationError } from '../errors.js';
+import { ByteReader } from '../lib/bytes.js';
 import { SGX_REPORT_BODY_SIZE, TD10_REPORT_BODY_SIZE, TD15_REPORT_BODY_SIZE, TD15EX_REPORT_BODY_SIZE } from './constants.js';
 import type { SgxReportBody, TdReportBody, TdReportBody10, TdReportBody15, TdReportBody15Ex } from './types.js';
 
@@ -113,10 +113,10 @@ export function readTdReportBody(r: ByteReader, field: string, kind: TdReportBod
   };
 }
 
-/** @internal Rejects non-Uint8Array input with ParseError(InvalidArgument) instead of a TypeError. */
+/** @internal Rejects non-Uint8Array input with UsageError(InvalidArgument) instead of a TypeError. */
 export function checkInput(bytes: unknown, what: string): asserts bytes is Uint8Array {
   if (!(bytes instanceof Uint8Array)) {
-    throw new ParseError('InvalidArgument', `${what}: input must be a Uint8Array`, {
+    throw attestationError('InvalidArgument', `${what}: input must be a Uint8Array`, {
       check: 'quote.input',
       field: what,
       expected: 'Uint8Array',

@@ -22,8 +22,8 @@
  *   - returned byte fields are subarray views; nothing is copied; work is
  *     linear in the input size.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
-import { ByteReader, bytesEqual, isAllZero, toHex, tryUtf8Decode } from '../util/bytes.js';
+import { type ErrorCode, attestationError } from '../errors.js';
+import { ByteReader, bytesEqual, isAllZero, toHex, tryUtf8Decode } from '../lib/bytes.js';
 import { checkInput, readSgxReportBody, readTdReportBody } from './body.js';
 import {
   ATT_KEY_TYPE_ECDSA_P256,
@@ -78,7 +78,7 @@ function reject(
   };
   if (expected !== undefined) evidence.expected = expected;
   if (found !== undefined) evidence.found = found;
-  throw new ParseError(code, `${field}: ${message}`, evidence);
+  throw attestationError(code, `${field}: ${message}`, evidence);
 }
 
 const hex16 = (n: number): string => `0x${n.toString(16)}`;

@@ -5,16 +5,16 @@
  * may share, since every entry read back is verified again). Everything the
  * cache holds was verified against the pinned root before it was stored.
  */
-import { PcsSource } from '../collateral/pcs/pcs-source.js';
-import type { FetchLike } from '../collateral/pcs/fetch-like.js';
-import { createUndiciFetch } from '../collateral/pcs/undici-fetch.js';
-import { CachedSource } from '../collateral/store/cached-source.js';
-import { FallbackSource } from '../collateral/store/fallback-source.js';
-import { FsCacheStore } from '../collateral/store/node/fs-cache-store.js';
-import { staticSourceFromDirectory } from '../collateral/store/node/directory-source.js';
-import type { CollateralSource } from '../collateral/store/types.js';
-import { AttestationError } from '../errors.js';
-import type { Clock } from '../util/time.js';
+import { PcsSource } from '../sources/dcap/pcs-source.js';
+import type { FetchLike } from '../sources/dcap/fetch-like.js';
+import { createUndiciFetch } from '../node/undici-fetch.js';
+import { CachedSource } from '../sources/dcap/cached-source.js';
+import { FallbackSource } from '../sources/dcap/fallback-source.js';
+import { FsCacheStore } from '../node/fs-cache-store.js';
+import { staticSourceFromDirectory } from '../node/directory-source.js';
+import type { CollateralSource } from '../sources/dcap/types.js';
+import { attestationError } from '../errors.js';
+import type { Clock } from '../lib/time.js';
 
 export interface ServiceCollateralOptions {
   /** PCS / PCCS base URL (https://api.trustedservices.intel.com for Intel PCS). */
@@ -38,12 +38,12 @@ export interface BuiltSource {
 
 export function buildCollateralSource(o: ServiceCollateralOptions, clock: Clock, onError: (e: unknown, key: string) => void): BuiltSource {
   if (o.pccs === undefined && o.collateralDir === undefined) {
-    throw new AttestationError('InvalidArgument', 'appraisal service: give a collateral source (pccs, collateralDir or source)', {
+    throw attestationError('InvalidArgument', 'appraisal service: give a collateral source (pccs, collateralDir or source)', {
       check: 'service.collateral',
     });
   }
   if (o.cacheDir !== undefined && o.pccs === undefined) {
-    throw new AttestationError('InvalidArgument', 'appraisal service: cacheDir needs pccs (the cache sits in front of a PCS / PCCS)', {
+    throw attestationError('InvalidArgument', 'appraisal service: cacheDir needs pccs (the cache sits in front of a PCS / PCCS)', {
       check: 'service.cacheDir',
     });
   }

@@ -16,9 +16,9 @@
  *     "fmspcs": [ { "teeType": "TDX", "fmspc": "00806f050000", "ca": "platform" } ]
  *   }
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import type { QuotePolicy } from '../policy/policy.js';
-import type { CollateralRequest } from '../collateral/store/types.js';
+import type { CollateralRequest } from '../sources/dcap/types.js';
 import type { TcbStatus } from '../tcb/status.js';
 
 export interface RateLimitConfig {
@@ -68,7 +68,7 @@ const STATUSES: readonly TcbStatus[] = [
 ];
 
 function bad(path: string, message: string): never {
-  throw new AttestationError('InvalidArgument', `service config ${path}: ${message}`, { check: `service.config`, field: path });
+  throw attestationError('InvalidArgument', `service config ${path}: ${message}`, { check: `service.config`, field: path });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -108,18 +108,20 @@ function rateLimit(v: unknown, path: string): RateLimitConfig {
   return { perSecond: positive(o.perSecond, `${path}.perSecond`, 1e6), burst: int(o.burst, `${path}.burst`, 1, 1e6) };
 }
 
+// The library's one policy vocabulary (src/policy/options.ts): the keys are QuotePolicy's own option names.
 const POLICY_KEYS = [
-  'acceptableStatuses', 'rejectedAdvisoryIds', 'allowDebug', 'requireSeptVeDisable', 'mrTd', 'rtmr', 'mrServiceTd', 'mrConfigId',
-  'mrOwner', 'mrEnclave', 'mrSigner', 'isvProdId', 'minIsvSvn', 'reportData', 'minTcbEvaluationDataNumber', 'fmspc',
+  'acceptableTcbStatuses', 'rejectedAdvisoryIds', 'allowDebug', 'requireSeptVeDisable', 'allowedMrtds', 'allowedRtmrs',
+  'allowedMrServiceTds', 'allowedMrConfigIds', 'allowedMrOwners', 'allowedMrEnclaves', 'allowedMrSigners', 'allowedIsvProdIds',
+  'minIsvSvn', 'expectedReportData', 'minTcbEvaluationDataNumber', 'allowedFmspcs',
   'allowedAppIds', 'allowedComposeHashes', 'allowedOsImageHashes',
-] as const;
+] as const satisfies readonly (keyof ServicePolicy)[];
 
 function policy(v: unknown, path: string): ServicePolicy {
   const o = object(v, path, POLICY_KEYS);
   const out: Record<string, unknown> = {};
   const p = (k: string): string => `${path}.${k}`;
-  if (o.acceptableStatuses !== undefined) {
-    out.acceptableStatuses = list(o.acceptableStatuses, p('acceptableStatuses'), 16, (x, q) => {
+  if (o.acceptableTcbStatuses !== undefined) {
+    out.acceptableTcbStatuses = list(o.acceptableTcbStatuses, p('acceptableTcbStatuses'), 16, (x, q) => {
       if (!STATUSES.includes(x as TcbStatus)) bad(q, `expected one of ${STATUSES.join(', ')}`);
       return x as TcbStatus;
     });
@@ -131,19 +133,19 @@ function policy(v: unknown, path: string): ServicePolicy {
       out[k] = o[k];
     }
   }
-  for (const k of ['mrTd', 'mrServiceTd', 'mrConfigId', 'mrOwner'] as const) if (o[k] !== undefined) out[k] = hexList(48)(o[k], p(k));
-  for (const k of ['mrEnclave', 'mrSigner'] as const) if (o[k] !== undefined) out[k] = hexList(32)(o[k], p(k));
-  if (o.fmspc !== undefined) out.fmspc = hexList(6)(o.fmspc, p('fmspc'));
-  if (o.rtmr !== undefined) {
-    const r = object(o.rtmr, p('rtmr'), ['0', '1', '2', '3']);
+  for (const k of ['allowedMrtds', 'allowedMrServiceTds', 'allowedMrConfigIds', 'allowedMrOwners'] as const) if (o[k] !== undefined) out[k] = hexList(48)(o[k], p(k));
+  for (const k of ['allowedMrEnclaves', 'allowedMrSigners'] as const) if (o[k] !== undefined) out[k] = hexList(32)(o[k], p(k));
+  if (o.allowedFmspcs !== undefined) out.allowedFmspcs = hexList(6)(o.allowedFmspcs, p('allowedFmspcs'));
+  if (o.allowedRtmrs !== undefined) {
+    const r = object(o.allowedRtmrs, p('allowedRtmrs'), ['0', '1', '2', '3']);
     const rtmr: Record<string, string[]> = {};
-    for (const i of ['0', '1', '2', '3']) if (r[i] !== undefined) rtmr[i] = hexList(48)(r[i], `${p('rtmr')}.${i}`);
-    out.rtmr = rtmr;
+    for (const i of ['0', '1', '2', '3']) if (r[i] !== undefined) rtmr[i] = hexList(48)(r[i], `${p('allowedRtmrs')}.${i}`);
+    out.allowedRtmrs = rtmr;
   }
-  if (o.isvProdId !== undefined) out.isvProdId = list(o.isvProdId, p('isvProdId'), 1024, (x, q) => int(x, q, 0, 0xffff));
+  if (o.allowedIsvProdIds !== undefined) out.allowedIsvProdIds = list(o.allowedIsvProdIds, p('allowedIsvProdIds'), 1024, (x, q) => int(x, q, 0, 0xffff));
   if (o.minIsvSvn !== undefined) out.minIsvSvn = int(o.minIsvSvn, p('minIsvSvn'), 0, 0xffff);
   if (o.minTcbEvaluationDataNumber !== undefined) out.minTcbEvaluationDataNumber = int(o.minTcbEvaluationDataNumber, p('minTcbEvaluationDataNumber'), 0, 2 ** 31);
-  if (o.reportData !== undefined) out.reportData = str(o.reportData, p('reportData'), HEX(64), '64 bytes of hex');
+  if (o.expectedReportData !== undefined) out.expectedReportData = str(o.expectedReportData, p('expectedReportData'), HEX(64), '64 bytes of hex');
   for (const k of ['allowedAppIds', 'allowedComposeHashes', 'allowedOsImageHashes'] as const) if (o[k] !== undefined) out[k] = anyHexList(o[k], p(k));
   return out as ServicePolicy;
 }

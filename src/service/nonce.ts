@@ -6,7 +6,7 @@
  * REPORTDATA = SHA-512(val ‖ iat ‖ runtime_data).
  */
 import { randomBytes } from 'node:crypto';
-import { concatBytes, toHex, utf8Encode } from '../util/bytes.js';
+import { concatBytes, toHex, utf8Encode } from '../lib/bytes.js';
 import { HttpError } from './http.js';
 import type { AttestRequest } from './request.js';
 import type { SigningKey } from './signing-keys.js';

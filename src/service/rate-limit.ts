@@ -4,7 +4,7 @@
  * seconds); buckets are in memory, so with N replicas behind a load balancer
  * a key's effective limit is at most N times the configured one.
  */
-import { readClock, type Clock } from '../util/time.js';
+import { readClock, type Clock } from '../lib/time.js';
 import type { RateLimitConfig } from './config.js';
 
 interface Bucket {

@@ -18,7 +18,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { createAppraisalService, type AppraisalService, type AppraisalServiceOptions } from './service.js';
 
 /** The flags `serve` takes: value flags and boolean flags, for the CLI's parser. */
@@ -54,7 +54,7 @@ export interface ServeHandle {
 }
 
 const usage = (message: string): never => {
-  throw new AttestationError('InvalidArgument', `serve: ${message}`, { check: 'cli.serve' });
+  throw attestationError('InvalidArgument', `serve: ${message}`, { check: 'cli.serve' });
 };
 
 function parseListen(v: string): { host: string; port: number } {
@@ -117,7 +117,7 @@ export async function runServeCommand(flags: ServeCommandOptions, io: ServeIo): 
     });
   } catch (e) {
     await service.close(0);
-    throw new AttestationError('InvalidArgument', `serve: cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw attestationError('InvalidArgument', `serve: cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
       check: 'cli.serve.listen',
     });
   }

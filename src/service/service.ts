@@ -18,14 +18,14 @@
 import { randomUUID, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { isAttestationError, AttestationError } from '../errors.js';
-import { collateralRequestForQuote, requestKey } from '../collateral/store/request.js';
-import type { CollateralRequest, CollateralSource } from '../collateral/store/types.js';
-import { bytesEqual, concatBytes } from '../util/bytes.js';
-import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
+import { isAttestationError, attestationError } from '../errors.js';
+import { collateralRequestForQuote, requestKey } from '../sources/dcap/request.js';
+import type { CollateralRequest, CollateralSource } from '../sources/dcap/types.js';
+import { bytesEqual, concatBytes } from '../lib/bytes.js';
+import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../lib/time.js';
 import { createVerifier, type Verifier } from '../verify/verifier.js';
 import type { VerifiedQuote } from '../verify/result.js';
-import { parseJsonBounded } from '../ratls/bounded-json.js';
+import { parseJsonBounded } from '../ra-tls/bounded-json.js';
 import { ApiKeyRing } from './api-keys.js';
 import { drain, fromAttestationError, HttpError, readBody, send, sendJson } from './http.js';
 import { evaluatePolicies } from './policies.js';
@@ -65,7 +65,7 @@ export interface AppraisalServiceOptions extends ServiceCollateralOptions {
   /** Time source for tokens, rate limits and the collateral cache. Default systemClock. */
   readonly clock?: Clock;
   /** Signing keys. Default: from `signingKeyFile`, else generated at start (PS384 + ES256). */
-  readonly signingKeys?: SigningKeySet;
+  readonly allowedSigningKeys?: SigningKeySet;
   readonly signingKeyFile?: string;
   /** Answer EAR instead of the ITA token whatever the Accept header says. Default false. */
   readonly earByDefault?: boolean;
@@ -98,12 +98,12 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export async function createAppraisalService(options: AppraisalServiceOptions): Promise<AppraisalService> {
   if (options === null || typeof options !== 'object') {
-    throw new AttestationError('InvalidArgument', 'createAppraisalService needs an options object', { check: 'service.options' });
+    throw attestationError('InvalidArgument', 'createAppraisalService needs an options object', { check: 'service.options' });
   }
   const config = parseServiceConfig(options.config ?? {});
   const retrySeconds = options.warmRetrySeconds ?? 30;
   if (typeof retrySeconds !== 'number' || !Number.isFinite(retrySeconds) || retrySeconds < 1 || retrySeconds > 86_400) {
-    throw new AttestationError('InvalidArgument', 'createAppraisalService: warmRetrySeconds must be in 1..86400', { check: 'service.warmRetrySeconds', found: String(retrySeconds) });
+    throw attestationError('InvalidArgument', 'createAppraisalService: warmRetrySeconds must be in 1..86400', { check: 'service.warmRetrySeconds', found: String(retrySeconds) });
   }
   const clock = options.clock ?? systemClock;
   const fixedAt = options.at === undefined ? undefined : toUnixSeconds(options.at, 'service.at');
@@ -113,7 +113,7 @@ export async function createAppraisalService(options: AppraisalServiceOptions): 
     ((entry: ServiceLogEntry) => {
       process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
     });
-  const keys = options.signingKeys ?? (await loadSigningKeys(options.signingKeyFile));
+  const keys = options.allowedSigningKeys ?? (await loadSigningKeys(options.signingKeyFile));
   const built =
     options.source === undefined
       ? buildCollateralSource(options, verifyClock, (e, key) =>

@@ -8,9 +8,9 @@
  */
 import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AttestationError } from '../errors.js';
-import { utf8Encode } from '../util/bytes.js';
-import { base64UrlEncode } from '../verifiers/base64.js';
+import { attestationError } from '../errors.js';
+import { utf8Encode } from '../lib/bytes.js';
+import { base64UrlEncode } from '../verifier/base64.js';
 
 export type ServiceTokenAlgorithm = 'PS384' | 'ES256';
 export const SERVICE_TOKEN_ALGORITHMS: readonly ServiceTokenAlgorithm[] = ['PS384', 'ES256'];
@@ -52,7 +52,7 @@ const PARAMS: Record<ServiceTokenAlgorithm, { importAlg: RsaHashedImportParams |
 };
 
 function keyFail(message: string, found?: string): never {
-  throw new AttestationError('InvalidArgument', `signing key: ${message}`, {
+  throw attestationError('InvalidArgument', `signing key: ${message}`, {
     check: 'service.signingKey',
     ...(found === undefined ? {} : { found }),
   });

@@ -15,7 +15,7 @@
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tryFromHex } from '../util/bytes.js';
+import { tryFromHex } from '../lib/bytes.js';
 import type { DstackSimulator, SimTlsKeyRequest } from './simulator.js';
 
 export interface AgentServerOptions {

@@ -7,8 +7,8 @@
  * DEVELOPMENT AND TESTS ONLY.
  */
 import { defaultCryptoBackend } from '../crypto/default.js';
-import { sidecarReportData, type ReportDataEncoding } from '../ratls/sidecar-report-data.js';
-import { toHex } from '../util/bytes.js';
+import { sidecarReportData, type ReportDataEncoding } from '../ra-tls/sidecar-report-data.js';
+import { toHex } from '../lib/bytes.js';
 import { eventLogJson } from './mint.js';
 import type { DstackSimulator } from './simulator.js';
 

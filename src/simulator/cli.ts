@@ -118,7 +118,7 @@ export async function startSimulatorStack(o: SimulatorStackOptions): Promise<Sim
         host: o.sidecar.host,
         port: o.sidecar.port,
         verifier: simulator.verifier(),
-        ...(o.platform?.debug === true ? { allowDebugMode: true } : {}),
+        ...(o.platform?.debug === true ? { allowDebug: true } : {}),
         ...(o.onSidecarEvent === undefined ? {} : { onEvent: o.onSidecarEvent }),
       });
       opened.push(sidecar);

@@ -12,16 +12,17 @@
  * NOTHING minted here is trustworthy: the quotes are signed by the FAKE Intel
  * hierarchy of `tee-attest/testing`.
  */
+import { attestationError } from '../errors.js';
 import { p256 } from '@noble/curves/nist.js';
 import { nobleBackend } from '../crypto/noble.js';
-import { dstackBindingPreimage } from '../ratls/binding.js';
-import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../ratls/event-log.js';
-import { RATLS_OID } from '../ratls/oids.js';
-import { replayRuntimeEvents } from '../ratls/rtmr-replay.js';
-import { concatBytes, toHex, utf8Encode } from '../util/bytes.js';
-import * as der from '../testing/der-writer.js';
-import { keyPairFromPrivate, type TestKeyPair } from '../testing/keys.js';
-import { toPem } from '../testing/pem.js';
+import { dstackBindingPreimage } from '../ra-tls/binding.js';
+import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../ra-tls/event-log.js';
+import { RATLS_OID } from '../ra-tls/oids.js';
+import { replayRuntimeEvents } from '../ra-tls/rtmr-replay.js';
+import { concatBytes, toHex, utf8Encode } from '../lib/bytes.js';
+import * as der from '../encode/der.js';
+import { keyPairFromPrivate, type TestKeyPair } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import {
   authorityKeyIdentifierExt,
   basicConstraintsExt,
@@ -35,7 +36,7 @@ import {
   subjectPublicKeyInfo,
   type NameSpec,
   encodeName,
-} from '../testing/x509-writer.js';
+} from '../encode/x509.js';
 
 const crypto = nobleBackend();
 
@@ -73,7 +74,7 @@ export function ratlsReportData(publicKey: Uint8Array): Uint8Array {
 // --- SCALE (parity-scale-codec) ---------------------------------------------
 
 function compact(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`bad SCALE length ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw attestationError('InvalidArgument', `bad SCALE length ${n}`, { check: 'simulator/mint' });
   if (n < 64) return Uint8Array.of(n << 2);
   if (n < 1 << 14) return Uint8Array.of(((n << 2) | 1) & 0xff, (n << 2) >> 8);
   if (n < 2 ** 30) {
@@ -122,7 +123,7 @@ export function encodeAttestationV0(a: {
   readonly reportData: Uint8Array;
   readonly config: string;
 }): Uint8Array {
-  if (a.reportData.length !== 64) throw new RangeError('report_data must be 64 bytes');
+  if (a.reportData.length !== 64) throw attestationError('InvalidArgument', 'report_data must be 64 bytes', { check: 'simulator/mint' });
   const parts: Uint8Array[] = [Uint8Array.of(0, 0), scaleBytes(a.quote), compact(a.eventLog.length)];
   for (const e of a.eventLog) {
     parts.push(u32le(e.imr), u32le(e.eventType), scaleBytes(e.digest), scaleString(e.event), scaleBytes(e.payload));

@@ -12,6 +12,7 @@
  * Binaries: `binDir`, else $PG_BIN, else the newest /usr/lib/postgresql/<v>/bin,
  * else /usr/local/pgsql/bin, else `initdb` on PATH.
  */
+import { attestationError } from '../errors.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -141,7 +142,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     { name: 'teesql_read', password: randomClusterSecret(), readOnly: true },
   ];
   for (const r of roles) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(r.name)) throw new Error(`bad role name ${r.name}`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(r.name)) throw attestationError('InvalidArgument', `bad role name ${r.name}`, { check: 'simulator.postgres.role', field: 'name' });
   }
 
   let parent = options.parentDir ?? tmpdir();

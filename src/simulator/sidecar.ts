@@ -13,11 +13,11 @@
  */
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { AttestationError, isAttestationError } from '../errors.js';
+import { isAttestationError, attestationError } from '../errors.js';
 import type { DstackTlsKey } from '../postgres/guest-agent.js';
-import { verifyServerCertificate, type ServerCertificateOptions } from '../ratls/verify-server-certificate.js';
-import { requireVerifier } from '../ratls/verify-attested-quote.js';
-import { toUnixSeconds } from '../util/time.js';
+import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
+import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
+import { toUnixSeconds } from '../lib/time.js';
 
 export interface SidecarEvent {
   readonly type: 'accepted' | 'refused' | 'upstream-error' | 'closed';
@@ -203,7 +203,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RaTlsSideca
 export function checkTlsKey(k: unknown): DstackTlsKey {
   const t = k as DstackTlsKey;
   if (typeof t?.key !== 'string' || !Array.isArray(t.certificateChain) || t.certificateChain.length === 0) {
-    throw new AttestationError('InvalidArgument', 'tlsKey must be { key, certificateChain } (PEM)', { check: 'options.tlsKey' });
+    throw attestationError('InvalidArgument', 'tlsKey must be { key, certificateChain } (PEM)', { check: 'options.tlsKey' });
   }
   return t;
 }

@@ -16,15 +16,16 @@
  * No Node built-ins here; agent.ts serves it over HTTP.
  * DEVELOPMENT AND TESTS ONLY: anyone can mint what this accepts.
  */
+import { attestationError } from '../errors.js';
 import type { CollateralJson } from '../collateral/input.js';
-import type { RuntimeEvent } from '../ratls/event-log.js';
-import { concatBytes, fromHex, toHex, utf8Encode } from '../util/bytes.js';
-import { labelBytes, keyPairFromLabel, type TestKeyPair } from '../testing/keys.js';
-import { toPem } from '../testing/pem.js';
+import type { RuntimeEvent } from '../ra-tls/event-log.js';
+import { concatBytes, fromHex, toHex, utf8Encode } from '../lib/bytes.js';
+import { labelBytes, keyPairFromLabel, type TestKeyPair } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import { buildQuote, type BuildQuoteOptions } from '../testing/quote.js';
 import { makeScenario, type Scenario, type ScenarioOptions } from '../testing/scenario.js';
-import { DcapVerifier } from '../verifiers/dcap-verifier.js';
-import type { VerifierClock } from '../verifiers/types.js';
+import { DcapVerifier } from '../verifier/dcap-verifier.js';
+import type { VerifierClock } from '../verifier/types.js';
 import {
   encodeAttestationV0,
   eventLogJson,
@@ -115,7 +116,7 @@ const DAY = 86_400;
 function hexField(v: string | undefined, len: number, dflt: Uint8Array, field: string): Uint8Array {
   if (v === undefined) return dflt;
   const b = fromHex(v.replace(/^0x/i, ''), 'InvalidArgument', field);
-  if (b.length !== len) throw new RangeError(`${field} must be ${len} bytes`);
+  if (b.length !== len) throw attestationError('InvalidArgument', `${field} must be ${len} bytes`, { check: 'simulator/simulator' });
   return b;
 }
 
@@ -201,7 +202,7 @@ export class DstackSimulator {
 
   /** A TDX quote of this TD with `reportData` (≤ 64 bytes, zero padded). */
   quote(reportData: Uint8Array): Uint8Array {
-    if (reportData.length > 64) throw new RangeError('report data is at most 64 bytes');
+    if (reportData.length > 64) throw attestationError('InvalidArgument', 'report data is at most 64 bytes', { check: 'simulator/simulator' });
     const rd = concatBytes(reportData, new Uint8Array(64 - reportData.length));
     const q = this.#quoteOptions;
     return buildQuote({ ...q, tdBody: { ...q.tdBody, reportData: rd } });

@@ -5,10 +5,10 @@
  * DcapVerifier from them. DEVELOPMENT ONLY: the resulting verifier accepts
  * quotes anyone can mint.
  */
-import { AttestationError } from '../errors.js';
+import { attestationError } from '../errors.js';
 import { guestAgentCall, resolveGuestAgentEndpoint, type GuestAgentOptions } from '../postgres/guest-agent.js';
-import type { DcapVerifier } from '../verifiers/dcap-verifier.js';
-import type { VerifierClock } from '../verifiers/types.js';
+import type { DcapVerifier } from '../verifier/dcap-verifier.js';
+import type { VerifierClock } from '../verifier/types.js';
 import { simulatorDcapVerifier, type SimulatorTrust } from './simulator.js';
 
 /** Fetches a simulator's trust material (endpoint: DSTACK_SIMULATOR_ENDPOINT unless given). */
@@ -16,7 +16,7 @@ export async function fetchSimulatorTrust(options: GuestAgentOptions = {}): Prom
   const endpoint = resolveGuestAgentEndpoint(options);
   const t = await guestAgentCall<Partial<SimulatorTrust>>(endpoint, 'TeeAttestSimulatorTrust', {}, options);
   if (typeof t.root_public_key !== 'string' || typeof t.collateral !== 'object' || t.collateral === null || typeof t.at !== 'number') {
-    throw new AttestationError('DstackAgent', `${endpoint} is not a tee-attest simulator (no TeeAttestSimulatorTrust answer)`, { check: 'simulator.trust' });
+    throw attestationError('DstackAgent', `${endpoint} is not a tee-attest simulator (no TeeAttestSimulatorTrust answer)`, { check: 'simulator.trust' });
   }
   return t as SimulatorTrust;
 }

@@ -14,7 +14,7 @@
  * GUIDs, every certificate inside the buffer, after the header and at most
  * MAX_CERT_BYTES long. Malformed tables are SnpCertTableParse.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { snpFail } from './fail.js';
 import { REPORT_SIZE } from './layout.js';
 import type { SnpEndorsements } from './verify.js';
@@ -44,7 +44,7 @@ export const MAX_CERT_TABLE_BYTES = 1024 * 1024;
 const ENTRY_SIZE = 24;
 
 function tableFail(message: string, offset: number | undefined, extra: { field?: string; expected?: string; found?: string } = {}): never {
-  snpFail('SnpCertTableParse', message, { check: 'snp.certTable', ...(offset === undefined ? {} : { offset }), ...extra });
+  snpFail('SnpCertTableParse', message, { check: 'snp.certTable', offset, ...extra });
 }
 
 function guidText(b: Uint8Array): string {
@@ -108,8 +108,8 @@ export function endorsementsFromCertTable(entries: readonly SnpCertTableEntry[])
   const vlek = get('vlek');
   const chain = [get('ask'), get('ark')].filter((x): x is Uint8Array => x !== undefined);
   return {
-    ...(vcek === undefined ? {} : { vcek }),
-    ...(vlek === undefined ? {} : { vlek }),
+    vcek,
+    vlek,
     ...(chain.length === 0 ? {} : { certChain: chain }),
   };
 }

@@ -31,7 +31,7 @@
  *                                      → CrlSignature / CrlExpired / CrlParse / CrlRevoked
  */
 import type { ErrorCode } from '../errors.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import type { AnyAlgCrl } from '../x509/crl.js';
 import type { SnpCryptoBackend } from './crypto.js';

@@ -12,9 +12,10 @@
  * runtimes without WebCrypto. `defaultSnpCryptoBackend` picks WebCrypto when
  * present.
  */
+import { attestationError } from '../errors.js';
 import { p384 } from '@noble/curves/nist.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { base64UrlEncode } from './base64url.js';
 import { verifyRsaPssSha384Js } from './rsa-pss.js';
 
@@ -79,7 +80,7 @@ export interface WebCryptoSnpBackendOptions {
 /** crypto.subtle for RSA-PSS and P-384 (keys kept in a small per-instance LRU); noble for hashes. */
 export function webCryptoSnpBackend(options: WebCryptoSnpBackendOptions = {}): SnpCryptoBackend {
   const subtle = options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (subtle === undefined) throw new Error('WebCrypto is not available in this runtime');
+  if (subtle === undefined) throw attestationError('InvalidArgument', 'WebCrypto is not available in this runtime: pass options.subtle', { check: 'webCryptoSnpBackend.subtle' });
   const max = options.keyCacheSize ?? 64;
   const keys = new Map<string, Promise<CryptoKey | null>>();
 

@@ -1,17 +1,10 @@
 /**
- * Throwing helpers for the SEV-SNP modules: one AttestationError subclass per
- * kind of code (ParseError, VerifyError, AttestationError for usage errors),
- * always with evidence.
+ * Throwing helpers for the SEV-SNP modules: the class follows from the code
+ * (errors.ts `fail`), always with evidence.
  */
-import { AttestationError, ErrorCodes, ParseError, VerifyError, type ErrorCode, type Evidence } from '../errors.js';
+import { fail } from '../errors.js';
 
-export function snpFail(code: ErrorCode, message: string, evidence: Evidence, cause?: unknown): never {
-  const kind = ErrorCodes[code];
-  const options = cause === undefined ? undefined : { cause };
-  if (kind === 'parse') throw new ParseError(code, message, evidence, options);
-  if (kind === 'verify') throw new VerifyError(code, message, evidence, options);
-  throw new AttestationError(code, message, evidence, options);
-}
+export { fail as snpFail };
 
 /** ISO-8601 for evidence; never throws (falls back to the number). */
 export function isoTime(t: number): string {
@@ -22,7 +15,7 @@ export function isoTime(t: number): string {
 /** Validates a verification time (unix seconds) given by the caller. */
 export function checkAt(at: unknown, check = 'options.at'): number {
   if (typeof at !== 'number' || !Number.isFinite(at)) {
-    snpFail('InvalidArgument', 'verification time must be a finite number of unix seconds', { check, found: String(at) });
+    fail('InvalidArgument', 'verification time must be a finite number of unix seconds', { check, found: String(at) });
   }
   return at;
 }

@@ -6,7 +6,7 @@
  * RSASSA-PSS), never the DCAP ones.
  */
 import { ParseError } from '../errors.js';
-import { tryFromHex } from '../util/bytes.js';
+import { tryFromHex } from '../lib/bytes.js';
 import { parseCertificateAnyAlg, type AnyAlgCertificate } from '../x509/certificate.js';
 import { parseCrlAnyAlg, type AnyAlgCrl } from '../x509/crl.js';
 import { decodePem, decodePemBlocks } from '../x509/pem.js';

@@ -12,17 +12,19 @@
  *     COMMITTED_* (a firmware that can still be rolled back)
  *                                                      allowProvisionalFirmware (PolicyTcbVersion)
  *   - VMPL 0..3 accepted; anything else (e.g. a host-requested report) refused
- *                                                      vmpl                (PolicyAttributes)
- *   - VCEK- and VLEK-signed reports accepted           signingKeys         (PolicyAttributes)
+ *                                                      allowedVmpls        (PolicyAttributes)
+ *   - VCEK- and VLEK-signed reports accepted           allowedSigningKeys  (PolicyAttributes)
  *   - SMT allowed (every production SNP host runs SMT; a platform choice)
  *                                                      allowSmt: false tightens: guest policy SMT
  *                                                      and PLATFORM_INFO.SMT_EN must be clear
  * Optional requirements: requireSingleSocket, minTcb (REPORTED_TCB), minCommittedTcb,
  * minLaunchTcb, minFirmware (committed), minAbi (guest policy ABI), minGuestSvn,
- * products, measurement / hostData / idKeyDigest / authorKeyDigest / familyId /
- * imageId allow-lists, reportData (exact) / reportDataPrefix.
+ * allowedProducts, allowedMeasurements / allowedHostData / allowedIdKeyDigests /
+ * allowedAuthorKeyDigests / allowedFamilyIds / allowedImageIds allow-lists,
+ * expectedReportData (exact) / expectedReportDataPrefix.
  */
-import { PolicyError, type ErrorCode, type Evidence } from '../errors.js';
+import { PolicyError, type Evidence, type PolicyCode, type Violation } from '../errors.js';
+import type { ReportDataPolicy } from '../policy/options.js';
 import type { SnpKeyType } from './chain.js';
 import type { SnpProduct } from './product.js';
 import { tcbBelow, tcbText, type SnpTcb, type TcbComponent } from './tcb.js';
@@ -36,9 +38,7 @@ export interface SnpVersion {
   readonly build?: number;
 }
 
-export interface SnpPolicy {
-  /** Accept a guest whose policy allows debugging (the host can read its memory). Default false. */
-  readonly allowDebug?: boolean;
+export interface SnpPolicy extends ReportDataPolicy {
   /** Accept a guest whose policy allows a migration agent (MIGRATE_MA). Default false. */
   readonly allowMigrationAgent?: boolean;
   /** Accept SMT (guest policy SMT bit, PLATFORM_INFO.SMT_EN). Default true; false refuses both. */
@@ -48,11 +48,11 @@ export interface SnpPolicy {
   /** Accept a report whose current firmware version differs from the committed one. Default false. */
   readonly allowProvisionalFirmware?: boolean;
   /** Allowed VMPLs. Default [0, 1, 2, 3]. */
-  readonly vmpl?: readonly number[];
+  readonly allowedVmpls?: readonly number[];
   /** Allowed signing keys. Default ['VCEK', 'VLEK']. */
-  readonly signingKeys?: readonly SnpKeyType[];
+  readonly allowedSigningKeys?: readonly SnpKeyType[];
   /** Allowed products. Default: all. */
-  readonly products?: readonly SnpProduct[];
+  readonly allowedProducts?: readonly SnpProduct[];
   /** Minimum SPLs of REPORTED_TCB (the TCB the VCEK / VLEK certifies). */
   readonly minTcb?: SnpMinTcb;
   /** Minimum SPLs of COMMITTED_TCB (what the platform cannot roll back below). */
@@ -66,23 +66,18 @@ export interface SnpPolicy {
   /** Minimum GUEST_SVN. */
   readonly minGuestSvn?: number;
   /** Allow-lists (hex, any case, optional 0x). */
-  readonly measurement?: readonly string[];
-  readonly hostData?: readonly string[];
-  readonly idKeyDigest?: readonly string[];
-  readonly authorKeyDigest?: readonly string[];
-  readonly familyId?: readonly string[];
-  readonly imageId?: readonly string[];
-  /** Exact REPORT_DATA (64 bytes, hex). */
-  readonly reportData?: string;
+  readonly allowedMeasurements?: readonly string[];
+  readonly allowedHostData?: readonly string[];
+  readonly allowedIdKeyDigests?: readonly string[];
+  readonly allowedAuthorKeyDigests?: readonly string[];
+  readonly allowedFamilyIds?: readonly string[];
+  readonly allowedImageIds?: readonly string[];
   /** REPORT_DATA must start with these bytes (hex), e.g. a 32-byte key hash. */
-  readonly reportDataPrefix?: string;
+  readonly expectedReportDataPrefix?: string;
 }
 
-export interface SnpPolicyViolation {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly evidence: Evidence;
-}
+/** One violated rule (the shared `Violation` of errors.ts). */
+export type SnpPolicyViolation = Violation;
 
 const norm = (s: string): string => s.toLowerCase().replace(/^0x/, '');
 
@@ -98,7 +93,7 @@ function parseVersion(s: string): SnpVersion {
 /** Every violation of `policy` by a verified report (empty when acceptable). */
 export function checkSnpPolicy(v: VerifiedSnpReport, policy: SnpPolicy = {}): SnpPolicyViolation[] {
   const out: SnpPolicyViolation[] = [];
-  const add = (code: ErrorCode, message: string, evidence: Evidence): void => {
+  const add = (code: PolicyCode, message: string, evidence: Evidence): void => {
     out.push({ code, message, evidence });
   };
   const p = v.policy;
@@ -131,16 +126,16 @@ export function checkSnpPolicy(v: VerifiedSnpReport, policy: SnpPolicy = {}): Sn
       found: v.currentFirmware,
     });
   }
-  const vmpls = policy.vmpl ?? [0, 1, 2, 3];
+  const vmpls = policy.allowedVmpls ?? [0, 1, 2, 3];
   if (!vmpls.includes(v.vmpl)) {
     add('PolicyAttributes', `VMPL ${v.vmpl} is not allowed`, { check: 'policy.snp.vmpl', field: 'VMPL', expected: vmpls.join(' | '), found: String(v.vmpl) });
   }
-  const keys = policy.signingKeys ?? ['VCEK', 'VLEK'];
+  const keys = policy.allowedSigningKeys ?? ['VCEK', 'VLEK'];
   if (!keys.includes(v.signingKey)) {
     add('PolicyAttributes', `reports signed by a ${v.signingKey} are not allowed`, { check: 'policy.snp.signingKey', field: 'SIGNING_KEY', expected: keys.join(' | '), found: v.signingKey });
   }
-  if (policy.products !== undefined && !policy.products.includes(v.product)) {
-    add('PolicyAttributes', `product ${v.product} is not allowed`, { check: 'policy.snp.product', field: 'product', expected: policy.products.join(' | '), found: v.product });
+  if (policy.allowedProducts !== undefined && !policy.allowedProducts.includes(v.product)) {
+    add('PolicyAttributes', `product ${v.product} is not allowed`, { check: 'policy.snp.product', field: 'product', expected: policy.allowedProducts.join(' | '), found: v.product });
   }
 
   const tcb = (name: string, field: string, t: SnpTcb, min: SnpMinTcb | undefined): void => {
@@ -186,17 +181,17 @@ export function checkSnpPolicy(v: VerifiedSnpReport, policy: SnpPolicy = {}): Sn
       add('PolicyMeasurement', `${field} is not in the allowed list`, { check: `policy.snp.${name}`, field, expected: allowed.join(' | '), found });
     }
   };
-  allow('measurement', 'MEASUREMENT', policy.measurement, v.measurement);
-  allow('hostData', 'HOST_DATA', policy.hostData, v.hostData);
-  allow('idKeyDigest', 'ID_KEY_DIGEST', policy.idKeyDigest, v.idKeyDigest);
-  allow('authorKeyDigest', 'AUTHOR_KEY_DIGEST', policy.authorKeyDigest, v.authorKeyDigest);
-  allow('familyId', 'FAMILY_ID', policy.familyId, v.familyId);
-  allow('imageId', 'IMAGE_ID', policy.imageId, v.imageId);
-  if (policy.reportData !== undefined && norm(policy.reportData) !== v.reportData) {
-    add('PolicyMeasurement', 'REPORT_DATA differs from the expected value', { check: 'policy.snp.reportData', field: 'REPORT_DATA', expected: norm(policy.reportData), found: v.reportData });
+  allow('measurement', 'MEASUREMENT', policy.allowedMeasurements, v.measurement);
+  allow('hostData', 'HOST_DATA', policy.allowedHostData, v.hostData);
+  allow('idKeyDigest', 'ID_KEY_DIGEST', policy.allowedIdKeyDigests, v.idKeyDigest);
+  allow('authorKeyDigest', 'AUTHOR_KEY_DIGEST', policy.allowedAuthorKeyDigests, v.authorKeyDigest);
+  allow('familyId', 'FAMILY_ID', policy.allowedFamilyIds, v.familyId);
+  allow('imageId', 'IMAGE_ID', policy.allowedImageIds, v.imageId);
+  if (policy.expectedReportData !== undefined && norm(policy.expectedReportData) !== v.reportData) {
+    add('PolicyMeasurement', 'REPORT_DATA differs from the expected value', { check: 'policy.snp.reportData', field: 'REPORT_DATA', expected: norm(policy.expectedReportData), found: v.reportData });
   }
-  if (policy.reportDataPrefix !== undefined) {
-    const prefix = norm(policy.reportDataPrefix);
+  if (policy.expectedReportDataPrefix !== undefined) {
+    const prefix = norm(policy.expectedReportDataPrefix);
     if (prefix.length === 0 || !v.reportData.startsWith(prefix)) {
       add('PolicyMeasurement', 'REPORT_DATA does not start with the expected bytes', {
         check: 'policy.snp.reportDataPrefix',

@@ -19,7 +19,7 @@
  * Every failure is a ParseError SnpReportParse / SnpReportUnsupported with the
  * offending offset. Nothing here is verified: see verify.ts.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { snpFail } from './fail.js';
 import {
   decodeGuestPolicy,
@@ -103,7 +103,7 @@ export interface ParseSnpReportOptions {
 }
 
 function parseFail(message: string, field: string, offset: number | undefined, extra: { expected?: string; found?: string } = {}): never {
-  snpFail('SnpReportParse', message, { check: `snp.report.${field}`, field, ...(offset === undefined ? {} : { offset }), ...extra });
+  snpFail('SnpReportParse', message, { check: `snp.report.${field}`, field, offset, ...extra });
 }
 
 function u32(b: Uint8Array, o: number): number {
@@ -246,8 +246,8 @@ export function parseSnpReport(input: Uint8Array, options: ParseSnpReportOptions
     reportId: bytes(OFF.reportId, 32),
     reportIdMa: bytes(OFF.reportIdMa, 32),
     reportedTcb: tcb(OFF.reportedTcb, 'REPORTED_TCB'),
-    ...(cpuid === undefined ? {} : { cpuid }),
-    ...(product === undefined ? {} : { product }),
+    cpuid,
+    product,
     tcbLayout,
     chipId: bytes(OFF.chipId, 64),
     committedTcb: tcb(OFF.committedTcb, 'COMMITTED_TCB'),

@@ -10,7 +10,8 @@
  *   ARK-Genoa  4c6598d1…103db2f1   2022-01-26 → 2047-01-26
  *   ARK-Turin  1f084161…73dd3f6a   2023-05-15 → 2048-05-15
  */
-import { bytesEqual, fromHex } from '../util/bytes.js';
+import { attestationError } from '../errors.js';
+import { bytesEqual, fromHex } from '../lib/bytes.js';
 import { base64DecodeStrict } from '../x509/base64.js';
 import { parseCertificateAnyAlg, type AnyAlgCertificate } from '../x509/certificate.js';
 import { BUILTIN_CA_CERTS } from './builtin-certs.js';
@@ -46,7 +47,7 @@ export function builtinCaCert(product: SnpProduct, which: 'ark' | 'ask' | 'asvk'
   let cert = parsed.get(key);
   if (cert === undefined) {
     const der = base64DecodeStrict(BUILTIN_CA_CERTS[product][which]);
-    if (der === undefined) throw new Error(`built-in ${key} certificate is not valid base64`);
+    if (der === undefined) throw attestationError('CertificateParse', `built-in ${key} certificate is not valid base64`, { check: 'snp.builtinCert.base64', field: key });
     cert = parseCertificateAnyAlg(der);
     parsed.set(key, cert);
   }

@@ -9,7 +9,7 @@
  *
  * Reserved bytes must be zero.
  */
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import type { TcbLayout } from './product.js';
 
 export interface SnpTcb {

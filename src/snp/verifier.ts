@@ -21,8 +21,8 @@
  * caller), because the RA-TLS policy layer appraises TDX claims only.
  */
 import { isAttestationError, VerifyError } from '../errors.js';
-import { resolveTime } from '../verifiers/clock.js';
-import { systemClock } from '../util/time.js';
+import { resolveTime } from '../verifier/clock.js';
+import { systemClock } from '../lib/time.js';
 import {
   optionalBoolean,
   optionalClock,
@@ -32,11 +32,11 @@ import {
   optionalStringList,
   optionalWithMethods,
   requireOptionsObject,
-} from '../util/option-checks.js';
+} from '../lib/option-checks.js';
 import { globalFetch, type FetchLike } from '../sources/http.js';
 import { SnpCachedSource } from './kds/cached-source.js';
 import { KdsSource } from './kds/kds-source.js';
-import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifiers/types.js';
+import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifier/types.js';
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
 import type { SnpCryptoBackend } from './crypto.js';
 import { parseEndorsementExtensions } from './extensions.js';

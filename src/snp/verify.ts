@@ -25,7 +25,7 @@
  * A verified report is genuine; whether it is acceptable (debug, TCB
  * minimums, measurement, ...) is the policy's job (policy.ts).
  */
-import { bytesEqual, concatBytes, toHex } from '../util/bytes.js';
+import { bytesEqual, concatBytes, toHex } from '../lib/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import type { AnyAlgCrl } from '../x509/crl.js';
 import { verifySnpChain, commonName, type SnpKeyType } from './chain.js';
@@ -215,7 +215,7 @@ export async function verifySnpAttestation(
   }
   const chain = await verifySnpChain(
     { product, keyType: signing, leaf, intermediate, ark },
-    { at, crypto, arkPins: options.arkPins ?? amdArkPins(), ...(crl === undefined ? {} : { crl }) },
+    { at, crypto, arkPins: options.arkPins ?? amdArkPins(), crl },
   );
   checks.push(...chain.checks);
 
@@ -297,9 +297,9 @@ export async function verifySnpAttestation(
     launchTcb: r.launchTcb,
     currentFirmware: firmwareVersionText(r.currentVersion),
     committedFirmware: firmwareVersionText(r.committedVersion),
-    ...(r.cpuid === undefined ? {} : { cpuid: r.cpuid }),
-    ...(r.launchMitVector === undefined ? {} : { launchMitVector: r.launchMitVector }),
-    ...(r.currentMitVector === undefined ? {} : { currentMitVector: r.currentMitVector }),
+    cpuid: r.cpuid,
+    launchMitVector: r.launchMitVector,
+    currentMitVector: r.currentMitVector,
     endorsement: { subject: leaf.subjectText, serial: leaf.serialHex, notBefore: leaf.notBefore, notAfter: leaf.notAfter, extensions: ext },
     chipIdCheck,
     crlChecked: chain.crlChecked,

@@ -2,10 +2,10 @@
  * AbortSignal helpers (no AbortSignal.any: not in every runtime this library
  * targets). Aborts surface as AttestationError CollateralFetch.
  */
-import { AttestationError } from '../errors.js';
+import { AttestationError, attestationError } from '../errors.js';
 
 export function abortedError(check: string, what: string): AttestationError {
-  return new AttestationError('CollateralFetch', `${what} aborted by the caller`, { check, found: 'aborted' });
+  return attestationError('CollateralFetch', `${what} aborted by the caller`, { check, found: 'aborted' });
 }
 
 /** Resolve / reject with `p`, or reject with CollateralFetch as soon as `signal` aborts. */
@@ -51,7 +51,7 @@ export function withDeadline<T>(p: Promise<T>, ms: number, check: string, what: 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AttestationError('CollateralFetch', `${what}: no answer within ${ms} ms`, { check, expected: `<= ${ms} ms`, found: 'timeout' })),
+      () => reject(attestationError('CollateralFetch', `${what}: no answer within ${ms} ms`, { check, expected: `<= ${ms} ms`, found: 'timeout' })),
       ms,
     );
   });

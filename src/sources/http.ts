@@ -13,9 +13,9 @@
  * Collateral failures are AttestationError CollateralFetch (evidence.check
  * `http.<failure>`, see `fetchError`).
  */
-import { AttestationError, VerifyError, isAttestationError } from '../errors.js';
+import { VerifyError, isAttestationError, attestationError } from '../errors.js';
 import { linkSignal } from './abort.js';
-import { integerOption } from '../util/options.js';
+import { integerOption } from '../lib/options.js';
 
 // --- The one fetch type ---------------------------------------------------------------
 
@@ -43,7 +43,7 @@ export type FetchLike = (url: string, init: FetchRequestInit) => Promise<FetchRe
 export function globalFetch(owner: string): FetchLike {
   const f = (globalThis as { fetch?: unknown }).fetch;
   if (typeof f !== 'function') {
-    throw new AttestationError('InvalidArgument', `${owner}: no global fetch in this runtime; inject options.fetch`, { check: 'options.fetch' });
+    throw attestationError('InvalidArgument', `${owner}: no global fetch in this runtime; inject options.fetch`, { check: 'options.fetch' });
   }
   return f.bind(globalThis) as FetchLike;
 }
@@ -219,7 +219,7 @@ export async function httpGet(url: string, o: HttpGetOptions): Promise<HttpResul
 export function expectOk(r: HttpResult, what: string, notFound: string): HttpResult {
   if (r.status === 200) return r;
   if (r.status === 404) {
-    throw new AttestationError('CollateralMissing', `${what}: ${notFound} (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
+    throw attestationError('CollateralMissing', `${what}: ${notFound} (HTTP 404)`, { check: 'http.status', field: what, expected: '200', found: '404' });
   }
   const retryAfter = r.headers.get('retry-after');
   throw fetchError('status', what, `HTTP ${r.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter.slice(0, 32)})`}`, {
@@ -263,7 +263,7 @@ export class BoundedHttp {
 
   constructor(owner: string, options: BoundedHttpOptions, defaultMaxBodyBytes: number) {
     if (typeof options?.fetch !== 'function') {
-      throw new AttestationError('InvalidArgument', `${owner}: options.fetch must be a fetch-like function`, { check: `${owner}.fetch` });
+      throw attestationError('InvalidArgument', `${owner}: options.fetch must be a fetch-like function`, { check: `${owner}.fetch` });
     }
     this.#fetch = options.fetch;
     this.#timeoutMs = integerOption(options.timeoutMs, owner, 'timeoutMs', 10_000);

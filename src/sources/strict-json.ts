@@ -7,7 +7,7 @@
  * never a prototype).
  */
 import { parseJson, type JsonValue } from '../collateral/json.js';
-import { utf8Encode } from '../util/bytes.js';
+import { utf8Encode } from '../lib/bytes.js';
 
 function plain(v: JsonValue): unknown {
   switch (v.kind) {

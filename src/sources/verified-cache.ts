@@ -28,9 +28,9 @@
  *   CLI's `--at`), else the injected `Clock` (util/time.ts; unix seconds or a
  *   Date, never milliseconds), else the system clock.
  */
-import { AttestationError, isAttestationError } from '../errors.js';
-import { LruMap } from '../util/lru.js';
-import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../util/time.js';
+import { isAttestationError, attestationError } from '../errors.js';
+import { LruMap } from '../lib/lru.js';
+import { readClock, systemClock, toUnixSeconds, type Clock, type TimeInput } from '../lib/time.js';
 import { raceSignal, withDeadline } from './abort.js';
 import { SingleFlight } from './single-flight.js';
 
@@ -136,7 +136,7 @@ function failure(e: unknown): { code: string; message: string } {
 function numberOption(v: number | undefined, owner: string, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    throw new AttestationError('InvalidArgument', `${owner}: ${name} must be a number in 0..${max}`, {
+    throw attestationError('InvalidArgument', `${owner}: ${name} must be a number in 0..${max}`, {
       check: `${owner}.${name}`,
       expected: `0..${max}`,
       found: String(v),
@@ -162,16 +162,16 @@ export class VerifiedCache<R, B, X> {
   constructor(spec: VerifiedCacheSpec<R, B, X>, options: VerifiedCacheOptions<B>) {
     const owner = spec.owner;
     if (options.clock !== undefined && typeof options.clock !== 'function') {
-      throw new AttestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, { check: `${owner}.clock` });
+      throw attestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, { check: `${owner}.clock` });
     }
     if (options.store !== undefined && (options.store === null || typeof options.store.get !== 'function' || typeof options.store.set !== 'function')) {
-      throw new AttestationError('InvalidArgument', `${owner}: store must have get / set / delete`, { check: `${owner}.store` });
+      throw attestationError('InvalidArgument', `${owner}: store must have get / set / delete`, { check: `${owner}.store` });
     }
     this.#spec = spec;
     this.#clock = options.clock ?? systemClock;
     const maxEntries = numberOption(options.maxMemoryEntries, owner, 'maxMemoryEntries', 256);
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new AttestationError('InvalidArgument', `${owner}: maxMemoryEntries must be a positive integer`, { check: `${owner}.maxMemoryEntries`, found: String(maxEntries) });
+      throw attestationError('InvalidArgument', `${owner}: maxMemoryEntries must be a positive integer`, { check: `${owner}.maxMemoryEntries`, found: String(maxEntries) });
     }
     this.#memory = new LruMap(maxEntries);
     this.#store = options.store;
@@ -295,7 +295,7 @@ export class VerifiedCache<R, B, X> {
         answered = String(bundle);
       }
       if (answered !== key) {
-        throw new AttestationError('CollateralMismatch', 'upstream answered another collateral request', {
+        throw attestationError('CollateralMismatch', 'upstream answered another collateral request', {
           check: 'cache.upstream.request',
           expected: key,
           found: answered.slice(0, 140),
@@ -341,7 +341,7 @@ export class VerifiedCache<R, B, X> {
       try {
         const answered = spec.key(spec.requestOf(bundle));
         if (answered !== key) {
-          throw new AttestationError('CollateralMismatch', 'cached bundle is for another request', { check: 'cache.store.request', expected: key, found: answered });
+          throw attestationError('CollateralMismatch', 'cached bundle is for another request', { check: 'cache.store.request', expected: key, found: answered });
         }
         let at = now;
         if (spec.validUntilOf !== undefined) {

@@ -23,7 +23,7 @@ import type { QeTcbLevel } from '../collateral/qe-identity.js';
 import { convergeComponents, isConfigurationNeeded, type QeTcbOutcome } from './converge.js';
 import { moduleTcbStatus } from './tdx-module.js';
 import type { TcbStatus } from './status.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 
 export interface TcbEvaluationInput {
   readonly teeType: 'SGX' | 'TDX';
@@ -75,7 +75,7 @@ export interface TcbEvaluation {
 }
 
 function notSupported(message: string, check: string, found?: string): never {
-  throw new VerifyError('TcbNotSupported', message, { check, ...(found === undefined ? {} : { found }) });
+  throw new VerifyError('TcbNotSupported', message, { check, found });
 }
 
 /** 4.1.2.5.1.1.1-2 / 4.1.2.5.2.1.1-2: every PCK component and PCESVN at or above the level's. */

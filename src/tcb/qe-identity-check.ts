@@ -5,7 +5,7 @@
 import { VerifyError } from '../errors.js';
 import type { QeIdentity, QeTcbLevel } from '../collateral/qe-identity.js';
 import type { QeTcbOutcome } from './converge.js';
-import { bytesEqual, readU32LE, toHex } from '../util/bytes.js';
+import { bytesEqual, readU32LE, toHex } from '../lib/bytes.js';
 
 /** The QE report fields this check reads (an SGX report body). */
 export interface QeReportFields {

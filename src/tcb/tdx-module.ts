@@ -7,7 +7,7 @@
  */
 import { VerifyError } from '../errors.js';
 import type { ModuleTcbLevel, TcbInfo, TdxModule, TdxModuleIdentity } from '../collateral/tcb-info.js';
-import { bytesEqual, isAllZero, toHex } from '../util/bytes.js';
+import { bytesEqual, isAllZero, toHex } from '../lib/bytes.js';
 
 export function moduleIdentityId(version: number): string {
   return `TDX_${version.toString(16).toUpperCase().padStart(2, '0')}`;

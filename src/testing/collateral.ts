@@ -2,21 +2,16 @@
  * Signed collateral (TCB Info, QE Identity) exactly as Intel PCS serves it,
  * plus the CollateralJson / PcsCollateral bundles the verifier consumes.
  */
-import { toHex } from '../util/bytes.js';
+import { attestationError } from '../errors.js';
+import { toHex } from '../lib/bytes.js';
 import type { CollateralJson, PcsCollateral } from '../collateral/input.js';
-import { flipBit, signRaw, utf8 } from './keys.js';
+import { flipBit, signRaw, utf8 } from '../encode/keys.js';
+import type { TcbStatus as IntelTcbStatus } from '../tcb/status.js';
 import type { MintedCrl } from './crl.js';
 import { pckCaChainPem, tcbSigningChainPem, type TestPki } from './pki.js';
 
-export type TcbStatus =
-  | 'UpToDate'
-  | 'SWHardeningNeeded'
-  | 'ConfigurationNeeded'
-  | 'ConfigurationAndSWHardeningNeeded'
-  | 'OutOfDate'
-  | 'OutOfDateConfigurationNeeded'
-  | 'Revoked'
-  | (string & {});
+/** Intel's statuses (tcb/status.ts), or any string to build malformed collateral. */
+export type TcbStatus = IntelTcbStatus | (string & {});
 
 /** Unix seconds, or an ISO string used verbatim. */
 export type DateInput = number | string;
@@ -136,7 +131,7 @@ const TDX_ANNOTATIONS: ReadonlyArray<Omit<TcbComponentJson, 'svn'>> = [
 ];
 
 function components(svns: readonly number[], annotations?: ReadonlyArray<Omit<TcbComponentJson, 'svn'>>): TcbComponentJson[] {
-  if (svns.length !== 16) throw new RangeError('TCB component arrays must have 16 entries');
+  if (svns.length !== 16) throw attestationError('InvalidArgument', 'TCB component arrays must have 16 entries', { check: 'testing/collateral' });
   return svns.map((svn, i) => ({ svn, ...(annotations?.[i] ?? {}) }));
 }
 
@@ -187,7 +182,7 @@ function levelJson(
   let tcb: TcbV3Json | TcbV2Json;
   if (form === 'v2') {
     const flat: TcbV2Json = {};
-    if (l.sgx.length !== 16) throw new RangeError('TCB component arrays must have 16 entries');
+    if (l.sgx.length !== 16) throw attestationError('InvalidArgument', 'TCB component arrays must have 16 entries', { check: 'testing/collateral' });
     l.sgx.forEach((svn, i) => {
       flat[`sgxtcbcomp${String(i + 1).padStart(2, '0')}svn`] = svn;
     });
@@ -441,7 +436,7 @@ export function buildCollateralJson(pki: TestPki, parts: CollateralParts): Colla
     root_ca_crl: parts.rootCaCrl.hex,
     pck_crl: parts.pckCrl.hex,
     pck_crl_issuer_chain: parts.pckCrlIssuerChain ?? pckCaChainPem(pki, parts.pckCa ?? 'platform'),
-    ...(parts.pckCertificateChain !== undefined ? { pck_certificate_chain: parts.pckCertificateChain } : {}),
+    pck_certificate_chain: parts.pckCertificateChain,
   };
 }
 
@@ -456,6 +451,6 @@ export function buildPcsCollateral(pki: TestPki, parts: CollateralParts): PcsCol
     pckCrl: parts.pckCrl.der,
     pckCrlIssuerChain: parts.pckCrlIssuerChain ?? pckCaChainPem(pki, parts.pckCa ?? 'platform'),
     rootCaCrl: parts.rootCaCrl.der,
-    ...(parts.pckCertificateChain !== undefined ? { pckCertificateChain: parts.pckCertificateChain } : {}),
+    pckCertificateChain: parts.pckCertificateChain,
   };
 }

@@ -1,15 +1,15 @@
 /** X.509 v2 CRLs signed by a test CA. */
-import { fromHex, toHex } from '../util/bytes.js';
-import { bitString, enumerated, explicit, integer, sequence, time } from './der-writer.js';
-import { signDer } from './keys.js';
-import { toPem } from './pem.js';
+import { fromHex, toHex } from '../lib/bytes.js';
+import { bitString, enumerated, explicit, integer, sequence, time } from '../encode/der.js';
+import { signDer } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import {
   OID,
   authorityKeyIdentifierValue,
   corruptDerSignature,
   ecdsaWithSha256AlgId,
   extension,
-} from './x509-writer.js';
+} from '../encode/x509.js';
 
 /** What a CRL issuer needs: its Name, key identifier and private key. */
 export interface CrlIssuer {
@@ -58,7 +58,7 @@ export function mintCrl(issuer: CrlIssuer, opts: CrlOptions): MintedCrl {
   const entries: RevokedEntry[] = [
     ...(opts.revokedSerials ?? []).map((serial) => ({
       serial,
-      ...(opts.reasonCode !== undefined ? { reasonCode: opts.reasonCode } : {}),
+      reasonCode: opts.reasonCode,
     })),
     ...(opts.revoked ?? []),
   ];

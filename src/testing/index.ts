@@ -7,10 +7,10 @@
  * labels, so anyone can mint these certificates.
  */
 /** Minimal DER encoder (namespaced: generic names like `sequence`, `integer`). */
-export * as der from './der-writer.js';
-export * from './keys.js';
-export * from './pem.js';
-export * from './x509-writer.js';
+export * as der from '../encode/der.js';
+export * from '../encode/keys.js';
+export * from '../encode/pem.js';
+export * from '../encode/x509.js';
 export * from './pki.js';
 export * from './pck.js';
 export * from './crl.js';

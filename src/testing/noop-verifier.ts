@@ -9,9 +9,9 @@
  * Exported from the testing subpath only; warns on the console once per
  * instance, at construction.
  */
-import { toUnixSeconds } from '../util/time.js';
-import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../verifiers/types.js';
-import { parseTdxQuote, tdFields } from '../verifiers/td-fields.js';
+import { toUnixSeconds } from '../lib/time.js';
+import type { VerifierClock, RaTlsVerifier, VerificationResult, RaTlsVerifyOptions } from '../verifier/types.js';
+import { parseTdxQuote, tdFields } from '../verifier/td-fields.js';
 
 export interface NoopVerifierOptions {
   /** Used for `verifiedAt` when `verify` gets no `at` (else 0). */

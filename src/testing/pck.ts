@@ -2,10 +2,11 @@
  * PCK leaf certificates carrying the Intel SGX extension
  * (OID 1.2.840.113741.1.13.1).
  */
-import { fromHex, toHex } from '../util/bytes.js';
-import { boolean, enumerated, integer, octetString, oid, sequence } from './der-writer.js';
-import { keyPairFromPrivate, labelBytes, privateKeyFromLabel } from './keys.js';
-import { toPem } from './pem.js';
+import { attestationError } from '../errors.js';
+import { fromHex, toHex } from '../lib/bytes.js';
+import { boolean, enumerated, integer, octetString, oid, sequence } from '../encode/der.js';
+import { keyPairFromPrivate, labelBytes, privateKeyFromLabel } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import { INTEL_NAMES, magnitudeHex, pckCaOf, pckCrlUrl, type TestCertificate, type TestPki, unix } from './pki.js';
 import {
   KeyUsageBit,
@@ -19,7 +20,7 @@ import {
   keyIdentifier,
   keyUsageExt,
   subjectKeyIdentifierExt,
-} from './x509-writer.js';
+} from '../encode/x509.js';
 
 const SGX = OID.sgxExtensions;
 
@@ -55,7 +56,7 @@ function entry(arc: string, value: Uint8Array): Uint8Array {
 
 /** DER value of the SGX extension (the content of its extnValue OCTET STRING). */
 export function encodeSgxExtension(f: SgxExtensionFields): Uint8Array {
-  if (f.tcbComponents.length !== 16) throw new RangeError('tcbComponents must have 16 entries');
+  if (f.tcbComponents.length !== 16) throw attestationError('InvalidArgument', 'tcbComponents must have 16 entries', { check: 'testing/pck' });
   const tcb: Uint8Array[] = f.tcbComponents.map((svn, i) => entry(`2.${i + 1}`, integer(svn)));
   tcb.push(entry('2.17', integer(f.pcesvn)));
   tcb.push(entry('2.18', octetString(f.cpusvn)));
@@ -160,7 +161,7 @@ export const DEFAULT_PCK_VALIDITY = {
 
 function hexBytes(hex: string, len: number, field: string): Uint8Array {
   const b = fromHex(hex, 'InvalidArgument', field);
-  if (b.length !== len) throw new RangeError(`${field} must be ${len} bytes`);
+  if (b.length !== len) throw attestationError('InvalidArgument', `${field} must be ${len} bytes`, { check: 'testing/pck' });
   return b;
 }
 
@@ -170,12 +171,12 @@ export function mintPckCert(pki: TestPki, opts: PckCertOptions): MintedPck {
   const label = opts.label ?? `${pki.label} pck leaf`;
   const keys = keyPairFromPrivate(opts.privateKey ?? privateKeyFromLabel(label));
   const certKey = opts.publicKey ?? keys.publicKey;
-  if (opts.tcbComponents.length !== 16) throw new RangeError('tcbComponents must have 16 entries');
+  if (opts.tcbComponents.length !== 16) throw attestationError('InvalidArgument', 'tcbComponents must have 16 entries', { check: 'testing/pck' });
   for (const c of opts.tcbComponents) {
-    if (!Number.isInteger(c) || c < 0 || c > 255) throw new RangeError(`bad TCB component ${c}`);
+    if (!Number.isInteger(c) || c < 0 || c > 255) throw attestationError('InvalidArgument', `bad TCB component ${c}`, { check: 'testing/pck' });
   }
   const cpusvn = opts.cpusvn ?? Uint8Array.from(opts.tcbComponents);
-  if (cpusvn.length !== 16) throw new RangeError('cpusvn must be 16 bytes');
+  if (cpusvn.length !== 16) throw attestationError('InvalidArgument', 'cpusvn must be 16 bytes', { check: 'testing/pck' });
   const pceId = opts.pceId ?? '0000';
   const platformFields = opts.platformFields ?? ca === 'platform';
   const fields: SgxExtensionFields = {

@@ -2,9 +2,9 @@
  * A complete FAKE Intel SGX PKI: Root CA, PCK Platform CA, PCK Processor CA
  * and TCB Signing certificate, with deterministic label-derived keys.
  */
-import { toHex } from '../util/bytes.js';
-import { keyPairFromLabel } from './keys.js';
-import { toPem } from './pem.js';
+import { toHex } from '../lib/bytes.js';
+import { keyPairFromLabel } from '../encode/keys.js';
+import { toPem } from '../encode/pem.js';
 import {
   KeyUsageBit,
   authorityKeyIdentifierExt,
@@ -16,7 +16,7 @@ import {
   keyUsageExt,
   subjectKeyIdentifierExt,
   type NameSpec,
-} from './x509-writer.js';
+} from '../encode/x509.js';
 
 export type CaRole = 'root' | 'platformCa' | 'processorCa' | 'tcbSigning';
 

@@ -2,10 +2,11 @@
  * Intel SGX / TDX DCAP quote builder (v3 SGX, v4 TDX, v5 SGX/TD1.0/TD1.5),
  * signed with a test attestation key and a test PCK key.
  */
+import { attestationError } from '../errors.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, fromHex } from '../util/bytes.js';
+import { concatBytes, fromHex } from '../lib/bytes.js';
 import { QE_DEFAULTS } from './collateral.js';
-import { flipBit, keyPairFromPrivate, labelBytes, privateKeyFromLabel, rawPublicKey, signRaw, utf8 } from './keys.js';
+import { flipBit, keyPairFromPrivate, labelBytes, privateKeyFromLabel, rawPublicKey, signRaw, utf8 } from '../encode/keys.js';
 
 /** Bytes or a hex string. */
 export type BytesInput = Uint8Array | string;
@@ -26,7 +27,7 @@ export const SGX_ATTR_DEBUG = 0x02;
 
 function bytes(v: BytesInput | undefined, len: number, field: string, dflt: () => Uint8Array): Uint8Array {
   const b = v === undefined ? dflt() : typeof v === 'string' ? fromHex(v, 'InvalidArgument', field) : v;
-  if (b.length !== len) throw new RangeError(`${field} must be ${len} bytes, got ${b.length}`);
+  if (b.length !== len) throw attestationError('InvalidArgument', `${field} must be ${len} bytes, got ${b.length}`, { check: 'testing/quote' });
   return b;
 }
 

@@ -29,7 +29,7 @@ import {
   type TcbLevelSpec,
 } from './collateral.js';
 import { mintCrl, type CrlOptions, type MintedCrl } from './crl.js';
-import { keyPairFromPrivate, privateKeyFromLabel } from './keys.js';
+import { keyPairFromPrivate, privateKeyFromLabel } from '../encode/keys.js';
 import { mintPckCert, type MintedPck, type PckCertOptions } from './pck.js';
 import { DEFAULT_LABEL, createTestPki, pckCaOf, type CaRole, type TestPki, type TestPkiOptions } from './pki.js';
 import { buildQuote, type BuildQuoteOptions } from './quote.js';
@@ -236,7 +236,7 @@ export function makeScenario(o: ScenarioOptions = {}): Scenario {
     pceId,
     issueDate: tcbW.start,
     nextUpdate: tcbW.end,
-    ...(o.tcbEvaluationDataNumber !== undefined ? { tcbEvaluationDataNumber: o.tcbEvaluationDataNumber } : {}),
+    tcbEvaluationDataNumber: o.tcbEvaluationDataNumber,
     levels: o.tcbLevels ?? defaultTcbLevels(tee),
   };
   let tcbInfo: TcbInfoJson | string =
@@ -254,7 +254,7 @@ export function makeScenario(o: ScenarioOptions = {}): Scenario {
     id: qeId,
     issueDate: qeW.start,
     nextUpdate: qeW.end,
-    ...(o.tcbEvaluationDataNumber !== undefined ? { tcbEvaluationDataNumber: o.tcbEvaluationDataNumber } : {}),
+    tcbEvaluationDataNumber: o.tcbEvaluationDataNumber,
     ...(o.qeLevels ? { levels: o.qeLevels } : {}),
     ...o.qeIdentity,
   });

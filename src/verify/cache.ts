@@ -26,9 +26,9 @@ import type { SgxPckExtension } from '../x509/sgx-extension.js';
 import type { QeIdentityResult } from '../tcb/qe-identity-check.js';
 import type { TcbEvaluation } from '../tcb/evaluate.js';
 import type { Collateral } from '../collateral/parse.js';
-import { sameBytes } from '../util/bytes.js';
-import { BytesMap } from '../util/bytes-map.js';
-import { LruMap } from '../util/lru.js';
+import { sameBytes } from '../lib/bytes.js';
+import { BytesMap } from '../lib/bytes-map.js';
+import { LruMap } from '../lib/lru.js';
 
 export interface VerificationCacheOptions {
   /** Signature results kept (default 4096). */

@@ -17,9 +17,9 @@
  *      (verifyCrl), every non-root certificate must be covered (unless
  *      requireCrlFor is 'none') and must not be listed        → failCode / CrlRevoked
  */
-import { AttestationError, ErrorCodes, ParseError, VerifyError, type ErrorCode, type Evidence } from '../errors.js';
+import { ErrorCodes, type ErrorCode, type Evidence, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
 
@@ -56,9 +56,9 @@ export interface CrlVerifyOptions {
 
 function fail(code: ErrorCode, message: string, evidence: Evidence): never {
   const kind = ErrorCodes[code];
-  if (kind === 'parse') throw new ParseError(code, message, evidence);
-  if (kind === 'verify') throw new VerifyError(code, message, evidence);
-  throw new AttestationError(code, message, evidence);
+  if (kind === 'parse') throw attestationError(code, message, evidence);
+  if (kind === 'verify') throw attestationError(code, message, evidence);
+  throw attestationError(code, message, evidence);
 }
 
 /** ISO-8601 for evidence; never throws (falls back to the number). */

@@ -3,11 +3,11 @@
  * their exact signed bytes, their signing chains to the pinned root (with the
  * root CA CRL applied), and their validity windows (QVL steps 4.1.2.2-4.1.2.4).
  */
-import { VerifyError, type ErrorCode } from '../errors.js';
+import { VerifyError, type ErrorCode, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
-import { isoFromSeconds } from '../util/time.js';
+import { isoFromSeconds } from '../lib/time.js';
 import { verifyChain } from './chain.js';
 import { commonNames } from '../x509/name.js';
 
@@ -21,7 +21,7 @@ export interface CollateralCheckContext {
 /** The signer of TCB Info and QE Identity is Intel's "TCB Signing" certificate. */
 function checkSignerName(cert: Certificate, context: string, code: ErrorCode): void {
   if (!commonNames(cert.subject).some((cn) => cn.includes('TCB Signing'))) {
-    throw new VerifyError(code, `${context} is not signed by a TCB Signing certificate`, {
+    throw attestationError(code, `${context} is not signed by a TCB Signing certificate`, {
       check: `${context}.signer`,
       field: 'subject',
       expected: 'CN=… TCB Signing',
@@ -39,7 +39,7 @@ export async function verifySignedJson(
   const code: ErrorCode = what === 'tcbInfo' ? 'TcbInfoSignature' : 'QeIdentitySignature';
   const signer = signed.chain[0];
   if (signer === undefined) {
-    throw new VerifyError(code, `${what} issuer chain is empty`, { check: `${what}.chain`, expected: '>= 1 certificate', found: '0' });
+    throw attestationError(code, `${what} issuer chain is empty`, { check: `${what}.chain`, expected: '>= 1 certificate', found: '0' });
   }
   await verifyChain(signed.chain, {
     rootPublicKey: ctx.rootPublicKey,
@@ -51,7 +51,7 @@ export async function verifySignedJson(
   });
   checkSignerName(signer, what, code);
   if (!(await ctx.crypto.verifyP256(signer.publicKey, signed.bytes, signed.signature))) {
-    throw new VerifyError(code, `${what} signature does not verify over the signed bytes`, {
+    throw attestationError(code, `${what} signature does not verify over the signed bytes`, {
       check: `${what}.signature`,
       field: 'signature',
     });

@@ -7,7 +7,7 @@
  * valid 2018-05-21 .. 2049-12-31, SHA-256 of the DER 44a0196b…74d3), the
  * uncompressed P-256 point of its SubjectPublicKeyInfo.
  */
-import { fromHex } from '../util/bytes.js';
+import { fromHex } from '../lib/bytes.js';
 
 export const INTEL_SGX_ROOT_CA_PUBLIC_KEY_HEX =
   '040ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f5' +

@@ -7,7 +7,7 @@
  * Pure: the time (`at`), the crypto backend and the root key are inputs; no
  * clock, network or global state is touched.
  */
-import { AttestationError, VerifyError } from '../errors.js';
+import { VerifyError, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote, pemText } from '../quote/parse.js';
@@ -19,8 +19,8 @@ import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { decodePemChain } from '../x509/pem.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
 import { commonNames } from '../x509/name.js';
-import { bytesEqual, concatBytes, isAllZero, toHex } from '../util/bytes.js';
-import { isoFromSeconds, toUnixSeconds } from '../util/time.js';
+import { bytesEqual, concatBytes, isAllZero, toHex } from '../lib/bytes.js';
+import { isoFromSeconds, toUnixSeconds } from '../lib/time.js';
 import { checkQeIdentity } from '../tcb/qe-identity-check.js';
 import { checkTdxModuleSigner } from '../tcb/tdx-module.js';
 import { evaluateTcb, type TcbPass } from '../tcb/evaluate.js';
@@ -28,8 +28,8 @@ import { verifyChain } from './chain.js';
 import { verifySignedJson } from './collateral.js';
 import { intelRootPublicKey } from './root.js';
 import { SignatureMemo, inWindow, type ChainEntry, type CollateralEntry, type PckFacts, type VerificationCache, type Window } from './cache.js';
-import { LruMap } from '../util/lru.js';
-import { BytesMap } from '../util/bytes-map.js';
+import { LruMap } from '../lib/lru.js';
+import { BytesMap } from '../lib/bytes-map.js';
 import type { PckClaims, SgxEnclaveClaims, Td15ExClaims, TcbPassClaims, TdClaims, VerifiedQuote } from './result.js';
 
 export interface VerifyQuoteOptions {
@@ -70,7 +70,7 @@ function isParsedCollateral(c: unknown): c is Collateral {
 }
 
 function fail(code: ConstructorParameters<typeof VerifyError>[0], message: string, check: string, extra: { field?: string; expected?: string; found?: string } = {}): never {
-  throw new VerifyError(code, message, { check, ...extra });
+  throw attestationError(code, message, { check, ...extra });
 }
 
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
@@ -78,7 +78,7 @@ function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[
   const cd = quote.signatureData.certificationData;
   if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
   if (collateral.pckChain !== undefined) return collateral.pckChain;
-  throw new AttestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
+  throw attestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
     expected: 'certification data type 5 or collateral pck_certificate_chain',
     found: cd.type === 5 ? 'type 5 without PEM text' : `type ${cd.type}`,
@@ -264,7 +264,7 @@ export async function verifyQuote(
   options: VerifyQuoteOptions,
 ): Promise<VerifiedQuote> {
   if (options === undefined || options === null || options.at === undefined) {
-    throw new AttestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
+    throw attestationError('InvalidArgument', 'options.at (the verification time) is required', { check: 'options.at' });
   }
   const at = toUnixSeconds(options.at);
   const rawCrypto = options.crypto ?? defaultCryptoBackend();
@@ -283,7 +283,7 @@ export async function verifyQuote(
   } else if (isParsedQuote(quoteInput)) {
     quote = quoteInput;
   } else {
-    throw new AttestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', {
+    throw attestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', {
       check: 'arguments.quote',
       found: quoteInput === null ? 'null' : typeof quoteInput,
     });

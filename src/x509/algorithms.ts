@@ -22,7 +22,7 @@ import {
   integerIsNegative,
   readDer,
 } from '../der/reader.js';
-import { toHex } from '../util/bytes.js';
+import { toHex } from '../lib/bytes.js';
 import { OID, OID_ANY_ALG } from './oids.js';
 
 export type SignatureAlgorithm = 'ecdsa-with-SHA256';

@@ -30,7 +30,7 @@ import {
   integerMagnitudeHex,
   readDer,
 } from '../der/reader.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../lib/bytes.js';
 import {
   type AnySignatureAlgorithm,
   type PublicKeyInfo,
@@ -310,10 +310,10 @@ function parseCertificateWith<A extends string, K>(
     notBefore,
     notAfter,
     spki: spkiNode.raw,
-    ...(basicConstraints === undefined ? {} : { basicConstraints }),
-    ...(keyUsage === undefined ? {} : { keyUsage }),
-    ...(subjectKeyId === undefined ? {} : { subjectKeyId }),
-    ...(authorityKeyId === undefined ? {} : { authorityKeyId }),
+    basicConstraints,
+    keyUsage,
+    subjectKeyId,
+    authorityKeyId,
     crlDistributionPoints,
     extensions,
     unknownCriticalExtensions,

@@ -27,7 +27,7 @@ import {
   integerIsNegative,
   readDer,
 } from '../der/reader.js';
-import { bytesEqual, toHex, tryFromHex } from '../util/bytes.js';
+import { bytesEqual, toHex, tryFromHex } from '../lib/bytes.js';
 import {
   type AnySignatureAlgorithm,
   type SignatureAlgorithm,
@@ -251,11 +251,11 @@ function parseCrlWith<A extends string>(der: Uint8Array, algs: CrlAlgorithmHandl
     issuer: issuerNode.raw,
     issuerText,
     thisUpdate,
-    ...(nextUpdate === undefined ? {} : { nextUpdate }),
+    nextUpdate,
     revokedSerials: new Set(revoked.map((r) => r.serialHex)),
     revoked,
-    ...(authorityKeyId === undefined ? {} : { authorityKeyId }),
-    ...(crlNumber === undefined ? {} : { crlNumber }),
+    authorityKeyId,
+    crlNumber,
     extensions,
     unknownCriticalExtensions: [...unknownCritical],
   };

@@ -10,8 +10,8 @@
 import type { ErrorCode } from '../errors.js';
 import { type DerNode, Tag, derChildren, derFail, derOid, derSequence, expectTag, readDer } from '../der/reader.js';
 import { asciiOrUndefined } from '../der/primitives.js';
-import { toHex, tryUtf8Decode } from '../util/bytes.js';
-import { BytesMap } from '../util/bytes-map.js';
+import { toHex, tryUtf8Decode } from '../lib/bytes.js';
+import { BytesMap } from '../lib/bytes-map.js';
 import { NAME_ATTRIBUTES } from './oids.js';
 
 /**

@@ -16,7 +16,7 @@ function pemFail(check: string, message: string, offset?: number, extra?: { expe
   throw new ParseError('PemParse', message, {
     check,
     field: 'pem',
-    ...(offset === undefined ? {} : { offset }),
+    offset,
     ...extra,
   });
 }

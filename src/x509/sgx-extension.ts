@@ -20,7 +20,7 @@
  * N this parser does not know are ignored, so that future additions by Intel
  * do not break verification.
  */
-import { ParseError, type ErrorCode } from '../errors.js';
+import { type ErrorCode, attestationError } from '../errors.js';
 import {
   type DerNode,
   derBoolean,
@@ -134,7 +134,7 @@ function entries(node: DerNode, prefix: string, field: string): Map<number, DerN
 function required(map: Map<number, DerNode>, n: number, field: string, prefix: string): DerNode {
   const v = map.get(n);
   if (v === undefined) {
-    throw new ParseError(CODE, `${field}: required SGX extension entry missing`, {
+    throw attestationError(CODE, `${field}: required SGX extension entry missing`, {
       check: 'sgx.extension.missing',
       field,
       expected: `${prefix}.${n}`,
@@ -190,9 +190,9 @@ export function parseSgxExtensionValue(value: Uint8Array): SgxPckExtension {
     const cachedKeys = flag(2, 'cachedKeys');
     const smtEnabled = flag(3, 'smtEnabled');
     configuration = {
-      ...(dynamicPlatform === undefined ? {} : { dynamicPlatform }),
-      ...(cachedKeys === undefined ? {} : { cachedKeys }),
-      ...(smtEnabled === undefined ? {} : { smtEnabled }),
+      dynamicPlatform,
+      cachedKeys,
+      smtEnabled,
     };
   }
 
@@ -204,8 +204,8 @@ export function parseSgxExtensionValue(value: Uint8Array): SgxPckExtension {
     pceId,
     fmspc,
     sgxType,
-    ...(platformInstanceId === undefined ? {} : { platformInstanceId }),
-    ...(configuration === undefined ? {} : { configuration }),
+    platformInstanceId,
+    configuration,
   };
 }
 
@@ -213,7 +213,7 @@ export function parseSgxExtensionValue(value: Uint8Array): SgxPckExtension {
 export function parseSgxExtension(cert: Certificate): SgxPckExtension {
   const ext = cert.extensions.find((e) => e.oid === BASE);
   if (ext === undefined) {
-    throw new ParseError(CODE, 'certificate has no SGX extension', {
+    throw attestationError(CODE, 'certificate has no SGX extension', {
       check: 'sgx.extension.missing',
       field: 'extensions',
       expected: BASE,

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRaTlsConnector, createRaTlsPool, type RaTlsConnectorOptions } from '../../src/postgres/connector.js';
-import { requireIdentityPins } from '../../src/ratls/identity-pins.js';
-import * as ratlsBarrel from '../../src/ratls/index.js';
+import { requireIdentityPins } from '../../src/ra-tls/identity-pins.js';
+import * as ratlsBarrel from '../../src/ra-tls/exports.js';
 import * as postgresBarrel from '../../src/postgres/index.js';
 import { throwsWith } from '../support/codes.js';
 import { tlsKeyOf } from '../postgres/support.js';

@@ -11,7 +11,7 @@ import { createRaTlsPool, type RaTlsConnectorOptions } from '../../src/postgres/
 import { startPostgresCluster, type PostgresCluster } from '../../src/simulator/postgres-cluster.js';
 import { startSidecar, type RaTlsSidecar } from '../../src/simulator/sidecar.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { rejectsWith } from '../support/codes.js';
 import { recordingTlsServer, requirePostgres, SKIP_POSTGRES, sleep, tlsKeyOf, type Recording } from '../postgres/support.js';
 import { AT, prependVictimInImr0, retypeBootEntries, rogue, victim, VICTIM_APP_EVENTS, VICTIM_PINS } from './support.js';

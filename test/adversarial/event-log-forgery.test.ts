@@ -16,11 +16,11 @@
 import { describe, expect, it } from 'vitest';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { PolicyError } from '../../src/errors.js';
-import { dstackAppClaims } from '../../src/ratls/app-claims.js';
-import { DSTACK_RUNTIME_EVENT_TYPE, type TdxEvent } from '../../src/ratls/event-log.js';
-import { replayedAppClaims } from '../../src/ratls/rtmr3-claims.js';
-import { verifySidecarAttestation } from '../../src/ratls/sidecar-report.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
+import { dstackAppClaims } from '../../src/ra-tls/app-claims.js';
+import { DSTACK_RUNTIME_EVENT_TYPE, type TdxEvent } from '../../src/ra-tls/event-log.js';
+import { replayedAppClaims } from '../../src/ra-tls/rtmr3-claims.js';
+import { verifySidecarAttestation } from '../../src/ra-tls/sidecar-report.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
 import { rtmr3Of } from '../../src/simulator/mint.js';
 import { rejectsWith, throwsWith } from '../support/codes.js';
 import {

@@ -9,12 +9,12 @@ import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseQuote } from '../../src/quote/parse.js';
 import type { TdReportBody } from '../../src/quote/types.js';
-import { toHex } from '../../src/util/bytes.js';
-import { base64UrlEncode } from '../../src/verifiers/base64.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
-import type { FetchLike } from '../../src/verifiers/http.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { base64UrlEncode } from '../../src/verifier/base64.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
+import type { FetchLike } from '../../src/verifier/http.js';
 import { rejectsWith, throwsWith } from '../support/codes.js';
-import { bin } from '../ratls/helpers.js';
+import { bin } from '../ra-tls/helpers.js';
 
 const QUOTE = bin('sqlx-ra-tls-fixture-tdx_quote.bin');
 const NOW = 1_750_000_000;

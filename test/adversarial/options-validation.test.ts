@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRaTlsConnector, createRaTlsPool } from '../../src/postgres/connector.js';
-import { verifySidecarAttestation } from '../../src/ratls/sidecar-report.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
+import { verifySidecarAttestation } from '../../src/ra-tls/sidecar-report.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
 import { rejectsWith, throwsWith } from '../support/codes.js';
 import { tlsKeyOf } from '../postgres/support.js';
 import { AT, certificateOf, sidecarReportOf, victim, VICTIM_PINS } from './support.js';
@@ -26,7 +26,7 @@ const BAD_POLICY: [string, Record<string, unknown>][] = [
   ['allowedRtmrs', { allowedRtmrs: ['00'.repeat(48)] }],
   ['allowedRtmrs.4', { allowedRtmrs: { 4: ['00'.repeat(48)] } }],
   ['allowedRtmrs.3', { allowedRtmrs: { 3: '00'.repeat(48) } }],
-  ['allowDebugMode', { allowDebugMode: 'false' }],
+  ['allowDebug', { allowDebug: 'false' }],
   ['allowSimulator', { allowSimulator: 1 }],
   ['requireSeptVeDisable', { requireSeptVeDisable: 'no' }],
   ['acceptableTcbStatuses', { acceptableTcbStatuses: 'UpToDate' }],

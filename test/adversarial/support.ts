@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { nobleBackend } from '../../src/crypto/noble.js';
-import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../../src/ratls/event-log.js';
+import { DSTACK_RUNTIME_EVENT_TYPE, runtimeEventDigest, type RuntimeEvent } from '../../src/ra-tls/event-log.js';
 import { simulatorAttestationReport } from '../../src/simulator/attestation-report.js';
 import { encodeAttestationV0, eventLogJson, mintRaTlsCertificate, randomKeyPair, ratlsReportData, type SimEvent } from '../../src/simulator/mint.js';
 import { DstackSimulator, type DstackSimulatorOptions } from '../../src/simulator/simulator.js';
-import { fromHex } from '../../src/util/bytes.js';
-import { msgpack, type Mp } from '../ratls/helpers.js';
+import { fromHex } from '../../src/lib/bytes.js';
+import { msgpack, type Mp } from '../ra-tls/helpers.js';
 
 /** Fixed platform time: every certificate and collateral is valid around it. */
 export const AT = 1_767_225_600; // 2026-01-01T00:00:00Z

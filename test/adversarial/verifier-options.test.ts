@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { SnpVerifier } from '../../src/snp/verifier.js';
 import { NoopVerifier } from '../../src/testing/noop-verifier.js';
-import { CachedVerifier } from '../../src/verifiers/cached-verifier.js';
-import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
+import { CachedVerifier } from '../../src/verifier/cached-verifier.js';
+import { DcapVerifier } from '../../src/verifier/dcap-verifier.js';
 import { VerificationCache } from '../../src/verify/cache.js';
 import { throwsWith } from '../support/codes.js';
 
@@ -68,7 +68,7 @@ describe('verifier options are validated at construction (InvalidArgument naming
     expect(() => new DcapVerifier({ fetch, cache: new VerificationCache(), clock: () => new Date() })).not.toThrow();
     expect(() => new CachedVerifier(new NoopVerifier(), { ttlSeconds: 60, maxEntries: 10, clock: () => 1_767_225_600 })).not.toThrow();
     expect(() => new SnpVerifier({ collateral: 'kds', fetch, product: 'Genoa', requireCrl: true, policy: 'skip', arkPins: { Milan: ['ab'.repeat(32)] } })).not.toThrow();
-    expect(() => new SnpVerifier({ policy: { measurement: ['00'.repeat(48)] } })).not.toThrow();
+    expect(() => new SnpVerifier({ policy: { allowedMeasurements: ['00'.repeat(48)] } })).not.toThrow();
   });
 
   it('values are never echoed (an option may hold a secret)', () => {

@@ -25,9 +25,9 @@ import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { nodeBackend } from '../../src/crypto/node.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
-import { bin, rootKeyFromPem, samples, type Sample } from '../dcap/helpers.js';
+import { bin, rootKeyFromPem, samples, type Sample } from '../verify/vector-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';

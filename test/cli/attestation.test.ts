@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simulatorAttestationReport } from '../../src/simulator/attestation-report.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 
 const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tee-attest-att-'));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeScenario, DEFAULT_AT } from '../../src/testing/index.js';
-import { serializeBundle, toBundleCollateral } from '../../src/collateral/store/bundle.js';
+import { serializeBundle, toBundleCollateral } from '../../src/sources/dcap/bundle.js';
 
 const CLI = resolve('dist/cli/main.js');
 const V = 'vectors/dcap/dcap-qvl/';

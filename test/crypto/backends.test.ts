@@ -9,7 +9,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { nobleBackend } from '../../src/crypto/noble.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { nodeBackend } from '../../src/crypto/node.js';
-import { concatBytes, toHex } from '../../src/util/bytes.js';
+import { concatBytes, toHex } from '../../src/lib/bytes.js';
 
 const N = p256.Point.CURVE().n;
 const priv = new Uint8Array(32).fill(7);

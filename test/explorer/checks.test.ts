@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { analyze } from '../../explorer/src/analyze.js';
 import { STEPS } from '../../explorer/src/checks.js';
 import { ErrorCodes } from '../../src/errors.js';
-import { ERROR_CASES } from '../scenarios/error-cases.js';
+import { ERROR_CASES } from '../verify/error-cases.js';
 
 describe('explorer step adapter', () => {
   const cases = ERROR_CASES.filter((c) => c.build !== undefined && ErrorCodes[c.code] !== 'policy');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress, isLoopbackHost, parseListen, parseTarget } from '../../src/forward/address.js';
 import { driverUrl } from '../../src/forward/command.js';
-import { throwsWith } from '../ratls/helpers.js';
+import { throwsWith } from '../ra-tls/helpers.js';
 
 describe('forwarder addresses', () => {
   it('parses targets and listeners (IPv6 in brackets, Unix sockets) and refuses the rest with InvalidArgument', () => {

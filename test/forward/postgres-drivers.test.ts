@@ -23,8 +23,8 @@ import { serveGuestAgent, type AgentServer } from '../../src/simulator/agent.js'
 import { startPostgresCluster, type PostgresCluster } from '../../src/simulator/postgres-cluster.js';
 import { startSidecar, type RaTlsSidecar } from '../../src/simulator/sidecar.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
-import { toHex } from '../../src/util/bytes.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { recordingTlsServer, requirePostgres, SKIP_POSTGRES, tlsKeyOf, type Recording } from '../postgres/support.js';
 
 const AT = Math.floor(Date.now() / 1000);

@@ -26,9 +26,9 @@ import { parseQeIdentity } from '../../src/collateral/qe-identity.js';
 import { derChildren, readDer, type DerNode } from '../../src/der/reader.js';
 import { decodePem, decodePemChain } from '../../src/x509/pem.js';
 import { parseCrl, parseCrlAny } from '../../src/x509/crl.js';
-import { decodeMsgpack } from '../../src/ratls/msgpack.js';
-import { parseVersionedAttestation } from '../../src/ratls/attestation.js';
-import { msgpack, type Mp } from '../ratls/helpers.js';
+import { decodeMsgpack } from '../../src/ra-tls/msgpack.js';
+import { parseVersionedAttestation } from '../../src/ra-tls/attestation.js';
+import { msgpack, type Mp } from '../ra-tls/helpers.js';
 import {
   DEFAULT_AT,
   DAY,

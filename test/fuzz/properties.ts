@@ -22,7 +22,7 @@ import { parseSgxExtensionValue } from '../../src/x509/sgx-extension.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { TCB_LEVEL_STATUSES, QE_LEVEL_STATUSES, type TcbStatus } from '../../src/tcb/status.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import {
   KeyUsageBit,
   OID,
@@ -45,7 +45,7 @@ import {
   der,
 } from '../../src/testing/index.js';
 import { factoryBases, realBases, type Base } from '../mutation/targets.js';
-import { json } from '../dcap/helpers.js';
+import { json } from '../verify/vector-helpers.js';
 import { fuzzSeed } from './runs.js';
 
 const enc = new TextEncoder();
@@ -387,7 +387,7 @@ const JSON_FIELDS = [
  * mutated fields and values of the wrong type: only parse-kind
  * AttestationErrors. (`tcb_info` stays a string and the PCS `tcbInfo` /
  * `qeIdentity` stay text or bytes: other types hit the known TypeError bug
- * pinned in test/scenarios/input-types.test.ts.)
+ * pinned in test/verify/input-types.test.ts.)
  */
 export function propParseCollateral(numRuns: number): void {
   const bases = [...realBases(), ...factoryBases()];

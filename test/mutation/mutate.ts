@@ -13,7 +13,7 @@ import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import type { VerificationCache } from '../../src/verify/cache.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { COLLATERAL_FIELDS, pcsBody, pcsOf, pemOffsets, quoteLayout, type Base, type CollateralField } from './targets.js';
 
 export interface Input {

@@ -27,7 +27,7 @@
  */
 import type { CollateralJson, PcsCollateral } from '../../src/collateral/input.js';
 import { makeScenario, type ScenarioOptions } from '../../src/testing/index.js';
-import { bin, json, rootKeyFromPem, samples } from '../dcap/helpers.js';
+import { bin, json, rootKeyFromPem, samples } from '../verify/vector-helpers.js';
 
 export interface Base {
   readonly name: string;

@@ -19,7 +19,7 @@ import {
   type NoiseMessageChannel,
   type NoiseEvidenceProducer,
 } from '../../src/noise/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { rejectsWith } from '../support/codes.js';
 import { snpSim, tdxSim } from './helpers.js';
 
@@ -33,7 +33,7 @@ function recording(c: NoiseMessageChannel): NoiseMessageChannel & { sent: Uint8A
 }
 
 const snp = snpSim();
-const snpAppraisal = (policy = { measurement: [snp.measurement] }): ConnectAttestedOptions['appraisal'] => ({ tee: 'SEV-SNP', verifier: snp.verifier, policy });
+const snpAppraisal = (policy = { allowedMeasurements: [snp.measurement] }): ConnectAttestedOptions['appraisal'] => ({ tee: 'SEV-SNP', verifier: snp.verifier, policy });
 
 async function run(opts: { evidence?: NoiseEvidenceProducer; appraisal?: ConnectAttestedOptions['appraisal']; at?: number; responderKey?: Uint8Array; expectKey?: Uint8Array } = {}) {
   const key = x25519KeyPair();
@@ -78,7 +78,7 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
   });
 
   it('a measurement outside the pins is PolicyMeasurement; only the first (empty) handshake message was sent', async () => {
-    const { client, session } = await run({ appraisal: snpAppraisal({ measurement: ['00'.repeat(48)] }) });
+    const { client, session } = await run({ appraisal: snpAppraisal({ allowedMeasurements: ['00'.repeat(48)] }) });
     const e = await session.catch((x: unknown) => x);
     expect(e).toBeInstanceOf(PolicyError);
     expect((e as PolicyError).code).toBe('PolicyMeasurement');
@@ -88,9 +88,9 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
 
   it('a debug guest is PolicyDebug (the SNP policy defaults), TCB minimums apply', async () => {
     const dbg = snpSim({ policy: (1n << 17n) | (1n << 19n) | 0x30000n });
-    const r = await run({ evidence: dbg.evidence, appraisal: { tee: 'SEV-SNP', verifier: dbg.verifier, policy: { measurement: [dbg.measurement] } } });
+    const r = await run({ evidence: dbg.evidence, appraisal: { tee: 'SEV-SNP', verifier: dbg.verifier, policy: { allowedMeasurements: [dbg.measurement] } } });
     expect(((await r.session.catch((x: unknown) => x)) as AttestationError).code).toBe('PolicyDebug');
-    const t = await run({ appraisal: snpAppraisal({ measurement: [snp.measurement], minTcb: { snp: 250 } } as never) });
+    const t = await run({ appraisal: snpAppraisal({ allowedMeasurements: [snp.measurement], minTcb: { snp: 250 } } as never) });
     expect(((await t.session.catch((x: unknown) => x)) as AttestationError).code).toBe('PolicyTcbVersion');
   });
 
@@ -99,7 +99,7 @@ describe('attested NK, SEV-SNP responder (synthetic AMD PKI)', () => {
     const ok = await run({ appraisal: { ...snpAppraisal(), confirm: (d) => void seen.push(d.measurement) } });
     await ok.session;
     expect(seen).toEqual([snp.measurement]);
-    const no = await run({ appraisal: { ...snpAppraisal(), confirm: () => { throw new PolicyError([{ code: 'PolicyProvenance', message: 'not a signed build' }]); } } });
+    const no = await run({ appraisal: { ...snpAppraisal(), confirm: () => { throw new PolicyError([{ code: 'PolicyProvenance', message: 'not a signed build', evidence: { check: 'test.confirm' } }]); } } });
     await rejectsWith(no.session, 'PolicyProvenance');
     expect(no.client.sent).toHaveLength(1);
     const raw = await run({ appraisal: { ...snpAppraisal(), confirm: async () => Promise.reject(new Error('rekor down')) } });
@@ -281,7 +281,7 @@ describe('mutual attestation (XK): TEE to TEE', () => {
       const [a, b] = messagePipe();
       const rec = recording(b);
       const pin = code === 'PolicyMeasurement' ? ['11'.repeat(48)] : [snp.measurement];
-      const srv = acceptAttested(rec, { staticKey: rKey.privateKey, evidence: snp.evidence, mutual: { appraisal: snpAppraisal({ measurement: pin }), at: snp.at } });
+      const srv = acceptAttested(rec, { staticKey: rKey.privateKey, evidence: snp.evidence, mutual: { appraisal: snpAppraisal({ allowedMeasurements: pin }), at: snp.at } });
       await connectAttested(a, { responderStaticKey: rKey.publicKey, appraisal: snpAppraisal(), at: snp.at, mutual: { staticKey: x25519KeyPair().privateKey, evidence } }).catch(() => undefined);
       const e = (await srv.catch((x: unknown) => x)) as AttestationError;
       expect(e.code).toBe(code);

@@ -38,6 +38,6 @@ describe('tee-attest/noise in the browser', () => {
     const inputs = Object.keys(r.metafile!.inputs);
     expect(inputs.some((p) => p.includes('src/noise/attested.ts'))).toBe(true);
     // Neither the provenance (node:crypto via @sigstore) nor the Node adapters are pulled in.
-    expect(inputs.filter((p) => /src\/(provenance|node|postgres|simulator|cli)\//.test(p) || p === 'src/node.ts')).toEqual([]);
+    expect(inputs.filter((p) => /src\/(provenance|node|postgres|simulator|cli)\//.test(p) || p === 'src/node/index.ts')).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@
 import { CERT_TABLE_GUIDS } from '../../src/snp/cert-table.js';
 import { SnpVerifier } from '../../src/snp/verifier.js';
 import { makeScenario } from '../../src/testing/index.js';
-import { concatBytes, fromHex, toHex } from '../../src/util/bytes.js';
-import { DcapVerifier } from '../../src/verifiers/dcap-verifier.js';
+import { concatBytes, fromHex, toHex } from '../../src/lib/bytes.js';
+import { DcapVerifier } from '../../src/verifier/dcap-verifier.js';
 import type { NoiseEvidence } from '../../src/noise/index.js';
 import { T0, fill, makeCa, makeLeaf, signedReport, type ReportSpec } from '../snp/pki.js';
 

@@ -15,7 +15,7 @@ it('docs/noise.md quick start connects to the simulated TDX responder and prints
   expect(block).toBeDefined();
   const code = block!
     .replace("from 'tee-attest/noise'", "from '../../src/noise/index.js'")
-    .replace("from 'tee-attest/ra-tls'", "from '../../src/ra-tls.js'")
+    .replace("from 'tee-attest/ra-tls'", "from '../../src/ra-tls/index.js'")
     .replace("from 'tee-attest/testing'", "from '../../src/testing/index.js'");
   expect(code).not.toMatch(/from 'tee-attest/);
   writeFileSync(file, `${code}\nexport {};\n`);

@@ -35,7 +35,7 @@ async function connect(bundle: unknown) {
   acceptAttested(b, { staticKey: key.privateKey, evidence: snp.evidence }).catch(() => undefined);
   return connectAttested(a, {
     responderStaticKey: key.publicKey,
-    appraisal: { tee: 'SEV-SNP', verifier: snp.verifier, policy: { measurement: [snp.measurement] }, confirm: confirmSignedBuild(bundle) },
+    appraisal: { tee: 'SEV-SNP', verifier: snp.verifier, policy: { allowedMeasurements: [snp.measurement] }, confirm: confirmSignedBuild(bundle) },
     at: snp.at,
   });
 }

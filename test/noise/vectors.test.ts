@@ -2,10 +2,11 @@
  * The handshake and transport against the published cacophony vectors
  * (vectors/noise/README.md): every message byte, the handshake hash, both roles.
  */
+import { vectorPath } from '../support/vectors.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HandshakeState, type NoisePatternName } from '../../src/noise/handshake.js';
-import { fromHex, toHex } from '../../src/util/bytes.js';
+import { fromHex, toHex } from '../../src/lib/bytes.js';
 
 interface Vector {
   protocol_name: string;
@@ -19,7 +20,7 @@ interface Vector {
   handshake_hash: string;
   messages: { payload: string; ciphertext: string }[];
 }
-const file = JSON.parse(readFileSync(new URL('../../vectors/noise/cacophony-nk-xk.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const file = JSON.parse(readFileSync(vectorPath('noise/cacophony-nk-xk.json'), 'utf8')) as { vectors: Vector[] };
 
 describe.each(file.vectors)('$protocol_name', (v) => {
   const pattern = v.protocol_name.split('_')[1] as NoisePatternName;

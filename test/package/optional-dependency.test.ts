@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AttestationError } from '../../src/errors.js';
-import { isMissingPackage, loadOptional } from '../../src/util/optional-dependency.js';
+import { isMissingPackage, loadOptional } from '../../src/lib/optional-dependency.js';
 
 describe('loadOptional', () => {
   it('a package that is not installed: DependencyMissing with the package in the message and evidence', async () => {

@@ -113,7 +113,7 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
   });
 
   it('the docs/dcap.md snippet: Intel root by default, a real TDX quote', async () => {
-    const { createVerifierPool } = (await import('../../dist/node.js')) as unknown as typeof import('../../src/pool/pool.js');
+    const { createVerifierPool } = (await import('../../dist/node/index.js')) as unknown as typeof import('../../src/pool/pool.js');
     const quote = new Uint8Array(readFileSync('vectors/dcap/dcap-qvl/tdx_quote'));
     const collateral = JSON.parse(readFileSync('vectors/dcap/dcap-qvl/tdx_quote_collateral.json', 'utf8'));
     const at = 1752919234;

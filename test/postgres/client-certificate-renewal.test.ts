@@ -5,7 +5,7 @@
  * expired certificate is never handed out.
  */
 import { describe, expect, it } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { attestationError } from '../../src/errors.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
 import type { DstackTlsKey } from '../../src/postgres/guest-agent.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
@@ -80,7 +80,7 @@ describe('client certificate renewal', () => {
     await first;
     s.clock.t = NOT_AFTER_A - 100;
     expect(await s.connector.clientKey()).toBe(keyA);
-    s.pending[1]!.reject(new AttestationError('DstackAgent', 'agent restarting'));
+    s.pending[1]!.reject(attestationError('DstackAgent', 'agent restarting'));
     await tick();
     expect(await s.connector.clientKey()).toBe(keyA);
     expect(s.calls()).toBe(3);
@@ -96,7 +96,7 @@ describe('client certificate renewal', () => {
     await first;
     s.clock.t = NOT_AFTER_A;
     const p = s.connector.clientKey();
-    s.pending[1]!.reject(new AttestationError('DstackAgent', 'agent down'));
+    s.pending[1]!.reject(attestationError('DstackAgent', 'agent down'));
     await rejectsWith(p, 'DstackAgent');
     const q = s.connector.clientKey(); // retried, not poisoned
     expect(s.calls()).toBe(3);

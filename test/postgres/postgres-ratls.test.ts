@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { AttestationError, attestationError } from '../../src/errors.js';
 import { createRaTlsConnector, createRaTlsPool, type RaTlsConnectorOptions } from '../../src/postgres/connector.js';
 import { getInfo, getQuote, getTlsKey } from '../../src/postgres/guest-agent.js';
 import type { RaTlsVerifiedEvent } from '../../src/postgres/types.js';
@@ -24,9 +24,9 @@ import { startPostgresCluster, type PostgresCluster } from '../../src/simulator/
 import { startSidecar, type RaTlsSidecar, type SidecarEvent } from '../../src/simulator/sidecar.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
 import { simulatorVerifier } from '../../src/simulator/trust.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
-import { toHex } from '../../src/util/bytes.js';
-import { rejectsWith } from '../ratls/helpers.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { rejectsWith } from '../ra-tls/helpers.js';
 import {
   CountingVerifier,
   recordingRawServer,
@@ -352,7 +352,7 @@ describe.skipIf(SKIP_POSTGRES)('Postgres over mutual RA-TLS (real PostgreSQL)', 
       for (let i = 0; i < 3; i++) await pool.query('SELECT 1');
       expect(counting.calls).toBe(3); // 1 at connect, 2 on the two reuses
       expect(pool.totalCount).toBe(1);
-      counting.fail = new AttestationError('CrlRevoked', 'platform revoked since');
+      counting.fail = attestationError('CrlRevoked', 'platform revoked since');
       await rejectsWith(pool.query('SELECT 1'), 'CrlRevoked');
       expect(pool.totalCount).toBe(0);
       counting.fail = undefined;

@@ -28,10 +28,10 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-import { AttestationError } from '../../src/errors.js';
+import { AttestationError, attestationError } from '../../src/errors.js';
 import { createRaTlsConnector, type RaTlsConnectorOptions } from '../../src/postgres/connector.js';
 import type { RaTlsVerifiedEvent } from '../../src/postgres/types.js';
-import type { RaTlsVerifier } from '../../src/verifiers/types.js';
+import type { RaTlsVerifier } from '../../src/verifier/types.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { rejectsWith } from '../support/codes.js';
 import { AT, certificateOf, victim, VICTIM_PINS } from '../adversarial/support.js';
@@ -105,14 +105,14 @@ describe('connection result cache', () => {
 
   it('failures are never cached and evict the entry', async () => {
     const { counting, connector } = setup();
-    counting.fail = new AttestationError('VerifierUnavailable', 'PCS down');
+    counting.fail = attestationError('VerifierUnavailable', 'PCS down');
     await rejectsWith(connector.verifyPeer(CERT, connect), 'VerifierUnavailable');
     expect(connector.pinCount).toBe(0);
     counting.fail = undefined;
     await connector.verifyPeer(CERT, connect);
     expect(connector.pinCount).toBe(1);
     // A failed re-verification (checkout) evicts the cached success.
-    counting.fail = new AttestationError('CrlRevoked', 'revoked since');
+    counting.fail = attestationError('CrlRevoked', 'revoked since');
     await rejectsWith(connector.verifyPeer(CERT, { ...target, reason: 'checkout' }), 'CrlRevoked');
     expect(connector.pinCount).toBe(0);
     counting.fail = undefined;
@@ -216,7 +216,7 @@ describe('verification single-flight', () => {
 
   it('a failure reaches every waiter and is not cached', async () => {
     const { counting, connector, events } = setup();
-    counting.fail = new AttestationError('VerifierUnavailable', 'PCS down');
+    counting.fail = attestationError('VerifierUnavailable', 'PCS down');
     const release = counting.hold();
     const flights = [connector.verifyPeer(CERT, connect)];
     await until(() => counting.calls === 1);

@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { getInfo, getQuote, getTlsKey, guestAgentCall } from '../../src/postgres/guest-agent.js';
 import { serveGuestAgent } from '../../src/simulator/agent.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
-import { extractRaTlsAttestation } from '../../src/ratls/extract.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
+import { extractRaTlsAttestation } from '../../src/ra-tls/extract.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { keyPairFromLabel } from '../../src/testing/keys.js';
+import { keyPairFromLabel } from '../../src/encode/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
-import { rejectsWith } from '../ratls/helpers.js';
+import { rejectsWith } from '../ra-tls/helpers.js';
 
 const leafOf = (chain: readonly string[]): Uint8Array => decodePem(chain[0]!)[0]!;
 

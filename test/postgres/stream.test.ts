@@ -4,11 +4,11 @@
  * and never when it fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { attestationError } from '../../src/errors.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import type { RaTlsVerifier, VerificationResult } from '../../src/verifiers/types.js';
+import type { RaTlsVerifier, VerificationResult } from '../../src/verifier/types.js';
 import { recordingTlsServer, sleep, tlsKeyOf, type Recording } from './support.js';
 
 const sim = new DstackSimulator();
@@ -25,7 +25,7 @@ class GatedVerifier implements RaTlsVerifier {
   }
   async verify(quote: Uint8Array): Promise<VerificationResult> {
     this.called = true;
-    if (!(await this.#gate)) throw new AttestationError('QuoteSignature', 'gate refused');
+    if (!(await this.#gate)) throw attestationError('QuoteSignature', 'gate refused');
     return this.inner.verify(quote, { at: sim.at });
   }
 }

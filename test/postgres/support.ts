@@ -8,7 +8,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { DstackTlsKey } from '../../src/postgres/guest-agent.js';
 import { findPostgresBinDir } from '../../src/simulator/postgres-cluster.js';
 import type { SimTlsKeyResponse } from '../../src/simulator/simulator.js';
-import type { RaTlsVerifier, RaTlsVerifyOptions, VerificationResult } from '../../src/verifiers/types.js';
+import type { RaTlsVerifier, RaTlsVerifyOptions, VerificationResult } from '../../src/verifier/types.js';
 
 export const PG_BIN = findPostgresBinDir();
 export const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRaTlsPool } from '../../src/postgres/connector.js';
 import { verifyServer } from '../../src/postgres/verify-server.js';
-import { verifyServerCertificate } from '../../src/ratls/verify-server-certificate.js';
-import { fetchAttestationReport } from '../../src/ratls/sidecar-report-fetch.js';
-import { verifySidecarAttestation } from '../../src/ratls/sidecar-report.js';
-import { systemClock } from '../../src/util/time.js';
+import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
+import { fetchAttestationReport } from '../../src/ra-tls/sidecar-report-fetch.js';
+import { verifySidecarAttestation } from '../../src/ra-tls/sidecar-report.js';
+import { systemClock } from '../../src/lib/time.js';
 import { startSimulatorStack, type SimulatorStack } from '../../src/simulator/cli.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { rejectsWith } from '../support/codes.js';
 import { recordingTlsServer, requirePostgres, SKIP_POSTGRES, tlsKeyOf, type Recording } from './support.js';
 

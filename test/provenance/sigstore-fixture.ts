@@ -21,8 +21,8 @@ import {
   set,
   time,
   utf8String,
-} from '../../src/testing/der-writer.js';
-import { KeyUsageBit, authorityKeyIdentifierExt, basicConstraintsExt, extension, keyUsageExt, subjectKeyIdentifierExt } from '../../src/testing/x509-writer.js';
+} from '../../src/encode/der.js';
+import { KeyUsageBit, authorityKeyIdentifierExt, basicConstraintsExt, extension, keyUsageExt, subjectKeyIdentifierExt } from '../../src/encode/x509.js';
 
 export const ISSUER = 'https://token.actions.githubusercontent.com';
 export const REPO = 'example-org/enclave-image';

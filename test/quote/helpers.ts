@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { fromHex } from '../../src/util/bytes.js';
+import { fromHex } from '../../src/lib/bytes.js';
 export { throwsWith as expectCode } from '../support/codes.js';
 
 const ROOT = new URL('../../', import.meta.url);

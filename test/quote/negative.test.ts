@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
+import { ParseError, UsageError } from '../../src/errors.js';
 import {
   isDebugEnclave,
   isDebugTd,
@@ -317,10 +317,10 @@ describe('signature data', () => {
 });
 
 describe('input type and helpers', () => {
-  it('non-Uint8Array input → ParseError(InvalidArgument), never TypeError', () => {
+  it('non-Uint8Array input → UsageError(InvalidArgument), never TypeError', () => {
     for (const bad of [undefined, null, 'abc', 42, [1, 2, 3], {}, new ArrayBuffer(8), new Uint16Array(4)]) {
       const err = expectCode(() => parseQuote(bad as unknown as Uint8Array), 'InvalidArgument');
-      expect(err).toBeInstanceOf(ParseError);
+      expect(err).toBeInstanceOf(UsageError);
     }
   });
 

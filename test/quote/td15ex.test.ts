@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseQuote } from '../../src/quote/parse.js';
-import { scenario } from '../scenarios/helpers.js';
-import { toHex } from '../../src/util/bytes.js';
+import { scenario } from '../verify/helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { expectCode, writeU16, writeU32 } from './helpers.js';
 
 /** Each field filled with its own byte so that an offset error shows. */

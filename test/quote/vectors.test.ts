@@ -9,7 +9,7 @@ import {
   type SgxReportBody,
   type TdReportBody,
 } from '../../src/quote/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import {
   V,
   countCerts,
@@ -24,7 +24,6 @@ import {
   snapString,
 } from './helpers.js';
 
-const hex = toHex;
 
 function td(q: Quote): TdReportBody {
   if (q.body.kind === 'sgx') throw new Error('expected a TD body');
@@ -71,10 +70,10 @@ describe('sgx_quote (dcap-qvl, v3 SGX)', () => {
     expect(Buffer.from(b.reportData.subarray(0, 13)).toString('latin1')).toBe('Hello, world!');
     expect(b.attributes[0]).toBe(0x05);
     expect(isDebugEnclave(b)).toBe(false);
-    expect(hex(b.mrEnclave).startsWith('33d8736d')).toBe(true);
-    expect(hex(b.mrEnclave).endsWith('452fbb')).toBe(true);
-    expect(hex(b.mrSigner).startsWith('815f42f1')).toBe(true);
-    expect(hex(b.mrSigner).endsWith('a3e0e6')).toBe(true);
+    expect(toHex(b.mrEnclave).startsWith('33d8736d')).toBe(true);
+    expect(toHex(b.mrEnclave).endsWith('452fbb')).toBe(true);
+    expect(toHex(b.mrSigner).startsWith('815f42f1')).toBe(true);
+    expect(toHex(b.mrSigner).endsWith('a3e0e6')).toBe(true);
     expect(q.signatureData.qeReport.isvSvn).toBe(10);
     expect(q.header.qeSvn).toBe(10);
     expect(q.header.pceSvn).toBe(15);
@@ -148,7 +147,7 @@ describe('tdx_quote (dcap-qvl, v4 TDX) — 70 bytes of zero padding after the qu
     expect(q.raw.length).toBe(QUOTE_LEN);
     const exact = parseQuote(padded.subarray(0, QUOTE_LEN));
     expect(exact.trailingBytes).toBe(0);
-    expect(hex(td(exact).mrTd)).toBe(hex(td(q).mrTd));
+    expect(toHex(td(exact).mrTd)).toBe(toHex(td(q).mrTd));
   });
 
   const q = parseQuote(padded, { trailingBytes: 'zeros' });
@@ -166,12 +165,12 @@ describe('tdx_quote (dcap-qvl, v4 TDX) — 70 bytes of zero padding after the qu
 
   it('matches MANIFEST facts', () => {
     const b = td(q);
-    expect(hex(b.mrTd)).toBe(
+    expect(toHex(b.mrTd)).toBe(
       '91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7',
     );
-    expect(hex(b.teeTcbSvn)).toBe('06010300000000000000000000000000');
-    expect(hex(b.tdAttributes)).toBe('0000001000000000');
-    expect(hex(b.xfam)).toBe('e702060000000000');
+    expect(toHex(b.teeTcbSvn)).toBe('06010300000000000000000000000000');
+    expect(toHex(b.tdAttributes)).toBe('0000001000000000');
+    expect(toHex(b.xfam)).toBe('e702060000000000');
     expect(b.mrSignerSeam.every((x) => x === 0)).toBe(true);
     expect(b.seamAttributes.every((x) => x === 0)).toBe(true);
     const f = tdAttributeFlags(b.tdAttributes);
@@ -249,15 +248,15 @@ describe('tdx_quote_outdated (dcap-qvl, v5 TD 1.5)', () => {
   it('matches MANIFEST facts', () => {
     const b = td(q);
     if (b.kind !== 'td15') throw new Error('expected td15');
-    expect(hex(b.mrTd)).toBe(
+    expect(toHex(b.mrTd)).toBe(
       '273828c46252fcbdd8ad2dd907130222b03466d52a2911d70c1a5950895d6bd1ae451d382d5a9b1b4c0ed0e5ae9a3dbd',
     );
-    expect(hex(b.teeTcbSvn).startsWith('070103')).toBe(true);
-    expect(hex(b.teeTcbSvn2).startsWith('0d0103')).toBe(true);
+    expect(toHex(b.teeTcbSvn).startsWith('070103')).toBe(true);
+    expect(toHex(b.teeTcbSvn2).startsWith('0d0103')).toBe(true);
     expect(b.teeTcbSvn2.length).toBe(16);
     expect(b.mrServiceTd.length).toBe(48);
     expect(b.mrServiceTd.every((x) => x === 0)).toBe(true);
-    expect(hex(b.xfam)).toBe('e718060000000000');
+    expect(toHex(b.xfam)).toBe('e718060000000000');
     expect(q.signatureData.qeReport.isvSvn).toBe(7);
     expect(q.signatureData.outerCertificationType).toBe(6);
     expect(countCerts(q.signatureData.certificationData.pemChain!)).toBe(3);
@@ -300,11 +299,11 @@ describe('hex-encoded dcap-qvl TDX quotes (v4, zero padded to 5006 bytes)', () =
       expect(q.version).toBe(4);
       expect(q.trailingBytes).toBe(70);
       const b = td(q);
-      expect(hex(b.mrTd)).toBe(c.mrTd);
-      expect(hex(b.teeTcbSvn).startsWith(c.svn)).toBe(true);
+      expect(toHex(b.mrTd)).toBe(c.mrTd);
+      expect(toHex(b.teeTcbSvn).startsWith(c.svn)).toBe(true);
       if (c.svn === '050102') {
-        expect(hex(b.mrSeam).startsWith('1cc6a17a')).toBe(true);
-        expect(hex(b.mrSeam).endsWith('47fa04')).toBe(true);
+        expect(toHex(b.mrSeam).startsWith('1cc6a17a')).toBe(true);
+        expect(toHex(b.mrSeam).endsWith('47fa04')).toBe(true);
       }
       expect(isDebugTd(b)).toBe(false);
       expect(q.signatureData.certificationData.pemChain).toBe(

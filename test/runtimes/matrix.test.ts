@@ -19,7 +19,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { PcsTestServer, TDX, pcsData } from '../collateral-store/helpers.js';
+import { PcsTestServer, TDX, pcsData } from '../sources/dcap/helpers.js';
 // @ts-expect-error plain ESM test helpers without declarations
 import { SAMPLES, bundleSources, distProblem, matrixData, pccsData } from './data.mjs';
 // @ts-expect-error plain ESM test helpers without declarations

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webcrypto } from 'node:crypto';
 import { DEFAULT_ISSUER, EAR_MEDIA_TYPE } from '../../src/service/index.js';
 import { makeScenario } from '../../src/testing/index.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
 import { rejectsWith } from '../support/codes.js';
 import { API_KEY, attest, b64, decodeJwtPart, scenario, startService, type Harness } from './helpers.js';
 

@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, loadSigningKeys, parseServiceConfig, runServeCommand, SERVE_BOOLEAN_FLAGS, SERVE_VALUE_FLAGS } from '../../src/service/index.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
-import { PcsTestServer, pcsData } from '../collateral-store/helpers.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
+import { PcsTestServer, pcsData } from '../sources/dcap/helpers.js';
 import { scenario } from './helpers.js';
 
 const DOC = readFileSync('docs/service.md', 'utf8');
@@ -90,7 +90,7 @@ describe('docs/service.md snippets', () => {
     const map = (code: string): string =>
       code
         .replace(/'tee-attest\/service'/g, `'${pathToFileURL(resolve('src/service/index.ts')).href}'`)
-        .replace(/'tee-attest\/ra-tls'/g, `'${pathToFileURL(resolve('src/ra-tls.ts')).href}'`)
+        .replace(/'tee-attest\/ra-tls'/g, `'${pathToFileURL(resolve('src/ra-tls/index.ts')).href}'`)
         .replace(/\.listen\(8080, '127\.0\.0\.1'\)/g, ".listen(0, '127.0.0.1')")
         .replace(/'\/var\/cache\/tee-attest'/g, `'${join(tmp, 'cache2')}'`);
     const [client, server] = blocks('ts');

@@ -5,11 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CachedSource } from '../../src/collateral/store/cached-source.js';
-import { toBundleCollateral } from '../../src/collateral/store/bundle.js';
-import { requestKey } from '../../src/collateral/store/request.js';
-import type { CollateralBundle, CollateralRequest, CollateralSource } from '../../src/collateral/store/types.js';
-import { AttestationError } from '../../src/errors.js';
+import { CachedSource } from '../../src/sources/dcap/cached-source.js';
+import { toBundleCollateral } from '../../src/sources/dcap/bundle.js';
+import { requestKey } from '../../src/sources/dcap/request.js';
+import type { CollateralBundle, CollateralRequest, CollateralSource } from '../../src/sources/dcap/types.js';
+import { attestationError } from '../../src/errors.js';
 import { createAppraisalService, hashApiKey, type AppraisalService, type AppraisalServiceOptions, type ServiceLogEntry } from '../../src/service/index.js';
 import { makeScenario, DEFAULT_FMSPC, type Scenario } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verify/verifier.js';
@@ -40,9 +40,9 @@ export class TableSource implements CollateralSource {
   async getCollateral(request: CollateralRequest): Promise<CollateralBundle> {
     this.calls += 1;
     if (this.gate !== undefined) await this.gate;
-    if (this.fail) throw new AttestationError('CollateralFetch', 'upstream down (test)', { check: 'test' });
+    if (this.fail) throw attestationError('CollateralFetch', 'upstream down (test)', { check: 'test' });
     const b = this.table.get(requestKey(request));
-    if (b === undefined) throw new AttestationError('CollateralMissing', 'no bundle (test)', { check: 'test' });
+    if (b === undefined) throw attestationError('CollateralMissing', 'no bundle (test)', { check: 'test' });
     return b;
   }
 }

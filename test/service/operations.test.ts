@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestKey } from '../../src/collateral/store/request.js';
+import { requestKey } from '../../src/sources/dcap/request.js';
 import { createAppraisalService, parseServiceConfig } from '../../src/service/index.js';
 import { makeScenario } from '../../src/testing/index.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { throwsWith, rejectsWith } from '../support/codes.js';
 import { API_KEY, OTHER_API_KEY, SGX_REQUEST, TDX_REQUEST, attest, b64, bundleOf, decodeJwtPart, scenario, startService, type Harness } from './helpers.js';
 
@@ -28,8 +28,8 @@ describe('policies', () => {
   const config = (mrtd: string) => ({
     apiKeys: [{ id: 'tenant-a', sha256: createHash('sha256').update(API_KEY).digest('hex') }],
     policies: {
-      'prod-td': { mrTd: [mrtd], acceptableStatuses: ['UpToDate'] },
-      'other-td': { mrTd: ['11'.repeat(48)] },
+      'prod-td': { allowedMrtds: [mrtd], acceptableTcbStatuses: ['UpToDate'] },
+      'other-td': { allowedMrtds: ['11'.repeat(48)] },
       'app-pinned': { allowedAppIds: ['aa'.repeat(20)] },
       'allow-debug': { allowDebug: true, requireSeptVeDisable: false },
     },
@@ -272,11 +272,13 @@ describe('open mode, SGX, config', () => {
   it('config validation is strict and coded', async () => {
     throwsWith(() => parseServiceConfig({ apiKey: [] }), 'InvalidArgument');
     throwsWith(() => parseServiceConfig({ apiKeys: [{ id: 'a', sha256: 'zz' }] }), 'InvalidArgument');
-    throwsWith(() => parseServiceConfig({ policies: { p: { mrTd: ['00'] } } }), 'InvalidArgument');
-    throwsWith(() => parseServiceConfig({ policies: { p: { acceptableStatuses: ['Fine'] } } }), 'InvalidArgument');
+    throwsWith(() => parseServiceConfig({ policies: { p: { allowedMrtds: ['00'] } } }), 'InvalidArgument');
+    // The one policy vocabulary: a key of another spelling (e.g. the pre-rename mrTd) is refused, never ignored.
+    throwsWith(() => parseServiceConfig({ policies: { p: { mrTd: ['00'.repeat(48)] } } }), 'InvalidArgument');
+    throwsWith(() => parseServiceConfig({ policies: { p: { acceptableTcbStatuses: ['Fine'] } } }), 'InvalidArgument');
     throwsWith(() => parseServiceConfig({ rateLimit: { perSecond: 0, burst: 1 } }), 'InvalidArgument');
     const proto = parseServiceConfig(JSON.parse('{"policies":{"__proto__":{"allowDebug":true}}}'));
     expect(Object.hasOwn(proto.policies!, '__proto__')).toBe(true); // a plain key, not a prototype
-    await rejectsWith(createAppraisalService({ config: {}, signingKeys: undefined }), 'InvalidArgument'); // no collateral source
+    await rejectsWith(createAppraisalService({ config: {}, allowedSigningKeys: undefined }), 'InvalidArgument'); // no collateral source
   });
 });

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBundleCollateral } from '../../src/collateral/store/bundle.js';
+import { toBundleCollateral } from '../../src/sources/dcap/bundle.js';
 import { createRaTlsConnector } from '../../src/postgres/connector.js';
 import type { RaTlsVerifiedEvent } from '../../src/postgres/types.js';
 import { createAppraisalService, hashApiKey, type AppraisalService } from '../../src/service/index.js';
@@ -20,9 +20,9 @@ import { serveGuestAgent, type AgentServer } from '../../src/simulator/agent.js'
 import { startPostgresCluster, type PostgresCluster } from '../../src/simulator/postgres-cluster.js';
 import { startSidecar, type RaTlsSidecar } from '../../src/simulator/sidecar.js';
 import { DstackSimulator } from '../../src/simulator/simulator.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { createVerifier } from '../../src/verify/verifier.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
 
 /** Intel Trust Authority policy ids are UUIDs (IntelApiVerifier refuses anything else). */
 const DB_POLICY = '6a1f3c2e-8d4b-4f7a-9c1e-2b5d7e9f0a13';
@@ -57,7 +57,7 @@ describe.skipIf(SKIP_POSTGRES)('Postgres connector → IntelApiVerifier → appr
     service = await createAppraisalService({
       source: { getCollateral: async (request) => ({ request, collateral, metadata: { source: 'simulator' } }) },
       verifier: createVerifier({ rootPublicKey: serverSim.rootPublicKey }),
-      config: { apiKeys: [{ id: 'pg', sha256: hashApiKey(KEY) }], policies: { [DB_POLICY]: { mrTd: [serverSim.mrtd] } } },
+      config: { apiKeys: [{ id: 'pg', sha256: hashApiKey(KEY) }], policies: { [DB_POLICY]: { allowedMrtds: [serverSim.mrtd] } } },
       log: () => {},
     });
     http = createServer(service.handler);

@@ -9,11 +9,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBundleFile } from '../../src/collateral/store/node/directory-source.js';
+import { writeBundleFile } from '../../src/node/directory-source.js';
 import { hashApiKey, runServeCommand, DEFAULT_ISSUER } from '../../src/service/index.js';
-import { IntelApiVerifier } from '../../src/verifiers/intel-api-verifier.js';
-import { isoFromSeconds } from '../../src/util/time.js';
-import { PcsTestServer, pcsData, tempDir } from '../collateral-store/helpers.js';
+import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
+import { isoFromSeconds } from '../../src/lib/time.js';
+import { PcsTestServer, pcsData, tempDir } from '../sources/dcap/helpers.js';
 import { rejectsWith } from '../support/codes.js';
 import { API_KEY, TDX_REQUEST, bundleOf, decodeJwtPart, scenario } from './helpers.js';
 

@@ -1,9 +1,9 @@
 /** Shared fixtures for the SEV-SNP tests: the vendored vectors, the pinned "now", error catchers. */
+import { vectorPath } from '../support/vectors.js';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 export { catchErrAsync as catchAsync, catchErr as catchSync, expectCode, expectCodeAsync } from '../support/codes.js';
 
-export const VECTORS = fileURLToPath(new URL('../../vectors/snp/', import.meta.url));
+export const VECTORS = vectorPath('snp/');
 
 export function vec(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(VECTORS + rel));

@@ -4,13 +4,13 @@
  * the caller's time and the store deadline hold for SEV-SNP as for DCAP.
  */
 import { describe, expect, it } from 'vitest';
-import { AttestationError } from '../../src/errors.js';
+import { attestationError } from '../../src/errors.js';
 import { SnpCachedSource, type SnpCacheStore } from '../../src/snp/kds/cached-source.js';
 import { SnpStaticSource } from '../../src/snp/kds/static-source.js';
 import { caRequest, snpRequestKey, vcekRequestForReport } from '../../src/snp/kds/request.js';
 import type { SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from '../../src/snp/kds/types.js';
 import { parseSnpReport } from '../../src/snp/report.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { SnpVerifier } from '../../src/snp/verifier.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, vcekUrl } from '../../src/snp/kds/endpoints.js';
 import type { FetchLike } from '../../src/sources/http.js';
@@ -38,7 +38,7 @@ function flaky(): SnpCollateralSource & { calls: string[]; down: boolean } {
     down: false,
     getSnpCollateral: (async (r: SnpCollateralRequest) => {
       s.calls.push(snpRequestKey(r));
-      if (s.down) throw new AttestationError('CollateralFetch', 'KDS down', { check: 'http.status', found: '503' });
+      if (s.down) throw attestationError('CollateralFetch', 'KDS down', { check: 'http.status', found: '503' });
       return inner.getSnpCollateral(r);
     }) as SnpCollateralSource['getSnpCollateral'],
   };

@@ -9,7 +9,7 @@ import { certChainUrl, crlUrl, vcekUrl } from '../../src/snp/kds/endpoints.js';
 import { parseSnpBundle, serializeSnpBundle, snpBundleFileName } from '../../src/snp/kds/bundle.js';
 import type { SnpCollateralBundle, SnpCollateralRequest, SnpCollateralSource } from '../../src/snp/kds/types.js';
 import { parseSnpReport } from '../../src/snp/report.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { NOW, catchAsync, expectCode, expectCodeAsync, vec, vecText } from './helpers.js';
 import { T0, makeCa, makeCrl, makeLeaf, signedReport } from './pki.js';
 

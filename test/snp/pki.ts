@@ -15,7 +15,7 @@ import {
   sequence,
   bitString,
   time,
-} from '../../src/testing/der-writer.js';
+} from '../../src/encode/der.js';
 import {
   KeyUsageBit,
   basicConstraintsExt,
@@ -24,9 +24,9 @@ import {
   keyUsageExt,
   subjectKeyIdentifierExt,
   type NameSpec,
-} from '../../src/testing/x509-writer.js';
+} from '../../src/encode/x509.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import type { SnpProduct } from '../../src/snp/product.js';
 import { encodeTcb, type SnpTcb } from '../../src/snp/tcb.js';
 import { tcbLayoutOf } from '../../src/snp/product.js';

@@ -4,7 +4,7 @@ import { PolicyError } from '../../src/errors.js';
 import { assertSnpPolicy, checkSnpPolicy } from '../../src/snp/policy.js';
 import { verifySnpAttestation, type VerifiedSnpReport } from '../../src/snp/verify.js';
 import { T0, fill, makeCa, makeLeaf, signedReport, type ReportSpec } from './pki.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 
 const AT = T0 + 86400;
 const ca = makeCa('Milan');
@@ -33,7 +33,7 @@ describe('SEV-SNP policy', () => {
       expect(pe.code).toBe('PolicyDebug');
       expect(pe.violations.map((x) => x.code)).toEqual(['PolicyDebug', 'PolicyAttributes', 'PolicyTcbVersion', 'PolicyAttributes']);
     }
-    expect(codes(v, { allowDebug: true, allowMigrationAgent: true, allowProvisionalFirmware: true, vmpl: [0xffffffff] })).toEqual([]);
+    expect(codes(v, { allowDebug: true, allowMigrationAgent: true, allowProvisionalFirmware: true, allowedVmpls: [0xffffffff] })).toEqual([]);
   });
 
   it('SMT: allowed by default; allowSmt: false refuses the guest policy bit and PLATFORM_INFO.SMT_EN', async () => {
@@ -48,8 +48,8 @@ describe('SEV-SNP policy', () => {
     const v = await verified();
     expect(codes(v, { requireSingleSocket: true })).toEqual(['policy.snp.singleSocket']);
     expect(codes(await verified({ policy: 0x130000n }), { requireSingleSocket: true })).toEqual([]);
-    expect(codes(v, { signingKeys: ['VLEK'] })).toEqual(['policy.snp.signingKey']);
-    expect(codes(v, { products: ['Genoa', 'Turin'] })).toEqual(['policy.snp.product']);
+    expect(codes(v, { allowedSigningKeys: ['VLEK'] })).toEqual(['policy.snp.signingKey']);
+    expect(codes(v, { allowedProducts: ['Genoa', 'Turin'] })).toEqual(['policy.snp.product']);
   });
 
   it('minimum TCBs, firmware, ABI and guest SVN', async () => {
@@ -81,21 +81,21 @@ describe('SEV-SNP policy', () => {
       familyId: [toHex(fill(16, 1))],
       imageId: [toHex(fill(16, 2))],
       reportData: toHex(rd),
-      reportDataPrefix: toHex(rd.subarray(0, 32)),
+      expectedReportDataPrefix: toHex(rd.subarray(0, 32)),
     };
     expect(codes(v, ok)).toEqual([]);
     const bad = checkSnpPolicy(v, {
-      measurement: ['00'],
-      hostData: ['00'],
-      idKeyDigest: ['00'],
-      authorKeyDigest: ['00'],
-      familyId: ['00'],
-      imageId: ['00'],
-      reportData: '00',
-      reportDataPrefix: 'ff',
+      allowedMeasurements: ['00'],
+      allowedHostData: ['00'],
+      allowedIdKeyDigests: ['00'],
+      allowedAuthorKeyDigests: ['00'],
+      allowedFamilyIds: ['00'],
+      allowedImageIds: ['00'],
+      expectedReportData: '00',
+      expectedReportDataPrefix: 'ff',
     });
     expect(bad.map((x) => x.code)).toEqual(Array(8).fill('PolicyMeasurement'));
     expect(bad[0]!.evidence).toMatchObject({ field: 'MEASUREMENT', found: toHex(m) });
-    expect(codes(v, { reportDataPrefix: '' })).toEqual(['policy.snp.reportDataPrefix']);
+    expect(codes(v, { expectedReportDataPrefix: '' })).toEqual(['policy.snp.reportDataPrefix']);
   });
 });

@@ -4,13 +4,13 @@
  * mismatch and chain rule), with both crypto backends.
  */
 import { describe, expect, it } from 'vitest';
-import { KeyUsageBit, extension, keyUsageExt } from '../../src/testing/x509-writer.js';
-import { integer } from '../../src/testing/der-writer.js';
+import { KeyUsageBit, extension, keyUsageExt } from '../../src/encode/x509.js';
+import { integer } from '../../src/encode/der.js';
 import { jsSnpBackend, webCryptoSnpBackend } from '../../src/snp/crypto.js';
 import { parseCertificateAnyAlg } from '../../src/x509/certificate.js';
 import { verifySnpCaChain } from '../../src/snp/chain.js';
 import { verifySnpAttestation, type SnpEndorsements, type VerifySnpOptions } from '../../src/snp/verify.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { T0, T_END, amdName, buildCert, caExtensions, makeCa, makeCrl, makeLeaf, signReport, reportBytes, signedReport, spkiOf } from './pki.js';
 import { expectCodeAsync } from './helpers.js';
 import { createPublicKey } from 'node:crypto';

@@ -12,7 +12,7 @@ import { verifySnpChain } from '../../src/snp/chain.js';
 import { parseEndorsementExtensions } from '../../src/snp/extensions.js';
 import { certificateFromInput, certificatesFromInput } from '../../src/snp/inputs.js';
 import { amdArkPins, builtinCaCert } from '../../src/snp/roots.js';
-import { toHex } from '../../src/util/bytes.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { NOW, VLEK_NOW, expectCodeAsync, flip, vec, vecText } from './helpers.js';
 
 const GO = { report: vec('go-sev-guest/attestation.bin'), vcek: vec('go-sev-guest/vcek.testcer'), chain: vec('go-sev-guest/milan.testcer') };
@@ -85,7 +85,7 @@ describe.each([
     expect(v.endorsement.extensions.cspId).toBe('CN=cc-us-east-2.amazonaws.com');
     expect([v.reportedTcb.bootloader, v.reportedTcb.tee, v.reportedTcb.snp, v.reportedTcb.microcode]).toEqual([4, 0, 24, 217]);
     expect(checkSnpPolicy(v)).toEqual([]);
-    expect(checkSnpPolicy(v, { vmpl: [0] }).map((x) => x.code)).toEqual(['PolicyAttributes']);
+    expect(checkSnpPolicy(v, { allowedVmpls: [0] }).map((x) => x.code)).toEqual(['PolicyAttributes']);
     const e = await expectCodeAsync(() => verifySnpAttestation(TRUSTEE_VLEK.report, { vlek: TRUSTEE_VLEK.vlek }, { at: NOW, crypto }), 'CertificateExpired');
     expect(e.evidence?.field).toBe('leaf');
   });

@@ -7,8 +7,8 @@ import { SnpStaticSource } from '../../src/snp/kds/static-source.js';
 import { caRequest, vcekRequestForReport } from '../../src/snp/kds/request.js';
 import type { SnpCollateralSource } from '../../src/snp/kds/types.js';
 import { parseSnpReport } from '../../src/snp/report.js';
-import type { RaTlsVerifier } from '../../src/verifiers/types.js';
-import { concatBytes, fromHex, toHex } from '../../src/util/bytes.js';
+import type { RaTlsVerifier } from '../../src/verifier/types.js';
+import { concatBytes, fromHex, toHex } from '../../src/lib/bytes.js';
 import { NOW, catchAsync, expectCode, expectCodeAsync, vec, vecText } from './helpers.js';
 import { T0, makeCa, makeCrl, makeLeaf, signedReport } from './pki.js';
 
@@ -114,7 +114,7 @@ describe('SnpVerifier', () => {
     expect(e.code).toBe('PolicyDebug');
     const r = await new SnpVerifier({ policy: 'skip' }).verify(ev, { at: NOW });
     expect(r.isDebug).toBe(true);
-    const r2 = await new SnpVerifier({ policy: { allowDebug: true, measurement: [r.measurement] } }).verify(ev, { at: NOW });
+    const r2 = await new SnpVerifier({ policy: { allowDebug: true, allowedMeasurements: [r.measurement] } }).verify(ev, { at: NOW });
     expect(r2.snp.debug).toBe(true);
   });
 

@@ -3,20 +3,21 @@
  * parseCrlAnyAlg) that SEV-SNP uses, and proof that the DCAP parsers still
  * accept nothing but P-256 / ecdsa-with-SHA256.
  */
+import { vectorPath } from '../support/vectors.js';
 import { readFileSync } from 'node:fs';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate, parseCertificateAnyAlg } from '../../src/x509/certificate.js';
 import { parseCrl, parseCrlAnyAlg } from '../../src/x509/crl.js';
-import { bitString, explicit, integer, nullValue, oid, sequence, time } from '../../src/testing/der-writer.js';
-import { encodeName } from '../../src/testing/x509-writer.js';
-import { toHex } from '../../src/util/bytes.js';
+import { bitString, explicit, integer, nullValue, oid, sequence, time } from '../../src/encode/der.js';
+import { encodeName } from '../../src/encode/x509.js';
+import { toHex } from '../../src/lib/bytes.js';
 import { OIDS, T0, T_END, amdName, buildCert, caExtensions, makeCa, makeCrl, rsaPssAlgId, spkiOf } from './pki.js';
 import { expectCode, vec } from './helpers.js';
 
 const ARK = vec('virtee-sev/builtin/milan_ark.pem');
 const VCEK = vec('virtee-sev/vcek_milan.der');
-const INTEL_ROOT = new Uint8Array(readFileSync(new URL('../../vectors/dcap/root/Intel_SGX_Provisioning_Certification_RootCA.cer', import.meta.url)));
+const INTEL_ROOT = new Uint8Array(readFileSync(vectorPath('dcap/root/Intel_SGX_Provisioning_Certification_RootCA.cer')));
 const ca = makeCa('Milan');
 
 function pemToDer(pem: Uint8Array): Uint8Array {

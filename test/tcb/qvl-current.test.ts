@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateTcb } from '../../src/tcb/evaluate.js';
 import { checkQeIdentity } from '../../src/tcb/qe-identity-check.js';
 import { AttestationError } from '../../src/errors.js';
-import { isoFromSeconds } from '../../src/util/time.js';
+import { isoFromSeconds } from '../../src/lib/time.js';
 import { qeIdentity, tcbInfo, teeTcbSvn } from './builders.js';
 
 interface LevelJson {

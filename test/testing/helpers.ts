@@ -71,9 +71,6 @@ export function oidMap(t: Tlv): Map<string, Tlv> {
   return m;
 }
 
-export function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
 
 export function spkiKey(publicKey65: Uint8Array): KeyObject {
   // SubjectPublicKeyInfo prefix for a P-256 uncompressed point.

@@ -1,9 +1,10 @@
+import { bytesToHex } from '../support/hex.js';
 import 'reflect-metadata';
 import { X509Certificate as PX509, BasicConstraintsExtension, KeyUsagesExtension, KeyUsageFlags, AuthorityKeyIdentifierExtension, SubjectKeyIdentifierExtension, CRLDistributionPointsExtension, cryptoProvider } from '@peculiar/x509';
 import { createHash, webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createTestPki, INTEL_NAMES, ROOT_CRL_URL, tcbSigningChainPem, pckCaChainPem, type TestCertificate } from '../../src/testing/index.js';
-import { ab, hex, pemBlocks, spkiKey, x509 } from './helpers.js';
+import { ab, pemBlocks, spkiKey, x509 } from './helpers.js';
 
 cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -50,8 +51,8 @@ describe('createTestPki', () => {
       expect(ku.usages).toBe(
         ca ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation,
       );
-      expect(p.getExtension(SubjectKeyIdentifierExtension)!.keyId).toBe(hex(c.keyId));
-      expect(p.getExtension(AuthorityKeyIdentifierExtension)!.keyId).toBe(hex(issuer.keyId));
+      expect(p.getExtension(SubjectKeyIdentifierExtension)!.keyId).toBe(bytesToHex(c.keyId));
+      expect(p.getExtension(AuthorityKeyIdentifierExtension)!.keyId).toBe(bytesToHex(issuer.keyId));
       const dp = p.getExtension(CRLDistributionPointsExtension)!;
       expect(dp.distributionPoints[0]!.distributionPoint!.fullName![0]!.uniformResourceIdentifier).toBe(ROOT_CRL_URL);
       expect(p.signatureAlgorithm.name).toBe('ECDSA');
@@ -69,14 +70,14 @@ describe('createTestPki', () => {
     const again = createTestPki();
     for (const role of roles) expect(again[role].pem).toBe(pki[role].pem);
     const other = createTestPki({ label: 'someone else' });
-    expect(hex(other.rootPublicKey)).not.toBe(hex(pki.rootPublicKey));
+    expect(bytesToHex(other.rootPublicKey)).not.toBe(bytesToHex(pki.rootPublicKey));
     expect(x509(other.platformCa.pem).verify(x509(pki.root.pem).publicKey)).toBe(false);
   });
 
   it('derives the root key from sha256(label + " root")', () => {
     const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
     const h = BigInt('0x' + createHash('sha256').update('tee-attest test root').digest('hex'));
-    expect(hex(pki.root.privateKey)).toBe(((h % (n - 1n)) + 1n).toString(16).padStart(64, '0'));
+    expect(bytesToHex(pki.root.privateKey)).toBe(((h % (n - 1n)) + 1n).toString(16).padStart(64, '0'));
   });
 
   it('honours validity windows, CN overrides and signature corruption', () => {

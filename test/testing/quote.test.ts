@@ -1,3 +1,4 @@
+import { bytesToHex } from '../support/hex.js';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,7 @@ import {
   mintPckCert,
   type BuildQuoteOptions,
 } from '../../src/testing/index.js';
-import { hex, pemBlocks, verifyRaw, x509 } from './helpers.js';
+import { pemBlocks, verifyRaw, x509 } from './helpers.js';
 
 const pki = createTestPki();
 const pck = mintPckCert(pki, { fmspc: '00906ED50000', tcbComponents: [3, 3, 2, 2, 4, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], pcesvn: 11 });
@@ -82,7 +83,7 @@ function readLayout(q: Uint8Array): Layout {
     teeType: dv.getUint32(4, true),
     qeSvn: dv.getUint16(8, true),
     pceSvn: dv.getUint16(10, true),
-    vendor: hex(q.subarray(12, 28)),
+    vendor: bytesToHex(q.subarray(12, 28)),
     userData: q.subarray(28, 48),
     ...(bodyType !== undefined ? { bodyType } : {}),
     body,
@@ -106,8 +107,8 @@ function expectValid(l: Layout, pckKey = pck.publicKey): void {
   expect(verifyRaw(Uint8Array.from([4, ...l.attKey]), l.signed, l.quoteSig)).toBe(true);
   expect(verifyRaw(pckKey, l.qeReport, l.qeSig)).toBe(true);
   const rd = l.qeReport.subarray(320, 384);
-  expect(hex(rd.subarray(0, 32))).toBe(sha256(Buffer.concat([l.attKey, l.auth])));
-  expect(hex(rd.subarray(32))).toBe('00'.repeat(32));
+  expect(bytesToHex(rd.subarray(0, 32))).toBe(sha256(Buffer.concat([l.attKey, l.auth])));
+  expect(bytesToHex(rd.subarray(32))).toBe('00'.repeat(32));
 }
 
 const base: BuildQuoteOptions = { pck };
@@ -126,28 +127,28 @@ describe('buildQuote v4 (TDX)', () => {
     expect(l.outerType).toBe(6);
     expect(l.certType).toBe(5);
     expect(l.qeSvn).toBe(QE_DEFAULTS.TD_QE.isvsvn);
-    expect(hex(l.userData)).toBe('00'.repeat(20));
+    expect(bytesToHex(l.userData)).toBe('00'.repeat(20));
   });
 
   it('has sensible TD body defaults', () => {
     const b = l.body;
     expect([...b.subarray(0, 16)]).toEqual([4, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // tee_tcb_svn
-    expect(hex(b.subarray(64, 112))).toBe('00'.repeat(48)); // mrsignerseam
-    expect(hex(b.subarray(112, 120))).toBe('00'.repeat(8)); // seam_attributes
-    expect(hex(b.subarray(120, 128))).toBe('0000001000000000'); // td_attributes: SEPT_VE_DISABLE, no debug
-    expect(hex(b.subarray(128, 136))).toBe('e71a060000000000'); // xfam
-    expect(hex(b.subarray(136, 184))).not.toBe('00'.repeat(48)); // mrtd
-    expect(hex(b.subarray(520, 584))).toBe('00'.repeat(64)); // report_data
+    expect(bytesToHex(b.subarray(64, 112))).toBe('00'.repeat(48)); // mrsignerseam
+    expect(bytesToHex(b.subarray(112, 120))).toBe('00'.repeat(8)); // seam_attributes
+    expect(bytesToHex(b.subarray(120, 128))).toBe('0000001000000000'); // td_attributes: SEPT_VE_DISABLE, no debug
+    expect(bytesToHex(b.subarray(128, 136))).toBe('e71a060000000000'); // xfam
+    expect(bytesToHex(b.subarray(136, 184))).not.toBe('00'.repeat(48)); // mrtd
+    expect(bytesToHex(b.subarray(520, 584))).toBe('00'.repeat(64)); // report_data
   });
 
   it('signs header‖body with the attestation key and binds the QE report', () => {
     expectValid(l);
-    expect(hex(l.attKey)).toBe(hex(attKey.publicKey.subarray(1)));
+    expect(bytesToHex(l.attKey)).toBe(bytesToHex(attKey.publicKey.subarray(1)));
     expect([...l.auth]).toEqual(Array.from({ length: 32 }, (_, i) => i));
     // QE report: TD_QE identity
     const r = l.qeReport;
-    expect(hex(r.subarray(48, 64))).toBe('1500000000000000e700000000000000');
-    expect(hex(r.subarray(128, 160)).toUpperCase()).toBe(QE_DEFAULTS.TD_QE.mrsigner);
+    expect(bytesToHex(r.subarray(48, 64))).toBe('1500000000000000e700000000000000');
+    expect(bytesToHex(r.subarray(128, 160)).toUpperCase()).toBe(QE_DEFAULTS.TD_QE.mrsigner);
     expect(u16(r, 256)).toBe(2);
     expect(u16(r, 258)).toBe(4);
   });
@@ -164,7 +165,7 @@ describe('buildQuote v4 (TDX)', () => {
   });
 
   it('is deterministic', () => {
-    expect(hex(buildQuote(base))).toBe(hex(q));
+    expect(bytesToHex(buildQuote(base))).toBe(bytesToHex(q));
   });
 });
 
@@ -186,10 +187,10 @@ describe('buildQuote v3 (SGX)', () => {
 
   it('encodes the SGX report body fields', () => {
     const b = l.body;
-    expect(hex(b.subarray(48, 64))).toBe('05000000000000000300000000000000');
+    expect(bytesToHex(b.subarray(48, 64))).toBe('05000000000000000300000000000000');
     expect(u16(b, 256)).toBe(7);
     expect(u16(b, 258)).toBe(9);
-    expect(hex(b.subarray(320))).toBe('ab'.repeat(64));
+    expect(bytesToHex(b.subarray(320))).toBe('ab'.repeat(64));
     expect(u16(l.qeReport, 256)).toBe(1); // QE isvprodid
   });
 });
@@ -207,8 +208,8 @@ describe('buildQuote v5', () => {
       expect(l.outerType).toBe(6);
       expectValid(l); // signed region = header ‖ body_type ‖ body_size ‖ body
       if (bodyType === 3) {
-        expect(hex(l.body.subarray(584, 600))).toBe(hex(l.body.subarray(0, 16))); // tee_tcb_svn2 defaults to tee_tcb_svn
-        expect(hex(l.body.subarray(600))).toBe('00'.repeat(48));
+        expect(bytesToHex(l.body.subarray(584, 600))).toBe(bytesToHex(l.body.subarray(0, 16))); // tee_tcb_svn2 defaults to tee_tcb_svn
+        expect(bytesToHex(l.body.subarray(600))).toBe('00'.repeat(48));
       }
     });
   }
@@ -217,7 +218,7 @@ describe('buildQuote v5', () => {
 describe('buildQuote options', () => {
   it('debug flags', () => {
     const td = readLayout(buildQuote({ ...base, debug: true }));
-    expect(hex(td.body.subarray(120, 128))).toBe('0100001000000000');
+    expect(bytesToHex(td.body.subarray(120, 128))).toBe('0100001000000000');
     const sgx = readLayout(buildQuote({ ...base, teeType: 'SGX', debug: true }));
     expect(sgx.body[48]).toBe(0x07);
   });
@@ -234,7 +235,7 @@ describe('buildQuote options', () => {
     const c = readLayout(buildQuote({ ...base, breakQeBinding: true }));
     expect(verifyRaw(Uint8Array.from([4, ...c.attKey]), c.signed, c.quoteSig)).toBe(true);
     expect(verifyRaw(pck.publicKey, c.qeReport, c.qeSig)).toBe(true); // still signed by the PCK
-    expect(hex(c.qeReport.subarray(320, 352))).not.toBe(sha256(Buffer.concat([c.attKey, c.auth])));
+    expect(bytesToHex(c.qeReport.subarray(320, 352))).not.toBe(sha256(Buffer.concat([c.attKey, c.auth])));
   });
 
   it('custom keys, auth data, chain text and certification types', () => {
@@ -253,11 +254,11 @@ describe('buildQuote options', () => {
       }),
     );
     expectValid(l);
-    expect(hex(l.attKey)).toBe(hex(other.publicKey.subarray(1)));
+    expect(bytesToHex(l.attKey)).toBe(bytesToHex(other.publicKey.subarray(1)));
     expect(l.auth.length).toBe(0);
     expect(Buffer.from(l.certData).toString()).toBe('hello');
     expect(l.certType).toBe(4);
-    expect(hex(l.userData)).toBe('11'.repeat(20));
+    expect(bytesToHex(l.userData)).toBe('11'.repeat(20));
     expect([l.qeSvn, l.pceSvn]).toEqual([3, 5]);
   });
 
@@ -270,14 +271,14 @@ describe('buildQuote options', () => {
     });
     const l = readLayout(q.subarray(0, q.length - 10));
     expect(u16(l.qeReport, 258)).toBe(1);
-    expect(hex(l.qeReport.subarray(128, 160))).toBe('22'.repeat(32));
-    expect(hex(l.body.subarray(64, 112))).toBe('33'.repeat(48));
+    expect(bytesToHex(l.qeReport.subarray(128, 160))).toBe('22'.repeat(32));
+    expect(bytesToHex(l.body.subarray(64, 112))).toBe('33'.repeat(48));
     expect(l.body[0]).toBe(9);
     expect(l.qeSvn).toBe(1);
   });
 
   it('rejects wrongly sized fields', () => {
-    expect(() => buildQuote({ ...base, userData: 'aa' })).toThrow(RangeError);
-    expect(() => buildQuote({ ...base, tdBody: { mrtd: new Uint8Array(3) } })).toThrow(RangeError);
+    expect(() => buildQuote({ ...base, userData: 'aa' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => buildQuote({ ...base, tdBody: { mrtd: new Uint8Array(3) } })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
 });

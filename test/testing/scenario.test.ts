@@ -1,9 +1,10 @@
+import { bytesToHex } from '../support/hex.js';
 import 'reflect-metadata';
 import { X509Crl } from '@peculiar/x509';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AT, makeScenario, type Scenario } from '../../src/testing/index.js';
-import { ab, hex, pemBlocks, verifyRaw, x509 } from './helpers.js';
+import { ab, pemBlocks, verifyRaw, x509 } from './helpers.js';
 
 const DAY = 86_400;
 const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
@@ -51,16 +52,16 @@ function checkConsistent(s: Scenario): void {
   const p = parts(s.quote);
   // quote signatures and binding
   expect(verifyRaw(Uint8Array.from([4, ...p.attKey]), p.signed, p.quoteSig)).toBe(true);
-  expect(hex(p.attKey)).toBe(hex(s.attestationPublicKey.subarray(1)));
+  expect(bytesToHex(p.attKey)).toBe(bytesToHex(s.attestationPublicKey.subarray(1)));
   expect(verifyRaw(s.pck.publicKey, p.qeReport, p.qeSig)).toBe(true);
-  expect(hex(p.qeReport.subarray(320, 352))).toBe(createHash('sha256').update(Buffer.concat([p.attKey, p.auth])).digest('hex'));
+  expect(bytesToHex(p.qeReport.subarray(320, 352))).toBe(createHash('sha256').update(Buffer.concat([p.attKey, p.auth])).digest('hex'));
   // chain in the quote
   const chain = pemBlocks(p.chain);
   expect(chain).toEqual(pemBlocks(s.pck.chainPem));
   const certs = chain.map((c) => x509(c));
   expect(certs[0]!.verify(certs[1]!.publicKey)).toBe(true);
   expect(certs[1]!.verify(certs[2]!.publicKey)).toBe(true);
-  expect(hex(certs[2]!.publicKey.export({ format: 'der', type: 'spki' }).subarray(-65))).toBe(hex(s.rootPublicKey));
+  expect(bytesToHex(certs[2]!.publicKey.export({ format: 'der', type: 'spki' }).subarray(-65))).toBe(bytesToHex(s.rootPublicKey));
   // collateral signatures
   const c = s.collateral;
   const tcbChain = pemBlocks(c.tcb_info_issuer_chain);
@@ -117,30 +118,30 @@ describe('makeScenario defaults (TDX v4, UpToDate)', () => {
     top.tcb.tdxtcbcomponents.forEach((c: { svn: number }, i: number) => expect(teeTcbSvn[i]!).toBeGreaterThanOrEqual(c.svn));
     const mod = tcb.tdxModuleIdentities.find((m: { id: string }) => m.id === 'TDX_01');
     expect(mod.mrsigner).toBe('0'.repeat(96));
-    expect(hex(p.body.subarray(64, 112))).toBe('00'.repeat(48)); // mrsignerseam matches
+    expect(bytesToHex(p.body.subarray(64, 112))).toBe('00'.repeat(48)); // mrsignerseam matches
     expect(mod.tcbLevels[0]).toEqual({ tcb: { isvsvn: 4 }, tcbDate: '2024-03-13T00:00:00Z', tcbStatus: 'UpToDate' });
-    expect(hex(p.body.subarray(120, 128))).toBe('0000001000000000'); // not debug
+    expect(bytesToHex(p.body.subarray(120, 128))).toBe('0000001000000000'); // not debug
   });
 
   it('TD_QE identity matches the QE report', () => {
     const r = p.qeReport;
     expect(qe.id).toBe('TD_QE');
-    expect(hex(r.subarray(128, 160)).toUpperCase()).toBe(qe.mrsigner);
+    expect(bytesToHex(r.subarray(128, 160)).toUpperCase()).toBe(qe.mrsigner);
     expect(u16(r, 256)).toBe(2);
     expect(qe.isvprodid).toBe(2);
     expect(qe.attributes).toBe('11000000000000000000000000000000');
     expect(qe.attributesMask).toBe('FBFFFFFFFFFFFFFF0000000000000000');
     const attrs = r.subarray(48, 64);
     const mask = Buffer.from(qe.attributesMask, 'hex');
-    expect(hex(attrs.map((b, i) => b & mask[i]!))).toBe(qe.attributes.toLowerCase());
+    expect(bytesToHex(attrs.map((b, i) => b & mask[i]!))).toBe(qe.attributes.toLowerCase());
     expect(u32(r, 16) & parseInt(qe.miscselectMask, 16)).toBe(parseInt(qe.miscselect, 16));
     expect(qe.tcbLevels[0]).toMatchObject({ tcb: { isvsvn: u16(r, 258) }, tcbStatus: 'UpToDate' });
-    expect(hex(r.subarray(0, 16))).toBe(hex(s.pck.cpusvn));
+    expect(bytesToHex(r.subarray(0, 16))).toBe(bytesToHex(s.pck.cpusvn));
   });
 
   it('is deterministic', () => {
     const again = makeScenario();
-    expect(hex(again.quote)).toBe(hex(s.quote));
+    expect(bytesToHex(again.quote)).toBe(bytesToHex(s.quote));
     expect(again.collateral).toEqual(s.collateral);
   });
 });
@@ -158,7 +159,7 @@ describe('makeScenario variants', () => {
     expect(qe.id).toBe('QE');
     expect(qe.isvprodid).toBe(1);
     expect(u16(parts(s.quote).qeReport, 256)).toBe(1);
-    expect(hex(parts(s.quote).qeReport.subarray(128, 160)).toUpperCase()).toBe(qe.mrsigner);
+    expect(bytesToHex(parts(s.quote).qeReport.subarray(128, 160)).toUpperCase()).toBe(qe.mrsigner);
   });
 
   it('SGX TCB Info v2 and v5 quotes', () => {
@@ -244,7 +245,7 @@ describe('makeScenario variants', () => {
     checkConsistent(s);
     const p = parts(s.quote);
     expect(p.body[0]).toBe(4); // teeTcbSvn kept
-    expect(hex(p.body.subarray(472, 520))).toBe('ee'.repeat(48));
+    expect(bytesToHex(p.body.subarray(472, 520))).toBe('ee'.repeat(48));
     expect(u16(p.qeReport, 256)).toBe(9);
     expect(u16(p.qeReport, 258)).toBe(4); // other QE fields kept
     expect(JSON.parse(s.collateral.tcb_info).tcbLevels[0].advisoryIDs).toEqual(['INTEL-SA-00615']);
@@ -263,13 +264,13 @@ describe('makeScenario variants', () => {
     expect(verifyRaw(Uint8Array.from([4, ...p.attKey]), p.signed, p.quoteSig)).toBe(false);
     expect(verifyRaw(s.pck.publicKey, p.qeReport, p.qeSig)).toBe(false);
     expect(x509(s.pck.pem).verify(x509(s.pki.platformCa.pem).publicKey)).toBe(false);
-    expect(hex(s.rootPublicKey)).not.toBe(hex(s.pki.rootPublicKey));
+    expect(bytesToHex(s.rootPublicKey)).not.toBe(bytesToHex(s.pki.rootPublicKey));
   });
 
   it('separate labels give separate PKIs', () => {
     const a = makeScenario({ label: 'a' });
     const b = makeScenario({ label: 'b' });
-    expect(hex(a.rootPublicKey)).not.toBe(hex(b.rootPublicKey));
+    expect(bytesToHex(a.rootPublicKey)).not.toBe(bytesToHex(b.rootPublicKey));
     checkConsistent(a);
     const reuse = makeScenario({ pki: a.pki });
     expect(reuse.pki).toBe(a.pki);

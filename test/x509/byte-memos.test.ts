@@ -4,12 +4,13 @@
  * a fresh parse: keyed by a private copy (mutating the caller's buffer in place
  * never reaches a stale entry) and never accepting what the full parse refuses.
  */
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { parseName } from '../../src/x509/name.js';
 import { parseSgxExtensionValue } from '../../src/x509/sgx-extension.js';
 import { derOid, readDer } from '../../src/der/reader.js';
-import { DERIVED, INTEL_ROOT_DER, expectCode, hex, pemChain, seq, tlv } from './helpers.js';
+import { DERIVED, INTEL_ROOT_DER, expectCode, pemChain, seq, tlv } from './helpers.js';
 
 const printableCn = (cn: string): Uint8Array =>
   seq(tlv(0x31, seq(tlv(0x06, [0x55, 0x04, 0x03]), tlv(0x13, [...new TextEncoder().encode(cn)]))));
@@ -69,7 +70,7 @@ describe('SGX extension entries read from OID bytes', () => {
   };
 
   it('parses the real leaf through the byte path', () => {
-    expect(parseSgxExtensionValue(leafExt()).fmspc).toEqual(hex('b0c06f000000'));
+    expect(parseSgxExtensionValue(leafExt()).fmspc).toEqual(hexToBytes('b0c06f000000'));
   });
 
   it('refuses a non-minimal entry number and entry 0 like the dotted check', () => {

@@ -1,22 +1,9 @@
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { parseCertificate } from '../../src/x509/certificate.js';
-import { toHex } from '../../src/util/bytes.js';
-import {
-  DERIVED,
-  INTEL_ROOT_DER,
-  OID_DER,
-  QVL,
-  VECTORS,
-  expectCode,
-  extension,
-  hex,
-  joinCert,
-  pemChain,
-  seq,
-  splitCert,
-  tlv,
-} from './helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { DERIVED, INTEL_ROOT_DER, OID_DER, QVL, VECTORS, expectCode, extension, joinCert, pemChain, seq, splitCert, tlv } from './helpers.js';
 
 const INTEL_ROOT_KEY =
   '040ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f567918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394';
@@ -125,7 +112,7 @@ describe('parseCertificate: rejects malformed or unsupported certificates', () =
   });
 
   it('accepts only ecdsa-with-SHA256 with absent parameters, same inside and outside', () => {
-    const sha384 = seq(hex('06082a8648ce3d040303'));
+    const sha384 = seq(hexToBytes('06082a8648ce3d040303'));
     let p = parts();
     p.outerSigAlg = sha384;
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
@@ -133,18 +120,18 @@ describe('parseCertificate: rejects malformed or unsupported certificates', () =
     p.sigAlg = sha384;
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
     p = parts();
-    p.sigAlg = seq(hex('06082a8648ce3d040302'), hex('0500'));
+    p.sigAlg = seq(hexToBytes('06082a8648ce3d040302'), hexToBytes('0500'));
     p.outerSigAlg = p.sigAlg;
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
     p = parts();
-    p.sigAlg = seq(hex('06092a864886f70d01010b'), hex('0500')); // sha256WithRSAEncryption
+    p.sigAlg = seq(hexToBytes('06092a864886f70d01010b'), hexToBytes('0500')); // sha256WithRSAEncryption
     const e = expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
     expect(e.evidence?.found).toBe('1.2.840.113549.1.1.11');
   });
 
   it('accepts only uncompressed P-256 id-ecPublicKey keys', () => {
     const point = (bytes: number[]): Uint8Array => tlv(0x03, [0, ...bytes]);
-    const ecAlg = (curve: string): Uint8Array => seq(hex('06072a8648ce3d0201'), hex(curve));
+    const ecAlg = (curve: string): Uint8Array => seq(hexToBytes('06072a8648ce3d0201'), hexToBytes(curve));
     const key65 = [4, ...new Array(64).fill(1)];
     let p = parts();
     p.spki = seq(ecAlg('06082a8648ce3d030107'), point(key65));
@@ -154,7 +141,7 @@ describe('parseCertificate: rejects malformed or unsupported certificates', () =
     p = parts();
     p.spki = seq(ecAlg('06082a8648ce3d030107'), point([2, ...new Array(32).fill(1)])); // compressed
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
-    p.spki = seq(seq(hex('06092a864886f70d010101'), hex('0500')), point(key65)); // rsaEncryption
+    p.spki = seq(seq(hexToBytes('06092a864886f70d010101'), hexToBytes('0500')), point(key65)); // rsaEncryption
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
   });
 
@@ -165,16 +152,16 @@ describe('parseCertificate: rejects malformed or unsupported certificates', () =
     expect(e.evidence?.check).toBe('x509.extensions.duplicate');
 
     p = parts();
-    p.extensions = [extension(OID_DER.basicConstraints, true, hex('3003010101'))]; // BOOLEAN 0x01 is not DER
+    p.extensions = [extension(OID_DER.basicConstraints, true, hexToBytes('3003010101'))]; // BOOLEAN 0x01 is not DER
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
-    p.extensions = [extension(OID_DER.keyUsage, true, hex('0302'))];
+    p.extensions = [extension(OID_DER.keyUsage, true, hexToBytes('0302'))];
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
-    p.extensions = [extension(OID_DER.basicConstraints, true, hex('30060101ff0201ff'))]; // negative pathLen
+    p.extensions = [extension(OID_DER.basicConstraints, true, hexToBytes('30060101ff0201ff'))]; // negative pathLen
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
 
     p = parts();
-    p.extensions.push(extension(hex('06032a0304'), true, hex('0500')));
-    p.extensions.push(extension(hex('06032a0305'), false, hex('0500')));
+    p.extensions.push(extension(hexToBytes('06032a0304'), true, hexToBytes('0500')));
+    p.extensions.push(extension(hexToBytes('06032a0305'), false, hexToBytes('0500')));
     const c = parseCertificate(joinCert(p));
     expect(c.unknownCriticalExtensions).toEqual(['1.2.3.4']);
 
@@ -193,7 +180,7 @@ describe('parseCertificate: rejects malformed or unsupported certificates', () =
     p.validity = seq(tlv(0x17, ascii('180521104510Z')), tlv(0x17, ascii('491231235960Z')));
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
     p = parts();
-    expectCode(() => parseCertificate(joinCert(p, { extraTbs: [hex('0500')] })), 'CertificateParse');
+    expectCode(() => parseCertificate(joinCert(p, { extraTbs: [hexToBytes('0500')] })), 'CertificateParse');
     p.sigValue = tlv(0x03, [0, ...seq(tlv(0x02, [0x80]), tlv(0x02, [1]))]);
     expectCode(() => parseCertificate(joinCert(p)), 'CertificateParse');
     p = parts();

@@ -1,7 +1,8 @@
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { parseCrl, parseCrlAny } from '../../src/x509/crl.js';
-import { toHex } from '../../src/util/bytes.js';
-import { DERIVED, QVL, expectCode, hex, readVector, readVectorText, seq, tlv } from './helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { DERIVED, QVL, expectCode, readVector, readVectorText, seq, tlv } from './helpers.js';
 import { derChildren, readDer } from '../../src/der/reader.js';
 
 const TDX_PCK_CRL = readVector(DERIVED + 'tdx_quote/pck_crl.der');
@@ -105,7 +106,7 @@ describe('parseCrl: malformed input', () => {
     expectCode(() => parseCrl(rebuild((f) => [tlv(0x02, [2]), ...f.slice(1)])), 'CrlParse');
     expectCode(() => parseCrl(rebuild((f) => f.slice(1))), 'CrlParse'); // v1 with extensions
     expectCode(() => parseCrl(rebuild((f) => [f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, f[6]!, f[5]!])), 'CrlParse');
-    expectCode(() => parseCrl(rebuild((f) => [...f, hex('0500')])), 'CrlParse');
+    expectCode(() => parseCrl(rebuild((f) => [...f, hexToBytes('0500')])), 'CrlParse');
     // entry with a negative serial
     const badEntry = seq(tlv(0x02, [0x80]), tlv(0x17, [...'250619100035Z'].map((c) => c.charCodeAt(0))));
     expectCode(() => parseCrl(rebuild((f) => [...f.slice(0, 5), seq(badEntry), f[6]!])), 'CrlParse');
@@ -116,13 +117,13 @@ describe('parseCrl: malformed input', () => {
   });
 
   it('reports unknown critical CRL and entry extensions', () => {
-    const critical = seq(hex('0603551d1c'), hex('0101ff'), tlv(0x04, seq())); // issuingDistributionPoint
+    const critical = seq(hexToBytes('0603551d1c'), hexToBytes('0101ff'), tlv(0x04, seq())); // issuingDistributionPoint
     const exts = derChildren(derChildren(readDer(TDX_PCK_CRL))[0]!).at(-1)!;
     const inner = derChildren(derChildren(exts)[0]!).map((e) => e.raw);
     const crl = parseCrl(rebuild((f) => [...f.slice(0, 6), tlv(0xa0, seq(...inner, critical))]));
     expect(crl.unknownCriticalExtensions).toEqual(['2.5.29.28']);
     const time = tlv(0x17, [...'250619100035Z'].map((c) => c.charCodeAt(0)));
-    const entry = seq(tlv(0x02, [5]), time, seq(seq(hex('0603551d1d'), hex('0101ff'), tlv(0x04, seq()))));
+    const entry = seq(tlv(0x02, [5]), time, seq(seq(hexToBytes('0603551d1d'), hexToBytes('0101ff'), tlv(0x04, seq()))));
     const crl2 = parseCrl(rebuild((f) => [...f.slice(0, 5), seq(entry), f[6]!]));
     expect(crl2.unknownCriticalExtensions).toEqual(['2.5.29.29']);
     expect(crl2.revokedSerials.has('05')).toBe(true);

@@ -1,11 +1,12 @@
 /** Shared fixtures for the X.509 tests: real DCAP vectors and a tiny DER encoder. */
+import { vectorPath } from '../support/vectors.js';
+import { hexToBytes } from '../support/hex.js';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { derChildren as kids, readDer as rd } from '../../src/der/reader.js';
 import { decodePem } from '../../src/x509/pem.js';
 export { catchErr, catchErrAsync, expectCode, expectCodeAsync } from '../support/codes.js';
 
-export const VECTORS = fileURLToPath(new URL('../../vectors/dcap/', import.meta.url));
+export const VECTORS = vectorPath('dcap/');
 
 export function readVector(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(VECTORS + rel));
@@ -33,12 +34,6 @@ export const TDX_NOW = 1752919234;
 
 
 
-export function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, '');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 function lengthOctets(n: number): number[] {
   if (n < 0x80) return [n];
@@ -116,10 +111,10 @@ export function joinCert(p: CertParts, opts: { extraTbs?: Uint8Array[]; omitVers
 }
 
 export const OID_DER = {
-  basicConstraints: hex('0603551d13'),
-  keyUsage: hex('0603551d0f'),
-  subjectKeyIdentifier: hex('0603551d0e'),
-  sgx: hex('06092a864886f84d010d01'),
+  basicConstraints: hexToBytes('0603551d13'),
+  keyUsage: hexToBytes('0603551d0f'),
+  subjectKeyIdentifier: hexToBytes('0603551d0e'),
+  sgx: hexToBytes('06092a864886f84d010d01'),
 };
 
 export function extension(oid: Uint8Array, critical: boolean | undefined, value: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePem, decodePemBlocks, decodePemChain } from '../../src/x509/pem.js';
 import { base64DecodeStrict } from '../../src/x509/base64.js';
-import { bytesEqual } from '../../src/util/bytes.js';
+import { bytesEqual } from '../../src/lib/bytes.js';
 import { DERIVED, INTEL_ROOT_DER, QVL, expectCode, readVectorText } from './helpers.js';
 
 const ROOT_PEM = readVectorText('root/Intel_SGX_Provisioning_Certification_RootCA.pem');

@@ -1,8 +1,9 @@
+import { hexToBytes } from '../support/hex.js';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { parseSgxExtension, parseSgxExtensionValue } from '../../src/x509/sgx-extension.js';
-import { toHex } from '../../src/util/bytes.js';
-import { DERIVED, INTEL_ROOT_DER, QVL, expectCode, hex, pemChain, seq, tlv } from './helpers.js';
+import { toHex } from '../../src/lib/bytes.js';
+import { DERIVED, INTEL_ROOT_DER, QVL, expectCode, pemChain, seq, tlv } from './helpers.js';
 
 const leaf = (rel: string): ReturnType<typeof parseCertificate> => parseCertificate(pemChain(rel)[0]!);
 
@@ -80,11 +81,11 @@ describe('parseSgxExtensionValue: malformed extensions', () => {
   };
 
   it('builder sanity check, and unknown entry numbers are ignored', () => {
-    const x = parseSgxExtensionValue(standard({ 8: seq(oid(8), hex('0500')) }));
+    const x = parseSgxExtensionValue(standard({ 8: seq(oid(8), hexToBytes('0500')) }));
     expect(x.tcbComponents).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
     expect(x.pcesvn).toBe(13);
     expect(x.sgxType).toBe('Standard');
-    const cfg = seq(oid(7), seq(seq(oid(7, 1), hex('010100'))));
+    const cfg = seq(oid(7), seq(seq(oid(7, 1), hexToBytes('010100'))));
     const y = parseSgxExtensionValue(standard({ 5: seq(oid(5), tlv(0x0a, [2])), 6: seq(oid(6), octets(16)), 7: cfg }));
     expect(y.sgxType).toBe('ScalableWithIntegrity');
     expect(y.configuration).toEqual({ dynamicPlatform: false });
@@ -113,10 +114,10 @@ describe('parseSgxExtensionValue: malformed extensions', () => {
       standard({ 2: tcb({ 4: tlv(0x02, [0xff]) }) }), // negative
       standard({ 8: seq(oid(1), octets(16)) }), // duplicate .1
       standard({ 8: seq(tlv(0x06, [0x2a, 0x03]), octets(16)) }), // foreign OID
-      standard({ 7: seq(oid(7), seq(seq(oid(7, 1), hex('0101ff')), seq(oid(7, 1), hex('0101ff')))) }),
-      standard({ 7: seq(oid(7), seq(seq(oid(7, 2), hex('020101')))) }),
+      standard({ 7: seq(oid(7), seq(seq(oid(7, 1), hexToBytes('0101ff')), seq(oid(7, 1), hexToBytes('0101ff')))) }),
+      standard({ 7: seq(oid(7), seq(seq(oid(7, 2), hexToBytes('020101')))) }),
       seq(),
-      hex('0500'),
+      hexToBytes('0500'),
       Uint8Array.from([...standard(), 0]),
     ];
     bad.forEach((v, i) => {

@@ -14,7 +14,7 @@
  * Parsing is strict (CollateralParse; the strict JSON parser: duplicate keys
  * refused) and bounded (MAX_SNP_BUNDLE_BYTES).
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import { parseStrictJson } from '../../sources/strict-json.js';
 import { normalizeSnpRequest, snpRequestKey } from './request.js';
 import type { SnpCollateralBundle, SnpCollateralMetadata, SnpCollateralRequest } from './types.js';
@@ -23,7 +23,7 @@ export const SNP_BUNDLE_FORMAT = 'tee-attest/snp-kds-bundle@1';
 export const MAX_SNP_BUNDLE_BYTES = 256 * 1024;
 
 function fail(field: string, message: string, found?: string): never {
-  throw new AttestationError('CollateralParse', `SEV-SNP bundle ${field}: ${message}`, {
+  throw attestationError('CollateralParse', `SEV-SNP bundle ${field}: ${message}`, {
     check: 'snp.bundle',
     field,
     ...(found === undefined ? {} : { found: found.slice(0, 64) }),
@@ -61,7 +61,7 @@ function readMetadata(v: unknown): SnpCollateralMetadata {
   if (typeof source !== 'string') fail('metadata.source', 'expected a string');
   const fetchedAt = m.fetchedAt;
   if (fetchedAt !== undefined && (typeof fetchedAt !== 'number' || !Number.isFinite(fetchedAt))) fail('metadata.fetchedAt', 'expected unix seconds');
-  return { source, ...(fetchedAt === undefined ? {} : { fetchedAt }) };
+  return { source, fetchedAt };
 }
 
 /** Parses a bundle file (text or UTF-8 bytes) with the strict JSON parser (duplicate keys refused). */

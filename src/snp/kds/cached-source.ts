@@ -19,7 +19,7 @@
  * - Time: `getSnpCollateral(request, { at })`, else the injected `clock`
  *   (util/time.ts Clock: unix seconds or a Date), else the system clock.
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import { VerifiedCache, type CacheStore, type VerifiedCacheOptions, type VerifiedCacheSpec } from '../../sources/verified-cache.js';
 import type { SnpCryptoBackend } from '../crypto.js';
 import type { ArkPins } from '../roots.js';
@@ -52,7 +52,7 @@ export class SnpCachedSource implements SnpCollateralSource {
 
   constructor(options: SnpCachedSourceOptions) {
     if (options === null || typeof options !== 'object' || typeof options.upstream?.getSnpCollateral !== 'function') {
-      throw new AttestationError('InvalidArgument', 'SnpCachedSource: options.upstream must be an SnpCollateralSource', { check: 'snpCachedSource.upstream' });
+      throw attestationError('InvalidArgument', 'SnpCachedSource: options.upstream must be an SnpCollateralSource', { check: 'snpCachedSource.upstream' });
     }
     const o = options;
     const spec: VerifiedCacheSpec<SnpCollateralRequest, SnpCollateralBundle, ParsedSnpCa | undefined> = {
@@ -72,7 +72,7 @@ export class SnpCachedSource implements SnpCollateralSource {
         const caAnswer = await this.#cache.get(caRequest(vreq.product, 'VCEK'), { at });
         const ca = caAnswer.entry.extra;
         if (ca === undefined) {
-          throw new AttestationError('CollateralMissing', 'the CA chain for the VCEK could not be obtained', { check: 'snp.cache.ca', field: snpRequestKey(caAnswer.bundle.request) });
+          throw attestationError('CollateralMissing', 'the CA chain for the VCEK could not be obtained', { check: 'snp.cache.ca', field: snpRequestKey(caAnswer.bundle.request) });
         }
         // The VCEK entry lives as long as its certificates; the CRL is refreshed with the CA entry
         // and applied again by verifySnpAttestation at every use.

@@ -14,7 +14,7 @@
  * SPLs are written as two-digit decimals, as in the specification's examples.
  * KDS rate-limits clients (HTTP 429): cache what it returns (SnpCachedSource).
  */
-import { AttestationError } from '../../errors.js';
+import { attestationError } from '../../errors.js';
 import type { SnpCaRequest, SnpVcekRequest } from './types.js';
 
 export const AMD_KDS_BASE_URL = 'https://kdsintf.amd.com';
@@ -41,13 +41,13 @@ export function normalizeKdsBaseUrl(url: string, allowInsecureHttp: boolean): st
   try {
     u = new URL(url);
   } catch {
-    throw new AttestationError('InvalidArgument', `KDS base URL is not a URL: ${url}`, { check: 'kds.baseUrl', found: String(url).slice(0, 200) });
+    throw attestationError('InvalidArgument', `KDS base URL is not a URL: ${url}`, { check: 'kds.baseUrl', found: String(url).slice(0, 200) });
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && allowInsecureHttp)) {
-    throw new AttestationError('InvalidArgument', `${u.protocol}// KDS URLs are refused (https only; http needs allowInsecureHttp)`, { check: 'kds.baseUrl', found: u.origin });
+    throw attestationError('InvalidArgument', `${u.protocol}// KDS URLs are refused (https only; http needs allowInsecureHttp)`, { check: 'kds.baseUrl', found: u.origin });
   }
   if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
-    throw new AttestationError('InvalidArgument', 'KDS base URL must not carry credentials, a query or a fragment', { check: 'kds.baseUrl', found: u.origin });
+    throw attestationError('InvalidArgument', 'KDS base URL must not carry credentials, a query or a fragment', { check: 'kds.baseUrl', found: u.origin });
   }
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }

@@ -5,7 +5,7 @@
  * before anything is cached. Signatures are checked by verify.ts.
  */
 import { VerifyError } from '../../errors.js';
-import { bytesEqual, fromHex, toHex } from '../../util/bytes.js';
+import { bytesEqual, fromHex, toHex } from '../../lib/bytes.js';
 import type { AnyAlgCertificate } from '../../x509/certificate.js';
 import type { AnyAlgCrl } from '../../x509/crl.js';
 import { commonName } from '../chain.js';
@@ -37,7 +37,7 @@ export function parseSnpCaCollateral(request: SnpCaRequest, c: SnpCaCollateral):
   if (crl !== undefined && !bytesEqual(crl.issuer, ark[0]!.subject)) {
     mismatch('CRL is not issued by the ARK of the chain', 'crl', ark[0]!.subjectText, crl.issuerText);
   }
-  return { intermediate: intermediate[0]!, ark: ark[0]!, ...(crl === undefined ? {} : { crl }) };
+  return { intermediate: intermediate[0]!, ark: ark[0]!, crl };
 }
 
 /** Parses a VCEK answer and checks its product, SPLs and hwID against the request. */

@@ -17,15 +17,15 @@
  * CollateralMissing (404), CertificateParse / CrlParse / PemParse,
  * CollateralParse (not UTF-8), CollateralMismatch (the answer does not fit).
  */
-import { AttestationError } from '../../errors.js';
-import { toHex } from '../../util/bytes.js';
+import { attestationError } from '../../errors.js';
+import { toHex } from '../../lib/bytes.js';
 import type { FetchLike } from '../../sources/http.js';
 import { BoundedHttp } from '../../sources/http.js';
 import { AMD_KDS_BASE_URL, certChainUrl, crlUrl, normalizeKdsBaseUrl, vcekUrl } from './endpoints.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral } from './fit.js';
 import { normalizeSnpRequest } from './request.js';
 import type { GetSnpCollateralOptions, SnpCollateralRequest, SnpCollateralSource } from './types.js';
-import { readClock, type Clock } from '../../util/time.js';
+import { readClock, type Clock } from '../../lib/time.js';
 
 export interface KdsSourceOptions {
   /** The HTTP layer: `globalThis.fetch`, or `createUndiciFetch()` on Node. */
@@ -68,7 +68,7 @@ export class KdsSource implements SnpCollateralSource {
 
   getSnpCollateral: SnpCollateralSource['getSnpCollateral'] = (async (request: SnpCollateralRequest, options: GetSnpCollateralOptions = {}) => {
     const req = normalizeSnpRequest(request);
-    const http = { notFound: 'KDS has no such certificate', ...(options.signal === undefined ? {} : { signal: options.signal }) };
+    const http = { notFound: 'KDS has no such certificate', signal: options.signal };
     if (req.kind === 'vcek') {
       const [r] = await this.#http.getAll([{ url: vcekUrl(this.#base, req), what: 'vcek' }], http);
       const collateral = { vcek: toHex(r!.body) };
@@ -86,7 +86,7 @@ export class KdsSource implements SnpCollateralSource {
 
   #metadata(): { source: string; fetchedAt?: number } {
     const now = this.#clock === undefined ? undefined : readClock(this.#clock, OWNER);
-    return { source: this.#base, ...(now === undefined ? {} : { fetchedAt: now }) };
+    return { source: this.#base, fetchedAt: now };
   }
 
 
@@ -96,6 +96,6 @@ function utf8(body: Uint8Array, field: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new AttestationError('CollateralParse', `${field}: body is not UTF-8`, { check: 'kds.body', field });
+    throw attestationError('CollateralParse', `${field}: body is not UTF-8`, { check: 'kds.body', field });
   }
 }

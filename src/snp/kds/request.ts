@@ -2,15 +2,15 @@
  * Requests: validation, the cache key / bundle file stem, and the requests a
  * report needs.
  */
-import { AttestationError } from '../../errors.js';
-import { toHex } from '../../util/bytes.js';
+import { attestationError } from '../../errors.js';
+import { toHex } from '../../lib/bytes.js';
 import type { SnpKeyType } from '../chain.js';
 import { isSnpProduct, type SnpProduct } from '../product.js';
 import type { SnpReport } from '../report.js';
 import type { SnpCaRequest, SnpCollateralRequest, SnpVcekRequest } from './types.js';
 
 function invalid(field: string, message: string, found: unknown): never {
-  throw new AttestationError('InvalidArgument', `SEV-SNP collateral request: ${message}`, {
+  throw attestationError('InvalidArgument', `SEV-SNP collateral request: ${message}`, {
     check: 'snp.collateral.request',
     field,
     found: String(found).slice(0, 64),
@@ -74,7 +74,7 @@ export function sameSnpRequest(a: SnpCollateralRequest, b: SnpCollateralRequest)
 export function vcekRequestForReport(report: SnpReport, product?: SnpProduct): SnpVcekRequest {
   const p = report.product ?? product;
   if (p === undefined) {
-    throw new AttestationError('CollateralMissing', 'a version 2 report does not name its product: pass the product', {
+    throw attestationError('CollateralMissing', 'a version 2 report does not name its product: pass the product', {
       check: 'snp.collateral.request.product',
       field: 'product',
       expected: 'Milan | Genoa | Turin',
@@ -82,7 +82,7 @@ export function vcekRequestForReport(report: SnpReport, product?: SnpProduct): S
     });
   }
   if (report.signerInfo.maskChipKey || report.chipId.every((b) => b === 0)) {
-    throw new AttestationError('CollateralMissing', 'CHIP_ID is masked or zero: the VCEK cannot be requested from KDS', {
+    throw attestationError('CollateralMissing', 'CHIP_ID is masked or zero: the VCEK cannot be requested from KDS', {
       check: 'snp.collateral.request.hwid',
       field: 'CHIP_ID',
       expected: 'non-zero CHIP_ID',

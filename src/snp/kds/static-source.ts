@@ -6,7 +6,7 @@
  * clock. Bundles are parsed and fitted to the request (fit.ts); their
  * signatures are verified by SnpCachedSource or verifySnpAttestation.
  */
-import { AttestationError, VerifyError } from '../../errors.js';
+import { VerifyError, attestationError } from '../../errors.js';
 import { raceSignal } from '../../sources/abort.js';
 import { parseSnpBundle, serializeSnpBundle, snpBundleFileName } from './bundle.js';
 import { checkSnpBundleFits } from './fit.js';
@@ -28,7 +28,7 @@ export class SnpStaticSource implements SnpCollateralSource {
 
   constructor(options: SnpStaticSourceOptions) {
     if (typeof options?.read !== 'function') {
-      throw new AttestationError('InvalidArgument', 'SnpStaticSource: options.read must be a function', { check: 'snpStaticSource.read' });
+      throw attestationError('InvalidArgument', 'SnpStaticSource: options.read must be a function', { check: 'snpStaticSource.read' });
     }
     this.#read = options.read;
     this.#name = options.name ?? 'static';
@@ -46,7 +46,7 @@ export class SnpStaticSource implements SnpCollateralSource {
     const file = snpBundleFileName(req);
     const raw = await raceSignal(this.#read(file, options), options.signal, 'snp.static.aborted', 'bundle read');
     if (raw === undefined) {
-      throw new AttestationError('CollateralMissing', `no offline SEV-SNP bundle ${file} in ${this.#name}`, {
+      throw attestationError('CollateralMissing', `no offline SEV-SNP bundle ${file} in ${this.#name}`, {
         check: 'snp.static.bundle',
         field: file,
         expected: `${this.#name}/${file}`,

@@ -1,7 +1,7 @@
 /**
  * SEV-SNP collateral sources: where VCEKs, cert chains and CRLs come from
  * (AMD KDS, offline bundles, a verifying cache in front of either), mirroring
- * the DCAP collateral store (src/collateral/store/types.ts).
+ * the DCAP collateral store (src/sources/dcap/types.ts).
  *
  * Two kinds of request, so that per-product material is fetched and cached
  * once, not once per chip:
@@ -14,7 +14,7 @@
 import type { SnpKeyType } from '../chain.js';
 import type { SnpProduct } from '../product.js';
 import type { CacheMetadata } from '../../sources/verified-cache.js';
-import type { TimeInput } from '../../util/time.js';
+import type { TimeInput } from '../../lib/time.js';
 
 export interface SnpVcekRequest {
   readonly kind: 'vcek';

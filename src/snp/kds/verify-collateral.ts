@@ -32,7 +32,7 @@ export async function verifySnpCaCollateral(
   const ca = parseSnpCaCollateral(request, collateral);
   const r = await verifySnpCaChain(
     { product: request.product, keyType: request.keyType, intermediate: ca.intermediate, ark: ca.ark },
-    { at: options.at, crypto: options.crypto ?? defaultSnpCryptoBackend(), arkPins: options.arkPins ?? amdArkPins(), ...(ca.crl === undefined ? {} : { crl: ca.crl }) },
+    { at: options.at, crypto: options.crypto ?? defaultSnpCryptoBackend(), arkPins: options.arkPins ?? amdArkPins(), crl: ca.crl },
   );
   return { ca, validUntil: r.expiresAt };
 }

@@ -1,2 +1,0 @@
-/** CollateralFetch errors: one constructor per failure (src/sources/http.ts). */
-export { fetchError, type FetchFailure } from '../../sources/http.js';

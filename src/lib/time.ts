@@ -1,0 +1,123 @@
+/**
+ * Time: one type for the whole library.
+ *
+ * - `TimeInput` is a point in time as callers give it: unix seconds (number or
+ *   digit string), an RFC 3339 date-time string, or a `Date`.
+ * - `Clock` is an injected time source returning unix seconds or a `Date`.
+ *   Every component that needs "now" (verifiers, collateral sources and
+ *   caches, the connector) takes a `Clock`; the pure verification core takes
+ *   an explicit `at` and reads no clock.
+ *
+ * A number that looks like milliseconds (≥ 10^11, i.e. after the year 5138 as
+ * seconds) is refused with `InvalidArgument` rather than read as a date
+ * tens of thousands of years away: `Date.now` is not a `Clock`.
+ */
+import { attestationError } from '../errors.js';
+
+/** Unix seconds, an RFC 3339 date-time string, or a Date. */
+export type TimeInput = number | string | Date;
+
+/** An injected time source: unix seconds or a Date. */
+export type Clock = () => number | Date;
+
+/** The system clock, for the edges of the library (verifier defaults, CLI). Never used by the pure core. */
+export const systemClock: Clock = () => new Date();
+
+/** Numbers at or above this are milliseconds, not seconds (year 5138 as seconds). */
+export const MILLISECONDS_THRESHOLD = 1e11;
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Strict ISO-8601 / RFC 3339 date-time (as Intel's collateral uses:
+ * `2025-06-19T10:56:11Z`) to unix seconds (fraction truncated). Returns
+ * undefined when malformed or out of range (e.g. month 13, Feb 30).
+ */
+export function parseIsoSeconds(s: string): number | undefined {
+  const m = ISO_RE.exec(s);
+  if (m === null) return undefined;
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se);
+  const check = new Date(ms);
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return undefined;
+  let secs = Math.floor(ms / 1000);
+  const tz = m[8]!;
+  if (tz !== 'Z') {
+    const sign = tz[0] === '-' ? -1 : 1;
+    const th = Number(tz.slice(1, 3));
+    const tm = Number(tz.slice(4, 6));
+    if (th > 23 || tm > 59) return undefined;
+    secs -= sign * (th * 3600 + tm * 60);
+  }
+  return secs;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A calendar date `YYYY-MM-DD` (ISO 8601 / RFC 3339 full-date) to the unix
+ * seconds of its midnight UTC. Returns undefined when malformed or not a real
+ * date (month 13, Feb 30). For command lines and configuration; `TimeInput`
+ * itself does not accept a bare date.
+ */
+export function parseDateOnlySeconds(s: string): number | undefined {
+  const m = DATE_RE.exec(s);
+  if (m === null) return undefined;
+  return parseIsoSeconds(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+}
+
+export function isoFromSeconds(secs: number): string {
+  return new Date(secs * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const ACCEPTED = 'unix seconds, an RFC 3339 date-time (2025-07-19T10:00:00Z) or a Date';
+
+/**
+ * Normalises a `TimeInput` to unix seconds. `check` names the option in the
+ * error evidence (default `options.at`).
+ */
+export function toUnixSeconds(at: TimeInput, check = 'options.at'): number {
+  if (at instanceof Date) {
+    const t = at.getTime();
+    if (Number.isFinite(t) && t >= 0) return Math.floor(t / 1000);
+  } else if (typeof at === 'number') {
+    if (Number.isFinite(at) && at >= MILLISECONDS_THRESHOLD) {
+      throw attestationError('InvalidArgument', `${check}: ${at} looks like milliseconds; pass unix seconds (${ACCEPTED})`, {
+        check,
+        expected: 'unix seconds',
+        found: String(at),
+      });
+    }
+    if (Number.isFinite(at) && at >= 0) return Math.floor(at);
+  } else if (typeof at === 'string') {
+    if (/^\d{1,12}$/.test(at)) return toUnixSeconds(Number(at), check);
+    const s = parseIsoSeconds(at);
+    if (s !== undefined) return s;
+  }
+  throw attestationError('InvalidArgument', `${check}: invalid time ${describe(at)}; expected ${ACCEPTED}`, {
+    check,
+    expected: ACCEPTED,
+    found: describe(at),
+  });
+}
+
+/** Reads an injected `Clock` as unix seconds; a clock returning garbage (or milliseconds) is `InvalidArgument`. */
+export function readClock(clock: Clock, owner: string): number {
+  if (typeof clock !== 'function') {
+    throw attestationError('InvalidArgument', `${owner}: clock must be a function returning unix seconds or a Date`, {
+      check: `${owner}.clock`,
+      found: typeof clock,
+    });
+  }
+  return toUnixSeconds(clock(), `${owner}.clock`);
+}
+
+
+function describe(v: unknown): string {
+  if (v instanceof Date) return 'Invalid Date';
+  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

@@ -1,7 +1,0 @@
-/**
- * `tee-attest/ra-tls`: RA-TLS certificates (quote extraction, key binding,
- * event-log replay, verifyServerCertificate) and the RaTlsVerifier family
- * (DcapVerifier, IntelApiVerifier, CachedVerifier). Runs in every runtime.
- */
-export * from './ratls/index.js';
-export * from './verifiers/index.js';
