@@ -312,7 +312,7 @@ export class PolicyError extends AttestationError {
   readonly violations: readonly Violation[];
 
   constructor(violations: readonly Violation[], options?: { cause?: unknown }) {
-    const first: Violation = violations[0] ?? { code: 'PolicyViolation', message: 'policy violated', evidence: { check: 'policy' } };
+    const first: Violation = violations[0] ?? { code: 'PolicyViolation', message: 'policy violated', evidence: { check: 'PolicyViolation' } };
     const msg =
       violations.length > 1 ? `${first.message} (and ${violations.length - 1} more violation(s))` : first.message;
     super(first.code, msg, first.evidence, options);
