@@ -16,15 +16,21 @@ import type { CollateralBundle, CollateralRequest } from '../sources/dcap/types.
 import { systemClock, type Clock } from '../lib/time.js';
 
 export interface OnlineOptions {
+  /** PCS / PCCS base URL. */
   readonly pccs?: string;
   readonly apiKey?: string;
+  /** Filesystem cache directory (requires `pccs`). */
   readonly cacheDir?: string;
   readonly rootCaCrl?: PcsSourceOptions['rootCaCrl'];
   readonly timeoutMs?: number;
   readonly allowInsecureHttp?: boolean;
+  /** Root the cache verifies against before storing. Default: the pinned Intel root. */
   readonly rootPublicKey?: Uint8Array;
+  /** Test seam: the HTTP layer (default: undici). */
   readonly fetch?: FetchLike;
+  /** The verification time as a Clock (seconds): sources and caches judge freshness at it. Default: the system clock. */
   readonly clock?: Clock;
+  /** Progress lines (what is fetched, from where); the CLI passes one only when stderr is a terminal. */
   readonly progress?: (line: string) => void;
 }
 

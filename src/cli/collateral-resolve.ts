@@ -16,10 +16,8 @@ import type { CollateralInput } from '../collateral/input.js';
 import { BUNDLE_FORMAT, parseBundle } from '../sources/dcap/bundle.js';
 import { collateralRequestForQuote } from '../sources/dcap/request.js';
 import type { CollateralBundle, CollateralRequest } from '../sources/dcap/types.js';
-import type { PcsSourceOptions } from '../sources/dcap/pcs-source.js';
-import type { FetchLike } from '../sources/dcap/fetch-like.js';
-import type { Clock } from '../lib/time.js';
 import { usage } from './args.js';
+import type { OnlineOptions } from './collateral-online.js';
 import { readFileOrUsage } from './io.js';
 
 /** Where the collateral of one verification came from (printed by verify, human and JSON). */
@@ -45,28 +43,13 @@ export interface ResolvedCollateral {
   readonly origin: CollateralOrigin;
 }
 
-export interface ResolveCollateralOptions {
+/** Collateral for `verify`: offline (file, bundle, directory) or online (OnlineOptions: --pccs, --cache, ...). */
+export interface ResolveCollateralOptions extends OnlineOptions {
   /** The quote to verify (binary); its TEE type, FMSPC and PCK CA select the collateral. */
   readonly quote: Uint8Array;
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
   /** Directory of offline bundles. Tried first when --pccs is also given. */
   readonly collateralDir?: string;
-  /** PCS / PCCS base URL. */
-  readonly pccs?: string;
-  readonly apiKey?: string;
-  /** Filesystem cache directory (requires `pccs`). */
-  readonly cacheDir?: string;
-  readonly rootCaCrl?: PcsSourceOptions['rootCaCrl'];
-  readonly timeoutMs?: number;
-  readonly allowInsecureHttp?: boolean;
-  /** Root the cache verifies against before storing. Default: the pinned Intel root. */
-  readonly rootPublicKey?: Uint8Array;
-  /** Test seam: the HTTP layer (default: undici). */
-  readonly fetch?: FetchLike;
-  /** The verification time as a Clock (seconds): sources and caches judge freshness at it. Default: the system clock. */
-  readonly clock?: Clock;
-  /** Progress lines (what is fetched, from where); the CLI passes one only when stderr is a terminal. */
-  readonly progress?: (line: string) => void;
 }
 
 export function isDirectory(path: string): boolean {

@@ -8,7 +8,7 @@
  * Values are never echoed except their type and length (options may hold
  * secrets, e.g. API keys).
  */
-import type { TcbStatus } from '../tcb/status.js';
+import { TCB_STATUSES } from '../tcb/status.js';
 import {
   invalidOption,
   optionalBoolean,
@@ -45,17 +45,6 @@ export function optionalHexList(v: unknown, who: string, field: string, bytes: n
   });
 }
 
-const TCB_STATUSES: readonly TcbStatus[] = [
-  'UpToDate',
-  'SWHardeningNeeded',
-  'ConfigurationNeeded',
-  'ConfigurationAndSWHardeningNeeded',
-  'OutOfDate',
-  'OutOfDateConfigurationNeeded',
-  'Revoked',
-  'TDRelaunchAdvised',
-  'TDRelaunchAdvisedConfigurationNeeded',
-];
 
 /** Byte lengths of the pinned values. */
 export const PIN_BYTES = { mrtd: 48, rtmr: 48, composeHash: 32, appId: 20, osImageHash: 32 } as const;

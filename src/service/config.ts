@@ -19,7 +19,7 @@
 import { attestationError } from '../errors.js';
 import type { QuotePolicy } from '../policy/policy.js';
 import type { CollateralRequest } from '../sources/dcap/types.js';
-import type { TcbStatus } from '../tcb/status.js';
+import { TCB_STATUSES, type TcbStatus } from '../tcb/status.js';
 
 export interface RateLimitConfig {
   /** Tokens added per second. */
@@ -55,17 +55,6 @@ export interface ServiceConfig {
   readonly fmspcs?: readonly CollateralRequest[];
 }
 
-const STATUSES: readonly TcbStatus[] = [
-  'UpToDate',
-  'SWHardeningNeeded',
-  'ConfigurationNeeded',
-  'ConfigurationAndSWHardeningNeeded',
-  'OutOfDate',
-  'OutOfDateConfigurationNeeded',
-  'Revoked',
-  'TDRelaunchAdvised',
-  'TDRelaunchAdvisedConfigurationNeeded',
-];
 
 function bad(path: string, message: string): never {
   throw attestationError('InvalidArgument', `service config ${path}: ${message}`, { check: `service.config`, field: path });
@@ -122,7 +111,7 @@ function policy(v: unknown, path: string): ServicePolicy {
   const p = (k: string): string => `${path}.${k}`;
   if (o.acceptableTcbStatuses !== undefined) {
     out.acceptableTcbStatuses = list(o.acceptableTcbStatuses, p('acceptableTcbStatuses'), 16, (x, q) => {
-      if (!STATUSES.includes(x as TcbStatus)) bad(q, `expected one of ${STATUSES.join(', ')}`);
+      if (!TCB_STATUSES.includes(x as TcbStatus)) bad(q, `expected one of ${TCB_STATUSES.join(', ')}`);
       return x as TcbStatus;
     });
   }

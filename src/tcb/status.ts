@@ -13,6 +13,19 @@ export type TcbStatus =
   | 'TDRelaunchAdvised'
   | 'TDRelaunchAdvisedConfigurationNeeded';
 
+/** Every status a verification may report (the TCB Info level statuses plus the TD relaunch advice). */
+export const TCB_STATUSES: readonly TcbStatus[] = [
+  'UpToDate',
+  'SWHardeningNeeded',
+  'ConfigurationNeeded',
+  'ConfigurationAndSWHardeningNeeded',
+  'OutOfDate',
+  'OutOfDateConfigurationNeeded',
+  'Revoked',
+  'TDRelaunchAdvised',
+  'TDRelaunchAdvisedConfigurationNeeded',
+];
+
 /** Statuses a platform TCB level of a TCB Info may carry. */
 export const TCB_LEVEL_STATUSES: readonly TcbStatus[] = [
   'UpToDate',
