@@ -189,6 +189,7 @@ describe('doc snippets', () => {
       if (s.setup !== undefined) expect(SETUPS[s.setup], `${s.file}:${s.line}: unknown setup=${s.setup} (known: ${Object.keys(SETUPS).join(', ')})`).toBeDefined();
     }
     expect(skipped.length, skipped.map((s) => `${s.file}:${s.line}`).join(', ')).toBeLessThanOrEqual(MAX_SKIPS);
+    for (const s of skipped) expect(s.skip!.trim().length, `${s.file}:${s.line}: a skip needs a reason`).toBeGreaterThan(10);
     expect(runnable.length).toBeGreaterThan(10);
   });
 
@@ -234,10 +235,9 @@ describe('doc snippets', () => {
 
   for (const s of SNIPPETS) {
     const name = `${s.file}:${s.line} (${s.lang}${s.setup === undefined ? '' : `, setup=${s.setup}`})`;
-    if (s.skip !== undefined) {
-      it.skip(`${name}: skipped: ${s.skip}`, () => undefined);
-      continue;
-    }
+    // A block marked `<!-- snippet: skip reason="..." -->` is not a test: it is listed (with its
+    // reason) by the run's summary line and bounded by the 'skip list stays short' test above.
+    if (s.skip !== undefined) continue;
     it.skipIf(postgresMissing(s))(name, async () => {
       const r = await runSnippet(s);
       if (r.code !== 0) {
