@@ -198,10 +198,60 @@ describe.skipIf(SKIP_POSTGRES)('examples/postgres-connector.mjs (simulator + rea
   }, 90_000);
 });
 
+describe.skipIf(SKIP_POSTGRES)('examples/forward.mjs (simulator + real PostgreSQL, a plain pg client)', () => {
+  it('queries through the forwarder with the MRTD and compose hash pins; a wrong pin is refused and no query runs', async () => {
+    requirePostgres();
+    const dir = mkdtempSync(join(tmpdir(), 'tee-attest-example-fwd-'));
+    const sim = spawn(process.execPath, ['dist/simulator/bin.js', 'up', '--postgres', '--socket', join(dir, 'dstack.sock'), '--listen', '127.0.0.1:0', '--json', '--quiet'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((ok) => sim.on('exit', (code) => ok(code)));
+    try {
+      let out = '';
+      let err = '';
+      sim.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const info = await new Promise<{ DSTACK_SIMULATOR_ENDPOINT: string; DATABASE_URL: string; mrtd: string; composeHash: string; sidecar: string }>((ok, fail) => {
+        sim.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const nl = out.indexOf('\n');
+          if (nl >= 0) ok(JSON.parse(out.slice(0, nl)));
+        });
+        void exited.then((code) => fail(new Error(`simulator exited ${code}: ${err}`)));
+      });
+      const env = {
+        DSTACK_SIMULATOR_ENDPOINT: info.DSTACK_SIMULATOR_ENDPOINT,
+        DATABASE_URL: info.DATABASE_URL,
+        SIDECAR_ADDRESS: info.sidecar,
+        EXPECTED_COMPOSE_HASH: info.composeHash,
+      };
+      const ok = await runExample('forward.mjs', { ...env, EXPECTED_MRTD: info.mrtd });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^forwarder listening on 127\.0\.0\.1:\d+$/m);
+      expect(ok.stdout).toMatch(/^forwarder verified the sidecar: mrtd and compose hash pinned, tcb UpToDate$/m);
+      expect(ok.stdout).toMatch(/^connected as teesql_readwrite; 6 \* 7 = 42$/m);
+
+      const wrong = await runExample('forward.mjs', { ...env, EXPECTED_MRTD: '00'.repeat(48) });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).not.toMatch(/connected as|verified/);
+      expect(wrong.stderr).toMatch(/^forwarder refused the sidecar: PolicyMeasurement: /m);
+      expect(wrong.stderr).toMatch(/^query failed: /m);
+
+      const missing = await runExample('forward.mjs', { ...env, EXPECTED_COMPOSE_HASH: undefined });
+      expect(missing.code).toBe(2);
+    } finally {
+      sim.kill('SIGINT');
+      expect(await exited).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
 describe('examples/README.md', () => {
   it('lists every example in the folder, and each listed example exists', () => {
     const readme = readFileSync('examples/README.md', 'utf8');
-    for (const name of ['verify-offline.mjs', 'verify-with-pcs-cache.mjs', 'browser-verification/', 'postgres-connector.mjs']) {
+    for (const name of ['verify-offline.mjs', 'verify-with-pcs-cache.mjs', 'browser-verification/', 'postgres-connector.mjs', 'forward.mjs']) {
       expect(readme).toContain(name);
       expect(existsSync(join('examples', name))).toBe(true);
     }

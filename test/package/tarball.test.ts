@@ -5,7 +5,8 @@
  * CHANGELOG, docs, the sample quotes; no src/, no source maps, no tests), and
  * a consumer project in a temp dir installs it (`npm install <tgz>`, from the
  * local npm cache when it can) and runs `dcap samples`, `dcap verify` and the
- * entries without touching the repository. The optional peer dependencies are
+ * entries, `tee-attest inspect` and examples/verify-offline.mjs without
+ * touching the repository. The optional peer dependencies are
  * absent there: `tee-attest/postgres` and `tee-attest/provenance` must fail
  * with a coded DependencyMissing error that names the package.
  *
@@ -77,6 +78,16 @@ describe('npm pack: the tarball', () => {
   it('is lean: no src/, no source maps, no tests, no benchmarks, no unreferenced vectors', () => {
     expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.map') || f.startsWith('test/') || f.startsWith('bench/'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('vectors/ratls/') || f.startsWith('vectors/snp/'))).toEqual([]);
+    // examples/: the runnable programs, their README and the two small files of the browser page, nothing else.
+    expect(files.filter((f) => f.startsWith('examples/')).sort()).toEqual([
+      'examples/README.md',
+      'examples/browser-verification/index.html',
+      'examples/browser-verification/verify.js',
+      'examples/forward.mjs',
+      'examples/postgres-connector.mjs',
+      'examples/verify-offline.mjs',
+      'examples/verify-with-pcs-cache.mjs',
+    ]);
   });
 
   it('depends on @noble/* and jose only; Node-only packages are optional peers', () => {
@@ -115,6 +126,31 @@ describe('a consumer project that installed the tarball', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ status: 'UpToDate', advisoryIds: [] });
     }
+  });
+
+  it('`npx tee-attest inspect --json` on the shipped dcap-qvl TDX sample: the fields of its manifest', async () => {
+    const r = await run('npx', ['--no-install', 'tee-attest', 'inspect', 'node_modules/tee-attest/vectors/dcap/dcap-qvl/tdx_quote', '--json'], consumer);
+    expect(r.code, r.stderr).toBe(0);
+    // vectors/dcap/dcap-qvl/MANIFEST.md, tdx_quote: 5006 bytes, TDX, quote v4, TD10 body, outer cert type 6,
+    // inner type 5 (PCK chain); mr_td 91eb2b44…18b7.
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      kind: string;
+      summary: string;
+      decoded: { version: number; teeType: string; body: { kind: string; mrTd: string }; signatureData: { outerCertificationType: number; certificationData: { type: number } } };
+    };
+    expect(out).toMatchObject({ ok: true, kind: 'quote', decoded: { version: 4, teeType: 'TDX', body: { kind: 'td10' } } });
+    expect(out.summary).toContain('5006 bytes');
+    expect(out.decoded.body.mrTd).toBe('91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7');
+    expect(out.decoded.signatureData.outerCertificationType).toBe(6);
+    expect(out.decoded.signatureData.certificationData.type).toBe(5);
+  });
+
+  it('examples/verify-offline.mjs runs from the installed package: the manifest verdict and MRTD', async () => {
+    const r = await run('node', ['node_modules/tee-attest/examples/verify-offline.mjs'], consumer);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('verdict: UpToDate\nmrtd: 91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7\npolicy: accepted\n');
   });
 
   it('the core entry verifies; tee-attest/postgres and tee-attest/provenance name their missing package (DependencyMissing)', async () => {
