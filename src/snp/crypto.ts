@@ -16,7 +16,7 @@ import { attestationError } from '../errors.js';
 import { p384 } from '@noble/curves/nist.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { toHex } from '../lib/bytes.js';
-import { base64UrlEncode } from './base64url.js';
+import { base64UrlEncode } from '../lib/base64.js';
 import { verifyRsaPssSha384Js } from './rsa-pss.js';
 
 export interface RsaPublicKey {
