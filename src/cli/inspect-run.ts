@@ -17,7 +17,7 @@ import { parseQuote } from '../quote/parse.js';
 import { parseCertificate, parseCertificateAnyAlg } from '../x509/certificate.js';
 import { parseCrlAny, parseCrlAnyAlg } from '../x509/crl.js';
 import { decodePemBlocks } from '../x509/pem.js';
-import { base64DecodeStrict } from '../x509/base64.js';
+import { base64DecodeStrict } from '../lib/base64.js';
 import { parseSgxExtension } from '../x509/sgx-extension.js';
 import { parseCollateral, splitSignedResponse } from '../collateral/parse.js';
 import { parseTcbInfo } from '../collateral/tcb-info.js';

@@ -1,8 +1,20 @@
 /**
  * The crypto backend is injected into every verification step, so the core
  * never reaches for a global. Hashes are synchronous; signature checks are
- * asynchronous because WebCrypto is.
+ * asynchronous because WebCrypto is. One interface for DCAP and SEV-SNP:
+ * P-256 (Intel) is required; P-384 and RSA-PSS (AMD) are optional members so
+ * that the core entry's pure-JS backend (`nobleBackend`) carries no P-384 /
+ * RSA code. `webCryptoBackend` and `nodeBackend` implement all of them;
+ * `jsSnpBackend` (`tee-attest/snp`) is `nobleBackend` plus the noble P-384 and
+ * BigInt RSA-PSS. SEV-SNP verification refuses a backend without them
+ * (InvalidArgument).
  */
+export interface RsaPublicKey {
+  /** Big-endian magnitude. */
+  readonly modulus: Uint8Array;
+  readonly exponent: Uint8Array;
+}
+
 export interface CryptoBackend {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
@@ -16,4 +28,18 @@ export interface CryptoBackend {
    * @returns false for a bad signature, a malformed key or a malformed signature.
    */
   verifyP256(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /**
+   * ECDSA P-384 with SHA-384 over `message` (FIPS 186-5): the SEV-SNP report
+   * signature (ABI spec Table 139). AMD does not low-S normalise: high S is accepted.
+   * @param publicKey SEC1 uncompressed point (97 bytes).
+   * @param signature raw r ‖ s (96 bytes, big-endian).
+   * @returns false for a bad signature, a malformed key or a malformed signature.
+   */
+  verifyP384?(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /**
+   * RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48 (RFC 8017 §8.1): AMD's
+   * ARK, ASK / ASVK, VCEK / VLEK certificates and the KDS CRL.
+   * @returns false for a bad signature or an unusable key.
+   */
+  verifyRsaPssSha384?(key: RsaPublicKey, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }

@@ -2,17 +2,20 @@
  * WebCrypto backend: P-256 verification through `crypto.subtle` (native, much
  * faster than pure JS), hashes from noble (synchronous). Imported keys are kept
  * in a small per-instance LRU so repeated checks against Intel's CA keys do not
- * re-import them.
+ * re-import them. `webCryptoSnpBackend` (./webcrypto-snp.ts) adds the P-384
+ * and RSA-PSS members (SEV-SNP) in a module of its own, so the core bundle
+ * carries none of their code.
  */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
 import { BytesMap } from '../lib/bytes-map.js';
+import { attestationError } from '../errors.js';
 
 export interface WebCryptoBackendOptions {
   /** The SubtleCrypto to use (default: globalThis.crypto.subtle). */
-  subtle?: SubtleCrypto;
+  readonly subtle?: SubtleCrypto;
   /** How many imported public keys to keep (default 256). */
-  keyCacheSize?: number;
+  readonly keyCacheSize?: number;
 }
 
 export function webCryptoAvailable(): boolean {
@@ -22,7 +25,7 @@ export function webCryptoAvailable(): boolean {
 
 export function webCryptoBackend(options: WebCryptoBackendOptions = {}): CryptoBackend {
   const subtle = options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (subtle === undefined) throw new Error('WebCrypto is not available in this runtime');
+  if (subtle === undefined) throw attestationError('InvalidArgument', 'WebCrypto is not available in this runtime: pass options.subtle', { check: 'webCryptoBackend.subtle' });
   // Keyed by the exact key bytes (a private copy is compared on every hit).
   const keys = new BytesMap<Promise<CryptoKey | null>>(options.keyCacheSize ?? 256);
 

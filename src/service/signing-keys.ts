@@ -10,7 +10,7 @@ import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { attestationError } from '../errors.js';
 import { utf8Encode } from '../lib/bytes.js';
-import { base64UrlEncode } from '../verifier/base64.js';
+import { base64UrlEncode } from '../lib/base64.js';
 
 export type ServiceTokenAlgorithm = 'PS384' | 'ES256';
 export const SERVICE_TOKEN_ALGORITHMS: readonly ServiceTokenAlgorithm[] = ['PS384', 'ES256'];

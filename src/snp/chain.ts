@@ -34,7 +34,8 @@ import type { ErrorCode } from '../errors.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import type { AnyAlgCrl } from '../x509/crl.js';
-import type { SnpCryptoBackend } from './crypto.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { missingSnpOperation } from './crypto.js';
 import { isoTime, snpFail } from './fail.js';
 import type { SnpProduct } from './product.js';
 import { arkPinned, type ArkPins } from './roots.js';
@@ -54,7 +55,7 @@ export interface SnpChain {
 export interface SnpChainOptions {
   /** Verification time, unix seconds. */
   readonly at: number;
-  readonly crypto: SnpCryptoBackend;
+  readonly crypto: CryptoBackend;
   readonly arkPins: ArkPins;
   /** The ARK's CRL; checked when given. */
   readonly crl?: AnyAlgCrl;
@@ -84,10 +85,11 @@ function certFail(code: ErrorCode, message: string, field: string, check: string
 export async function verifyPssBy(
   issuer: AnyAlgCertificate,
   signed: { readonly tbs: Uint8Array; readonly signature: Uint8Array; readonly signatureAlgorithm: string },
-  crypto: SnpCryptoBackend,
+  crypto: CryptoBackend,
 ): Promise<boolean> {
   const key = issuer.publicKeyInfo;
   if (key.kind !== 'rsa' || signed.signatureAlgorithm !== 'rsassa-pss-sha384') return false;
+  if (crypto.verifyRsaPssSha384 === undefined) missingSnpOperation(crypto, 'verifyRsaPssSha384');
   return crypto.verifyRsaPssSha384({ modulus: key.modulus, exponent: key.exponent }, signed.tbs, signed.signature);
 }
 
@@ -246,7 +248,7 @@ function checkAlgorithms(role: (typeof ROLE)[number], c: AnyAlgCertificate): voi
   }
 }
 
-async function checkSignature(role: (typeof ROLE)[number], c: AnyAlgCertificate, signer: AnyAlgCertificate, crypto: SnpCryptoBackend): Promise<void> {
+async function checkSignature(role: (typeof ROLE)[number], c: AnyAlgCertificate, signer: AnyAlgCertificate, crypto: CryptoBackend): Promise<void> {
   if (!(await verifyPssBy(signer, c, crypto))) {
     certFail('SnpCertChain', `${role} certificate signature does not verify: ${c.subjectText}`, role, 'signature', {
       expected: `RSASSA-PSS-SHA384 signature by ${signer.subjectText}`,
@@ -278,7 +280,7 @@ function checkValidity(role: (typeof ROLE)[number], c: AnyAlgCertificate, at: nu
  * thisUpdate ≤ at ≤ nextUpdate (a CRL without nextUpdate is refused) and no
  * unknown critical extension is present.
  */
-export async function verifySnpCrl(crl: AnyAlgCrl, ark: AnyAlgCertificate, opts: { readonly at: number; readonly crypto: SnpCryptoBackend }): Promise<void> {
+export async function verifySnpCrl(crl: AnyAlgCrl, ark: AnyAlgCertificate, opts: { readonly at: number; readonly crypto: CryptoBackend }): Promise<void> {
   const fail = (code: ErrorCode, message: string, check: string, extra: { field?: string; expected?: string; found?: string } = {}): never =>
     snpFail(code, message, { check: `snp.crl.${check}`, ...extra });
   if (crl.unknownCriticalExtensions.length > 0) {

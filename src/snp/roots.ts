@@ -12,7 +12,7 @@
  */
 import { attestationError } from '../errors.js';
 import { bytesEqual, fromHex } from '../lib/bytes.js';
-import { base64DecodeStrict } from '../x509/base64.js';
+import { base64DecodeStrict } from '../lib/base64.js';
 import { parseCertificateAnyAlg, type AnyAlgCertificate } from '../x509/certificate.js';
 import { BUILTIN_CA_CERTS } from './builtin-certs.js';
 import type { SnpProduct } from './product.js';

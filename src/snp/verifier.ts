@@ -38,7 +38,7 @@ import { SnpCachedSource } from './kds/cached-source.js';
 import { KdsSource } from './kds/kds-source.js';
 import type { RaTlsVerifier, RaTlsVerifyOptions, VerifierClock } from '../verifier/types.js';
 import { endorsementsFromCertTable, splitSnpEvidence } from './cert-table.js';
-import type { SnpCryptoBackend } from './crypto.js';
+import type { CryptoBackend } from '../crypto/backend.js';
 import { parseEndorsementExtensions } from './extensions.js';
 import { certificateFromInput } from './inputs.js';
 import { caRequest, vcekRequestForReport } from './kds/request.js';
@@ -82,7 +82,7 @@ export interface SnpVerifierOptions {
   readonly fetch?: FetchLike;
   /** Used when `verify` gets no `at`: unix seconds or a Date (a millisecond clock is InvalidArgument). Default: the system clock. */
   readonly clock?: VerifierClock;
-  readonly crypto?: SnpCryptoBackend;
+  readonly crypto?: CryptoBackend;
   /** Trust anchors. Default: AMD's production ARKs. */
   readonly arkPins?: ArkPins;
   /** The product of version 2 reports (they carry no CPUID); also an expectation for all reports. */
@@ -102,7 +102,7 @@ function validateSnpVerifierOptions(options: SnpVerifierOptions): void {
   if (c !== undefined && c !== 'kds') optionalWithMethods(c, WHO, 'collateral', ['getSnpCollateral'], "an SnpCollateralSource or 'kds'");
   optionalFunction(options.fetch, WHO, 'fetch');
   optionalClock(options.clock, WHO);
-  optionalWithMethods(options.crypto, WHO, 'crypto', ['sha256', 'sha384', 'verifyRsaPssSha384'], 'an SnpCryptoBackend');
+  optionalWithMethods(options.crypto, WHO, 'crypto', ['sha256', 'sha384', 'verifyRsaPssSha384', 'verifyP384'], 'a CryptoBackend with P-384 and RSA-PSS');
   const pins = options.arkPins as unknown;
   optionalObject(pins, WHO, 'arkPins', 'an object { Milan?: [...], Genoa?: [...], Turin?: [...] }');
   if (pins !== undefined) {

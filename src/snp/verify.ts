@@ -29,7 +29,8 @@ import { bytesEqual, concatBytes, toHex } from '../lib/bytes.js';
 import type { AnyAlgCertificate } from '../x509/certificate.js';
 import type { AnyAlgCrl } from '../x509/crl.js';
 import { verifySnpChain, commonName, type SnpKeyType } from './chain.js';
-import { defaultSnpCryptoBackend, type SnpCryptoBackend } from './crypto.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { defaultSnpCryptoBackend, missingSnpOperation } from './crypto.js';
 import { parseEndorsementExtensions, type SnpEndorsementExtensions } from './extensions.js';
 import { checkAt, snpFail } from './fail.js';
 import type { SnpGuestPolicy, SnpPlatformInfo, SnpSignerInfo } from './guest-policy.js';
@@ -57,7 +58,7 @@ export interface SnpEndorsements {
 export interface VerifySnpOptions {
   /** Verification time, unix seconds. Required: no clock is read. */
   readonly at: number;
-  readonly crypto?: SnpCryptoBackend;
+  readonly crypto?: CryptoBackend;
   /** Trust anchors. Default: AMD's production ARKs (roots.ts). */
   readonly arkPins?: ArkPins;
   /** The expected product; also selects the TCB layout of a v2 report. */
@@ -222,6 +223,7 @@ export async function verifySnpAttestation(
   // 6. Report signature.
   const key = leaf.publicKeyInfo;
   const sig = concatBytes(r.signatureR, r.signatureS);
+  if (crypto.verifyP384 === undefined) missingSnpOperation(crypto, 'verifyP384');
   if (key.kind !== 'ec' || !(await crypto.verifyP384(key.point, r.signedBytes, sig))) {
     snpFail('SnpReportSignature', `report signature by the ${signing} does not verify`, {
       check: 'snp.report.signature',

@@ -10,7 +10,7 @@
  * labels are skipped.
  */
 import { ParseError } from '../errors.js';
-import { base64DecodeStrict } from './base64.js';
+import { base64DecodeStrict } from '../lib/base64.js';
 
 function pemFail(check: string, message: string, offset?: number, extra?: { expected?: string; found?: string }): never {
   throw new ParseError('PemParse', message, {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseQuote } from '../../src/quote/parse.js';
 import type { TdReportBody } from '../../src/quote/types.js';
 import { toHex } from '../../src/lib/bytes.js';
-import { base64UrlEncode } from '../../src/verifier/base64.js';
+import { base64UrlEncode } from '../../src/lib/base64.js';
 import { IntelApiVerifier } from '../../src/verifier/ita/intel-api-verifier.js';
 import type { FetchLike } from '../../src/verifier/http.js';
 import { rejectsWith, throwsWith } from '../support/codes.js';

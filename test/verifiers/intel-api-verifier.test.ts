@@ -13,7 +13,7 @@ import { parseQuote } from '../../src/quote/parse.js';
 import type { TdReportBody } from '../../src/quote/types.js';
 import { verifyServerCertificate } from '../../src/ra-tls/verify-server-certificate.js';
 import { toHex } from '../../src/lib/bytes.js';
-import { base64Encode, base64UrlEncode } from '../../src/verifier/base64.js';
+import { base64Encode, base64UrlEncode } from '../../src/lib/base64.js';
 import { CachedVerifier } from '../../src/verifier/cached-verifier.js';
 import { IntelApiVerifier, type IntelApiVerifierOptions } from '../../src/verifier/ita/intel-api-verifier.js';
 import { tcbStatusFromIta } from '../../src/verifier/ita/ita-claims.js';

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodePem, decodePemBlocks, decodePemChain } from '../../src/x509/pem.js';
-import { base64DecodeStrict } from '../../src/x509/base64.js';
 import { bytesEqual } from '../../src/lib/bytes.js';
 import { DERIVED, INTEL_ROOT_DER, QVL, expectCode, readVectorText } from './helpers.js';
 
 const ROOT_PEM = readVectorText('root/Intel_SGX_Provisioning_Certification_RootCA.pem');
-
-describe('base64DecodeStrict', () => {
-  it('decodes canonical base64 and rejects everything else', () => {
-    const dec = (s: string): number[] | undefined => {
-      const r = base64DecodeStrict(s);
-      return r === undefined ? undefined : [...r];
-    };
-    expect(dec('')).toEqual([]);
-    expect(dec('TWFu')).toEqual([77, 97, 110]);
-    expect(dec('TWE=')).toEqual([77, 97]);
-    expect(dec('TQ==')).toEqual([77]);
-    expect(dec('+/+/')).toEqual([0xfb, 0xff, 0xbf]);
-    for (const bad of ['TWF', 'TW=u', 'T===', '====', 'TR==', 'TWF=', 'TW-_', 'TWFu====', 'TWé=']) {
-      expect(dec(bad), bad).toBeUndefined();
-    }
-  });
-});
 
 describe('decodePem', () => {
   it('decodes the Intel root PEM (CRLF line ends) to the same bytes as the .cer', () => {

@@ -21,7 +21,7 @@
  */
 import { attestationError } from '../../errors.js';
 import { VerifiedCache, type CacheStore, type VerifiedCacheOptions, type VerifiedCacheSpec } from '../../sources/verified-cache.js';
-import type { SnpCryptoBackend } from '../crypto.js';
+import type { CryptoBackend } from '../../crypto/backend.js';
 import type { ArkPins } from '../roots.js';
 import type { ParsedSnpCa } from './fit.js';
 import { caRequest, normalizeSnpRequest, snpRequestKey } from './request.js';
@@ -41,7 +41,7 @@ export type SnpCacheStore = CacheStore<SnpCollateralBundle>;
 
 export interface SnpCachedSourceOptions extends Omit<VerifiedCacheOptions<SnpCollateralBundle>, 'store'> {
   readonly upstream: SnpCollateralSource;
-  readonly crypto?: SnpCryptoBackend;
+  readonly crypto?: CryptoBackend;
   /** Trust anchors for verification before caching. Default: AMD's production ARKs. */
   readonly arkPins?: ArkPins;
   readonly store?: SnpCacheStore;

@@ -12,7 +12,8 @@
  */
 import type { AnyAlgCrl } from '../../x509/crl.js';
 import { verifySnpCaChain, verifySnpChain } from '../chain.js';
-import { defaultSnpCryptoBackend, type SnpCryptoBackend } from '../crypto.js';
+import type { CryptoBackend } from '../../crypto/backend.js';
+import { defaultSnpCryptoBackend } from '../crypto.js';
 import { amdArkPins, type ArkPins } from '../roots.js';
 import { parseSnpCaCollateral, parseSnpVcekCollateral, type ParsedSnpCa } from './fit.js';
 import type { SnpCaCollateral, SnpCaRequest, SnpVcekCollateral, SnpVcekRequest } from './types.js';
@@ -20,7 +21,7 @@ import type { SnpCaCollateral, SnpCaRequest, SnpVcekCollateral, SnpVcekRequest }
 export interface VerifySnpCollateralOptions {
   /** Verification time, unix seconds. */
   readonly at: number;
-  readonly crypto?: SnpCryptoBackend;
+  readonly crypto?: CryptoBackend;
   readonly arkPins?: ArkPins;
 }
 

@@ -18,7 +18,7 @@
  */
 import { VerifyError, attestationError } from '../../errors.js';
 import { isPlainObject, parseJsonBounded } from '../../ra-tls/bounded-json.js';
-import { base64Encode } from '../base64.js';
+import { base64Encode } from '../../lib/base64.js';
 import { resolveTime } from '../clock.js';
 import { checkUrl, defaultFetch, fetchText, type FetchLike } from '../http.js';
 import { checkItaPolicies, itaTdxClaims, type ItaTdxClaims } from './ita-claims.js';

@@ -14,7 +14,7 @@
 import { importJWK } from 'jose';
 import { ParseError, VerifyError, attestationError } from '../../errors.js';
 import { isPlainObject, parseJsonBounded } from '../../ra-tls/bounded-json.js';
-import { base64UrlDecode } from '../base64.js';
+import { base64UrlDecode } from '../../lib/base64.js';
 import { fetchText, type FetchLike } from '../http.js';
 import type { JwtAlgorithm } from './jwt.js';
 

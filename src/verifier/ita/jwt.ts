@@ -16,7 +16,7 @@
 import { compactVerify, decodeJwt as joseDecodeJwt, decodeProtectedHeader } from 'jose';
 import { ParseError, VerifyError, attestationError } from '../../errors.js';
 import { utf8Encode } from '../../lib/bytes.js';
-import { base64UrlDecode } from '../base64.js';
+import { base64UrlDecode } from '../../lib/base64.js';
 
 export type JwtAlgorithm = 'PS384' | 'RS256';
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['PS384', 'RS256'];
