@@ -32,7 +32,7 @@ const scale = quick ? 0.25 : 1;
 
 const testing = await dist('testing/index.js');
 const core = await dist('index.js');
-const nodeEntry = await dist('node.js');
+const nodeEntry = await dist('node/index.js');
 
 // --- timing -----------------------------------------------------------------
 const line = (s) => process.stdout.write(`${s}\n`);

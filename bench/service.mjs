@@ -31,8 +31,8 @@ const API_KEY = 'bench-key';
 
 async function scenarioAndSource() {
   const { makeScenario } = await dist('testing/index.js');
-  const { toBundleCollateral } = await dist('collateral/store/bundle.js');
-  const { collateralRequestForQuote } = await dist('collateral/store/request.js');
+  const { toBundleCollateral } = await dist('sources/dcap/bundle.js');
+  const { collateralRequestForQuote } = await dist('sources/dcap/request.js');
   const s = makeScenario();
   const request = collateralRequestForQuote(s.quote);
   const bundle = { request, collateral: toBundleCollateral(s.pcsCollateral), metadata: { source: 'bench' } };

@@ -251,7 +251,7 @@ async function stagesJob() {
   const { checkTdxModuleSigner } = await dist('tcb/tdx-module.js');
   const { evaluateTcb } = await dist('tcb/evaluate.js');
   const { intelRootPublicKey } = await dist('verify/root.js');
-  const { bytesEqual, concatBytes, isAllZero } = await dist('util/bytes.js');
+  const { bytesEqual, concatBytes, isAllZero } = await dist('lib/bytes.js');
   const v = loadVector(job.vector);
   const at = v.at;
   const rootPublicKey = intelRootPublicKey();

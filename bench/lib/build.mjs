@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT } from './common.mjs';
 
-const ENTRIES = ['dist/index.js', 'dist/node.js', 'dist/verify/verify-quote.js'];
+const ENTRIES = ['dist/index.js', 'dist/node/index.js', 'dist/verify/verify-quote.js'];
 
 export function ensureBuilt({ skip = false } = {}) {
   if (skip) {

@@ -56,7 +56,7 @@ export function loadVector(id) {
 /** Backend factories by name: node:crypto (tee-attest/node), WebCrypto, @noble/curves. */
 export async function backendFactories() {
   const core = await dist('index.js');
-  const node = await dist('node.js');
+  const node = await dist('node/index.js');
   return {
     node: () => node.nodeBackend(),
     webcrypto: () => core.webCryptoBackend(),
