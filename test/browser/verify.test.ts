@@ -13,12 +13,11 @@
  * chromium).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { BUDGET_GZIP_BYTES, bundleBrowser, formatKb, type BrowserBundle } from '../../bench/bundle.mjs';
 import { AttestationError } from '../../src/errors.js';
 import type { CryptoBackend } from '../../src/crypto/backend.js';
@@ -28,21 +27,8 @@ import { webCryptoBackend } from '../../src/crypto/webcrypto.js';
 import { toHex } from '../../src/lib/bytes.js';
 import { verifyQuote } from '../../src/verify/verify-quote.js';
 import { bin, rootKeyFromPem, samples, type Sample } from '../verify/vector-helpers.js';
+import { CHROMIUM, CI, HAVE_CHROMIUM, launchChromium, type LaunchedChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 if (!HAVE_CHROMIUM && !CI) {
   console.warn(
@@ -94,9 +80,8 @@ describe.skipIf(!HAVE_CHROMIUM)('verify entry in real Chromium (Playwright, offl
   let bundle: BrowserBundle;
   let server: Server | undefined;
   let origin = '';
-  let context: BrowserContext | undefined;
+  let browser: LaunchedChromium | undefined;
   let page: Page;
-  let userDataDir: string | undefined;
   const served: string[] = [];
   const requested: string[] = [];
   const pageErrors: string[] = [];
@@ -136,13 +121,8 @@ describe.skipIf(!HAVE_CHROMIUM)('verify entry in real Chromium (Playwright, offl
     await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'tee-attest-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
+    const context = browser.context;
     // Offline: anything but the local test server is refused.
     await context.route('**/*', (route) => (route.request().url().startsWith(`${origin}/`) ? route.continue() : route.abort()));
     page = context.pages()[0] ?? (await context.newPage());
@@ -155,9 +135,8 @@ describe.skipIf(!HAVE_CHROMIUM)('verify entry in real Chromium (Playwright, offl
   }, 45_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it(`the bundle of the verify entry fits the budget (${formatKb(BUDGET_GZIP_BYTES)} min+gz)`, () => {

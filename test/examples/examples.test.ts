@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { startFakePcs, type FakePcs } from './fake-pcs.js';
-import { CHROMIUM, CI, HAVE_CHROMIUM, chromiumSkipMessage, launchChromium } from '../explorer/chromium.js';
+import { CHROMIUM, CI, HAVE_CHROMIUM, chromiumSkipMessage, launchChromium } from '../support/chromium.js';
 import { SKIP_POSTGRES, requirePostgres } from '../postgres/support.js';
 
 const ROOT = resolve('.');

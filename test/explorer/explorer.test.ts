@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildExplorer, loadSamples, type ExplorerSample } from '../../explorer/build.mjs';
 import { startFakePcs } from '../examples/fake-pcs.js';
-import { CHROMIUM, CI, HAVE_CHROMIUM, chromiumSkipMessage, launchChromium, type LaunchedChromium } from './chromium.js';
+import { CHROMIUM, CI, HAVE_CHROMIUM, chromiumSkipMessage, launchChromium, type LaunchedChromium } from '../support/chromium.js';
 
 chromiumSkipMessage('test/explorer');
 

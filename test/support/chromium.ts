@@ -1,5 +1,5 @@
 /**
- * Chromium for the explorer and browser-example tests: Debian's chromium
+ * Chromium for the browser, explorer and example tests: Debian's chromium
  * driven by playwright-core, as test/browser/ does. Without it the suites are
  * skipped with a message, unless CI is set: then a test fails.
  */
