@@ -38,6 +38,30 @@ const DEFAULT_MAX_DEPTH = 32;
 // ignoreBOM: a U+FEFF inside a string is content, never silently dropped.
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Bytes below 0x80 as text (each byte its own character). */
+function asciiText(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 24) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+/** A hex digit's value, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** A non-negative decimal integer without sign, fraction, exponent or leading zero (JSON already refuses "01"). */
+function isPlainUint(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return raw.length > 0;
+}
+
 class Parser {
   pos = 0;
   constructor(
@@ -165,11 +189,7 @@ class Parser {
     }
     const end = this.pos;
     this.pos++; // closing quote
-    if (simple) {
-      let s = '';
-      for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-      return s;
-    }
+    if (simple) return asciiText(b, start, end);
     return this.decodeEscaped(start, end);
   }
 
@@ -245,8 +265,7 @@ class Parser {
       if (!digit()) this.fail('bad exponent');
       while (digit()) this.pos++;
     }
-    let raw = '';
-    for (let i = start; i < this.pos; i++) raw += String.fromCharCode(b[i]!);
+    const raw = asciiText(b, start, this.pos);
     return { kind: 'number', start, end: this.pos, value: Number(raw), raw };
   }
 }
@@ -315,18 +334,22 @@ export class JsonReader {
   uint(o: Map<string, JsonValue>, field: string, max = 0xffffffff): number {
     const v = o.get(field);
     if (v?.kind !== 'number') this.fail(field, v === undefined ? 'missing' : 'expected a number');
-    if (!/^(0|[1-9]\d*)$/.test(v.raw) || v.value > max) this.fail(field, `expected an integer in 0..${max}`, v.raw);
+    if (!isPlainUint(v.raw) || v.value > max) this.fail(field, `expected an integer in 0..${max}`, v.raw);
     return v.value;
   }
 
   /** Hex string of exactly `bytes` bytes (either case). */
   hex(o: Map<string, JsonValue>, field: string, bytes: number): Uint8Array {
     const s = this.string(o, field);
-    if (s.length !== bytes * 2 || !/^[0-9a-fA-F]*$/.test(s)) {
-      this.fail(field, `expected ${bytes} bytes of hex`, s.slice(0, 200));
-    }
     const out = new Uint8Array(bytes);
-    for (let i = 0; i < bytes; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+    let ok = s.length === bytes * 2;
+    for (let i = 0; ok && i < bytes; i++) {
+      const hi = hexDigit(s.charCodeAt(2 * i));
+      const lo = hexDigit(s.charCodeAt(2 * i + 1));
+      if (hi < 0 || lo < 0) ok = false;
+      out[i] = (hi << 4) | lo;
+    }
+    if (!ok) this.fail(field, `expected ${bytes} bytes of hex`, s.slice(0, 200));
     return out;
   }
 

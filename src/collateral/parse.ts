@@ -6,7 +6,7 @@ import { ParseError } from '../errors.js';
 import { tryFromHex, utf8Encode } from '../lib/bytes.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { parseCrlAny, type Crl } from '../x509/crl.js';
-import { decodePemChain } from '../x509/pem.js';
+import { decodePemBody, pemChainBodies } from '../x509/pem.js';
 import { MAX_SIGNED_JSON_BYTES, parseJson } from './json.js';
 import { isCollateralJson, type CollateralInput } from './input.js';
 import { parseTcbInfo, type TcbInfo } from './tcb-info.js';
@@ -67,9 +67,30 @@ function signedJsonBytes(v: unknown, field: string): Uint8Array {
   return bytes;
 }
 
-export function parseChain(pem: string, field: string): Certificate[] {
-  const ders = decodePemChain(pem);
-  return ders.map((der) => parseCertificate(der));
+/**
+ * Parsed certificates by the exact text of their PEM block body (decoding is
+ * deterministic: one text, one DER). Intel's root and CA certificates
+ * appear in several chains of one collateral set and in every quote; each is
+ * decoded and parsed once per memo (leaves are not kept). A Map serves one
+ * call; a bounded LRU (VerificationCache) serves many.
+ */
+export interface CertificateMemo {
+  get(pemBody: string): Certificate | undefined;
+  set(pemBody: string, certificate: Certificate): unknown;
+}
+
+/** The certificates of a PEM chain (plain or URL-encoded), each parsed once per memo. */
+export function parseChain(pem: string | Uint8Array, _field: string, memo?: CertificateMemo): Certificate[] {
+  return pemChainBodies(pem).map((body) => {
+    let cert = memo?.get(body.text);
+    if (cert === undefined) {
+      cert = parseCertificate(decodePemBody(body));
+      // Only CA certificates recur (Intel's root and intermediates); a leaf is
+      // not kept, so a fleet of machines does not fill the memo with leaves.
+      if (cert.basicConstraints?.ca === true) memo?.set(body.text, cert);
+    }
+    return cert;
+  });
 }
 
 /**
@@ -89,7 +110,7 @@ export function splitSignedResponse(body: string | Uint8Array, member: string): 
 }
 
 /** Parse either collateral shape. Throws ParseError (CollateralParse, PemParse, CertificateParse, CrlParse). */
-export function parseCollateral(input: CollateralInput): Collateral {
+export function parseCollateral(input: CollateralInput, memo: CertificateMemo = new Map()): Collateral {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('', 'expected an object');
   if ('tcb_info' in input) {
     if (!isCollateralJson(input)) fail('tcb_info', 'expected the signed TCB Info text (a string)');
@@ -98,18 +119,18 @@ export function parseCollateral(input: CollateralInput): Collateral {
       tcbInfo: {
         info: parseTcbInfo(signedJsonBytes(input.tcb_info, 'tcb_info')),
         signature: signature(requireString(input.tcb_info_signature, 'tcb_info_signature'), 'tcb_info_signature'),
-        chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), 'tcb_info_issuer_chain'),
+        chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), 'tcb_info_issuer_chain', memo),
       },
       qeIdentity: {
         identity: parseQeIdentity(signedJsonBytes(input.qe_identity, 'qe_identity')),
         signature: signature(requireString(input.qe_identity_signature, 'qe_identity_signature'), 'qe_identity_signature'),
-        chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), 'qe_identity_issuer_chain'),
+        chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), 'qe_identity_issuer_chain', memo),
       },
       rootCaCrl: parseCrlAny(requireString(input.root_ca_crl, 'root_ca_crl')),
       pckCrl: parseCrlAny(requireString(input.pck_crl, 'pck_crl')),
-      pckCrlChain: parseChain(requireString(input.pck_crl_issuer_chain, 'pck_crl_issuer_chain'), 'pck_crl_issuer_chain'),
+      pckCrlChain: parseChain(requireString(input.pck_crl_issuer_chain, 'pck_crl_issuer_chain'), 'pck_crl_issuer_chain', memo),
       ...(typeof pckChain === 'string' && pckChain.length > 0
-        ? { pckChain: parseChain(pckChain, 'pck_certificate_chain') }
+        ? { pckChain: parseChain(pckChain, 'pck_certificate_chain', memo) }
         : {}),
     };
   }
@@ -120,18 +141,18 @@ export function parseCollateral(input: CollateralInput): Collateral {
     tcbInfo: {
       info: parseTcbInfo(tcb.bytes),
       signature: tcb.signature,
-      chain: parseChain(requireString(input.tcbInfoIssuerChain, 'tcbInfoIssuerChain'), 'tcbInfoIssuerChain'),
+      chain: parseChain(requireString(input.tcbInfoIssuerChain, 'tcbInfoIssuerChain'), 'tcbInfoIssuerChain', memo),
     },
     qeIdentity: {
       identity: parseQeIdentity(qe.bytes),
       signature: qe.signature,
-      chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), 'qeIdentityIssuerChain'),
+      chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), 'qeIdentityIssuerChain', memo),
     },
     rootCaCrl: parseCrlAny(requireStringOrBytes(input.rootCaCrl, 'rootCaCrl')),
     pckCrl: parseCrlAny(requireStringOrBytes(input.pckCrl, 'pckCrl')),
-    pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), 'pckCrlIssuerChain'),
+    pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), 'pckCrlIssuerChain', memo),
     ...(typeof input.pckCertificateChain === 'string' && input.pckCertificateChain.length > 0
-      ? { pckChain: parseChain(input.pckCertificateChain, 'pckCertificateChain') }
+      ? { pckChain: parseChain(input.pckCertificateChain, 'pckCertificateChain', memo) }
       : {}),
   };
 }

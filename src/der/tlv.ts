@@ -67,6 +67,38 @@ export function derFail(
 }
 
 /**
+ * A parsed TLV. Its `value` and `raw` views are made on first use: a
+ * certificate has about seventy TLVs and most are only walked through, so
+ * building two subarrays for each would cost more than reading them.
+ */
+class Node implements DerNode {
+  private v: Uint8Array | undefined;
+  private r: Uint8Array | undefined;
+  constructor(
+    readonly tag: number,
+    readonly offset: number,
+    readonly headerLength: number,
+    readonly depth: number,
+    /** The buffer the TLV lies in, its start there, and its contents length. */
+    readonly buf: Uint8Array,
+    readonly pos: number,
+    readonly len: number,
+  ) {}
+
+  get constructed(): boolean {
+    return (this.tag & 0x20) !== 0;
+  }
+
+  get value(): Uint8Array {
+    return (this.v ??= this.buf.subarray(this.pos + this.headerLength, this.pos + this.headerLength + this.len));
+  }
+
+  get raw(): Uint8Array {
+    return (this.r ??= this.buf.subarray(this.pos, this.pos + this.headerLength + this.len));
+  }
+}
+
+/**
  * Reads one TLV starting at `pos` inside `buf`, which must end at or before `end`.
  * `base` is the absolute offset of `buf[0]` for error evidence.
  */
@@ -78,7 +110,7 @@ function readTlv(
   depth: number,
   code: ErrorCode,
   field: string,
-): DerNode {
+): Node {
   const at = base + pos;
   if (pos >= end) derFail(code, 'der.tag', field, 'truncated: missing identifier octet', at);
   const tag = buf[pos]!;
@@ -112,14 +144,19 @@ function readTlv(
       found: String(len),
     });
   }
+  return new Node(tag, at, hdr, depth, buf, pos, len);
+}
+
+/** The same TLV read as if its identifier octet were `tag` (an IMPLICIT tag mapped back to its universal type). */
+export function retag(node: DerNode, tag: number): DerNode {
   return {
     tag,
     constructed: (tag & 0x20) !== 0,
-    offset: at,
-    headerLength: hdr,
-    value: buf.subarray(valueStart, valueStart + len),
-    raw: buf.subarray(pos, valueStart + len),
-    depth,
+    offset: node.offset,
+    headerLength: node.headerLength,
+    value: node.value,
+    raw: node.raw,
+    depth: node.depth,
   };
 }
 
@@ -148,13 +185,26 @@ export function derChildren(node: DerNode, code: ErrorCode = 'DerParse', field =
     derFail(code, 'der.depth', field, `nesting deeper than ${DER_MAX_DEPTH}`, node.offset);
   }
   const out: DerNode[] = [];
+  if (node instanceof Node) {
+    // Children are read in place, in the buffer of their parent (no views made).
+    const buf = node.buf;
+    const base = node.offset - node.pos;
+    const end = node.pos + node.headerLength + node.len;
+    let pos = node.pos + node.headerLength;
+    while (pos < end) {
+      const child = readTlv(buf, pos, end, base, depth, code, field);
+      out.push(child);
+      pos += child.headerLength + child.len;
+    }
+    return out;
+  }
   const v = node.value;
   const base = node.offset + node.headerLength;
   let pos = 0;
   while (pos < v.length) {
     const child = readTlv(v, pos, v.length, base, depth, code, field);
     out.push(child);
-    pos += child.raw.length;
+    pos += child.headerLength + child.len;
   }
   return out;
 }

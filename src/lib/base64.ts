@@ -57,28 +57,43 @@ export function base64DecodeStrict(s: string): Uint8Array | undefined {
   if (n > 0 && s.charCodeAt(n - 1) === 0x3d) pad = s.charCodeAt(n - 2) === 0x3d ? 2 : 1;
   const out = new Uint8Array((n / 4) * 3 - pad);
   let o = 0;
-  for (let i = 0; i < n; i += 4) {
-    const last = i + 4 === n;
-    // '=' is outside the table, so padding anywhere but the end fails here.
-    const a = sextet(s.charCodeAt(i));
-    const b = sextet(s.charCodeAt(i + 1));
-    const c = last && pad === 2 ? 0 : sextet(s.charCodeAt(i + 2));
-    const d = last && pad >= 1 ? 0 : sextet(s.charCodeAt(i + 3));
-    if (a < 0 || b < 0 || c < 0 || d < 0) return undefined;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    // RFC 4648 §3.5: the bits after the last byte must be zero (canonical form).
-    if (last && pad === 2) {
-      if ((b & 0x0f) !== 0) return undefined;
-      out[o++] = v >> 16;
-    } else if (last && pad === 1) {
-      if ((c & 0x03) !== 0) return undefined;
-      out[o++] = v >> 16;
-      out[o++] = (v >> 8) & 0xff;
-    } else {
-      out[o++] = v >> 16;
-      out[o++] = (v >> 8) & 0xff;
-      out[o++] = v & 0xff;
-    }
+  // Every quantum but the last: four alphabet characters, three bytes. A
+  // character outside the table (-1, or above 127) makes the sum negative.
+  const full = n - 4;
+  for (let i = 0; i < full; i += 4) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    const d = s.charCodeAt(i + 3);
+    if ((a | b | c | d) > 127) return undefined;
+    const v = (DECODE[a]! << 18) | (DECODE[b]! << 12) | (DECODE[c]! << 6) | DECODE[d]!;
+    if (v < 0) return undefined;
+    out[o++] = v >> 16;
+    out[o++] = v >> 8;
+    out[o++] = v;
+  }
+  if (n === 0) return out;
+  // The last quantum, where padding may stand ('=' is outside the table, so
+  // padding anywhere before it failed above).
+  const i = n - 4;
+  const a = sextet(s.charCodeAt(i));
+  const b = sextet(s.charCodeAt(i + 1));
+  const c = pad === 2 ? 0 : sextet(s.charCodeAt(i + 2));
+  const d = pad >= 1 ? 0 : sextet(s.charCodeAt(i + 3));
+  if (a < 0 || b < 0 || c < 0 || d < 0) return undefined;
+  const v = (a << 18) | (b << 12) | (c << 6) | d;
+  // RFC 4648 §3.5: the bits after the last byte must be zero (canonical form).
+  if (pad === 2) {
+    if ((b & 0x0f) !== 0) return undefined;
+    out[o++] = v >> 16;
+  } else if (pad === 1) {
+    if ((c & 0x03) !== 0) return undefined;
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 0xff;
+  } else {
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 0xff;
+    out[o++] = v & 0xff;
   }
   return out;
 }

@@ -28,12 +28,58 @@ export const MILLISECONDS_THRESHOLD = 1e11;
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two ASCII digits at i as a number, or -1. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The form Intel's collateral uses for every date (`2025-06-19T10:56:11Z`,
+ * 20 characters, UTC), read without a regular expression or a Date; any
+ * other form goes through the general parser below.
+ */
+function fastUtcSeconds(s: string): number | undefined {
+  if (s.length !== 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 90) {
+    return undefined;
+  }
+  const hi = two(s, 0);
+  const lo = two(s, 2);
+  const mo = two(s, 5);
+  const d = two(s, 8);
+  const h = two(s, 11);
+  const mi = two(s, 14);
+  const se = two(s, 17);
+  if (hi < 0 || lo < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return Number.NaN;
+  const y = hi * 100 + lo;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]!)) return Number.NaN;
+  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+}
+
 /**
  * Strict ISO-8601 / RFC 3339 date-time (as Intel's collateral uses:
  * `2025-06-19T10:56:11Z`) to unix seconds (fraction truncated). Returns
  * undefined when malformed or out of range (e.g. month 13, Feb 30).
  */
 export function parseIsoSeconds(s: string): number | undefined {
+  if (typeof s === 'string') {
+    const fast = fastUtcSeconds(s);
+    if (fast !== undefined) return Number.isNaN(fast) ? undefined : fast;
+  }
   const m = ISO_RE.exec(s);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [

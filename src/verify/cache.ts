@@ -169,8 +169,12 @@ export class VerificationCache {
   private readonly textIds: LruMap<string, number>;
   private readonly byteIds: BytesMap<number>;
   private readonly rootIds: BytesMap<number>;
-  /** Parsed certificates by their exact DER (the CA and root of every PCK chain are shared by a fleet). */
-  private readonly certs: BytesMap<Certificate>;
+  /**
+   * Parsed certificates by the exact text of their PEM block body (one text,
+   * one DER): the CA and root of every PCK chain are shared by a fleet, and a
+   * new PCK chain decodes and parses only its leaf.
+   */
+  readonly certificates: LruMap<string, Certificate>;
   private lastId = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -182,17 +186,7 @@ export class VerificationCache {
     this.textIds = new LruMap(maxCollateral * 10);
     this.byteIds = new BytesMap(maxCollateral * 10);
     this.rootIds = new BytesMap(16);
-    this.certs = new BytesMap(64);
-  }
-
-  /** The certificate parsed from these exact DER bytes (parsed from a private copy on a miss). */
-  certificate(der: Uint8Array, parse: (der: Uint8Array) => Certificate): Certificate {
-    let c = this.certs.get(der);
-    if (c === undefined) {
-      c = parse(der.slice());
-      this.certs.set([der], c);
-    }
-    return c;
+    this.certificates = new LruMap(64);
   }
 
   private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];

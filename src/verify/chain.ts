@@ -33,6 +33,13 @@ export interface ChainOptions {
   at: number;
   crypto: CryptoBackend;
   /**
+   * Backend for the signature on certs[0] when it is not the top (default
+   * `crypto`). The verifier passes its un-memoised backend for a PCK leaf: a
+   * leaf's verified facts are kept by the cache anyway, so remembering its
+   * signature too would only keep a copy of its TBS bytes per machine.
+   */
+  leafCrypto?: CryptoBackend;
+  /**
    * CRLs to check the chain against. A CRL applies to a certificate when its
    * issuer Name bytes equal the certificate's issuer. CRLs whose issuer is not
    * a CA of this chain (nor the pinned root) are ignored.
@@ -228,7 +235,8 @@ export async function verifyChain(chain: readonly Certificate[], opts: ChainOpti
     const c = certs[i]!;
     if (i === n - 1 && !hasRoot) break; // verified under the pinned key above
     const signer = i === n - 1 ? c : certs[i + 1]!;
-    if (!(await opts.crypto.verifyP256(signer.publicKey, c.tbs, c.signature))) {
+    const backend = i === 0 && n > 1 ? (opts.leafCrypto ?? opts.crypto) : opts.crypto;
+    if (!(await backend.verifyP256(signer.publicKey, c.tbs, c.signature))) {
       fail(code, `${ctx} certificate signature does not verify: ${c.subjectText}`, {
         check: `${ctx}.chain.signature`,
         field: `certs[${i}]`,

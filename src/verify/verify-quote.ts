@@ -13,10 +13,9 @@ import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
-import { parseCollateral, parseChain, type Collateral } from '../collateral/parse.js';
+import { parseCollateral, parseChain, type CertificateMemo, type Collateral } from '../collateral/parse.js';
 import type { CollateralInput } from '../collateral/input.js';
-import { parseCertificate, type Certificate } from '../x509/certificate.js';
-import { decodePemChain } from '../x509/pem.js';
+import type { Certificate } from '../x509/certificate.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
 import { commonNames } from '../x509/name.js';
 import { bytesEqual, concatBytes, isAllZero, toHex } from '../lib/bytes.js';
@@ -74,9 +73,9 @@ function fail(code: ConstructorParameters<typeof VerifyError>[0], message: strin
 }
 
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
-function pckChainOf(quote: Quote, collateral: Collateral): readonly Certificate[] {
+function pckChainOf(quote: Quote, collateral: Collateral, memo: CertificateMemo): readonly Certificate[] {
   const cd = quote.signatureData.certificationData;
-  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
+  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData', memo);
   if (collateral.pckChain !== undefined) return collateral.pckChain;
   throw attestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
@@ -95,7 +94,7 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
     // The text comes from the very bytes the entry is keyed by (never from a
     // caller-parsed Quote's own pemChain field).
     const pem = pemText(cd.data);
-    if (pem !== undefined) return cache.chains.bytes(cd.data, () => decodePemChain(pem).map((der) => cache.certificate(der, parseCertificate)));
+    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, 'quote.certificationData', cache.certificates));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
   if (entry === undefined || collateral.pckChain === undefined) return undefined;
@@ -143,7 +142,7 @@ function collateralEntryOf(input: CollateralInput | Collateral, cache: Verificat
   });
   let entry = cache.collateral.get(key);
   if (entry === undefined) {
-    entry = { id: cache.nextId(), collateral: parseCollateral(snapshot as unknown as CollateralInput), verified: new Map() };
+    entry = { id: cache.nextId(), collateral: parseCollateral(snapshot as unknown as CollateralInput, cache.certificates), verified: new Map() };
     cache.collateral.set(key, entry);
   }
   cache.rememberCollateral(json, own, entry);
@@ -289,8 +288,11 @@ export async function verifyQuote(
     });
   }
   const colEntry = cache === undefined ? undefined : collateralEntryOf(collateralInput, cache);
+  // Certificates parsed in this call, by their exact PEM body text: Intel's root
+  // and CA certificates recur in the quote's chain and the collateral's chains.
+  const certificates: CertificateMemo = cache?.certificates ?? new Map();
   const collateral =
-    colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput));
+    colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput, certificates));
   const tcbInfo = collateral.tcbInfo.info;
   const qeIdentity = collateral.qeIdentity.identity;
   const sig = quote.signatureData;
@@ -307,13 +309,14 @@ export async function verifyQuote(
   const collateralKnown = colEntry !== undefined && inWindow(colEntry.verified.get(rootId), at);
 
   // --- 2. PCK chain to the pinned root, with both CRLs (4.1.2.1, 4.1.2.5.5-8) ---
-  const pckChain = chainEntry?.certs ?? pckChainOf(quote, collateral);
+  const pckChain = chainEntry?.certs ?? pckChainOf(quote, collateral, certificates);
   const pckLeaf = pckChain[0]!;
   if (pckFacts === undefined) {
     await verifyChain(pckChain, {
       rootPublicKey,
       at,
       crypto,
+      leafCrypto: rawCrypto,
       crls: [collateral.rootCaCrl, collateral.pckCrl],
       context: 'pck',
       failCode: 'PckChain',
@@ -416,7 +419,8 @@ export async function verifyQuote(
   // (4.1.2.5.13-14). Remembered per PCK key by the exact QE blob bytes.
   const qeKnown = pckFacts?.qeBlocks.get(sig.qeReportRaw, sig.qeReportSignature, sig.attestationKey, sig.qeAuthData) !== undefined;
   if (!qeKnown) {
-    if (!(await crypto.verifyP256(pckLeaf.publicKey, sig.qeReportRaw, sig.qeReportSignature))) {
+    // Un-memoised: the outcome is remembered below, per PCK key, by the exact QE blob bytes.
+    if (!(await rawCrypto.verifyP256(pckLeaf.publicKey, sig.qeReportRaw, sig.qeReportSignature))) {
       fail('QeReportSignature', 'QE report signature does not verify with the PCK key', 'qeReport.signature');
     }
     const binding = crypto.sha256(concatBytes(sig.attestationKey, sig.qeAuthData));
