@@ -2,12 +2,16 @@
  * The crypto backend is injected into every verification step, so the core
  * never reaches for a global. Hashes are synchronous; signature checks are
  * asynchronous because WebCrypto is. One interface for DCAP and SEV-SNP:
- * P-256 (Intel) is required; P-384 and RSA-PSS (AMD) are optional members so
- * that the core entry's pure-JS backend (`nobleBackend`) carries no P-384 /
- * RSA code. `webCryptoBackend` and `nodeBackend` implement all of them;
- * `jsSnpBackend` (`tee-attest/snp`) is `nobleBackend` plus the noble P-384 and
- * BigInt RSA-PSS. SEV-SNP verification refuses a backend without them
- * (InvalidArgument).
+ * SHA-256 and P-256 (Intel DCAP) are required; SHA-384 / SHA-512 (RA-TLS
+ * event-log replay and key binding, SEV-SNP), P-384 and RSA-PSS (AMD) are
+ * optional members, so that the core entry's backends (`webCryptoBackend`,
+ * `nobleBackend`) carry none of that code: DCAP verification needs only
+ * SHA-256 and P-256. `nodeBackend` implements every member;
+ * `webCryptoSnpBackend` and `jsSnpBackend` (`tee-attest/snp`) add the SEV-SNP
+ * members and both hashes. SEV-SNP verification refuses a backend without its
+ * signature members (InvalidArgument); RA-TLS and SEV-SNP code take SHA-384 /
+ * SHA-512 from the backend when it has them and from @noble/hashes otherwise
+ * (`sha384Of` / `sha512Of`, src/crypto/sha2.ts).
  */
 export interface RsaPublicKey {
   /** Big-endian magnitude. */
@@ -18,8 +22,10 @@ export interface RsaPublicKey {
 export interface CryptoBackend {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
-  sha384(data: Uint8Array): Uint8Array;
-  sha512(data: Uint8Array): Uint8Array;
+  /** SHA-384 (FIPS 180-4). Optional: see `sha384Of`. */
+  sha384?(data: Uint8Array): Uint8Array;
+  /** SHA-512 (FIPS 180-4). Optional: see `sha512Of`. */
+  sha512?(data: Uint8Array): Uint8Array;
   /**
    * ECDSA P-256 with SHA-256 over `message`.
    * @param publicKey SEC1 uncompressed point (65 bytes, 0x04 ‖ X ‖ Y).

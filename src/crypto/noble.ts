@@ -1,14 +1,12 @@
 /** Pure-JS backend on @noble/curves and @noble/hashes; runs everywhere. */
 import { p256 } from '@noble/curves/nist.js';
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
 
 export function nobleBackend(): CryptoBackend {
   return {
     name: 'noble',
     sha256: (d) => sha256(d),
-    sha384: (d) => sha384(d),
-    sha512: (d) => sha512(d),
     async verifyP256(publicKey, message, signature) {
       if (publicKey.length !== 65 || signature.length !== 64) return false;
       try {

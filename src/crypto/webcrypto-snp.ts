@@ -1,6 +1,7 @@
 /**
- * The WebCrypto backend with every operation of `CryptoBackend`: P-256 and the
- * hashes of `webCryptoBackend`, plus the SEV-SNP ones through `crypto.subtle`:
+ * The WebCrypto backend with every operation of `CryptoBackend`: P-256 and
+ * SHA-256 of `webCryptoBackend`, SHA-384 / SHA-512 (synchronous, from
+ * @noble/hashes), plus the SEV-SNP ones through `crypto.subtle`:
  *   - ECDSA P-384 with SHA-384 (FIPS 186-5), the report signature (ABI spec
  *     Table 139); AMD does not low-S normalise, WebCrypto accepts high S;
  *   - RSASSA-PSS, SHA-384, MGF1-SHA-384, salt 48 (RFC 8017 §8.1), AMD's KDS
@@ -10,11 +11,12 @@
  */
 import type { CryptoBackend } from './backend.js';
 import { webCryptoBackend, type WebCryptoBackendOptions } from './webcrypto.js';
+import { withSha2 } from './sha2.js';
 import { toHex } from '../lib/bytes.js';
 import { base64UrlEncode } from '../lib/base64.js';
 
 export function webCryptoSnpBackend(options: WebCryptoBackendOptions = {}): CryptoBackend {
-  const base = webCryptoBackend(options); // refuses a runtime without WebCrypto (InvalidArgument)
+  const base = withSha2(webCryptoBackend(options)); // refuses a runtime without WebCrypto (InvalidArgument)
   const subtle = (options.subtle ?? (globalThis as { crypto?: Crypto }).crypto?.subtle)!;
   const max = options.keyCacheSize ?? 256;
   const keys = new Map<string, Promise<CryptoKey | null>>();

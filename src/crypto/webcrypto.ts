@@ -6,7 +6,7 @@
  * and RSA-PSS members (SEV-SNP) in a module of its own, so the core bundle
  * carries none of their code.
  */
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { CryptoBackend } from './backend.js';
 import { BytesMap } from '../lib/bytes-map.js';
 import { attestationError } from '../errors.js';
@@ -42,8 +42,6 @@ export function webCryptoBackend(options: WebCryptoBackendOptions = {}): CryptoB
   return {
     name: 'webcrypto',
     sha256: (d) => sha256(d),
-    sha384: (d) => sha384(d),
-    sha512: (d) => sha512(d),
     async verifyP256(publicKey, message, signature) {
       if (publicKey.length !== 65 || publicKey[0] !== 0x04 || signature.length !== 64) return false;
       const key = await importKey(publicKey);

@@ -95,8 +95,9 @@ export interface BitString {
 }
 
 /** BIT STRING (X.690 §8.6, §11.2): unused-bit count 0..7, zero when empty, padding bits zero. */
-export function derBitString(node: DerNode, field: string, code: ErrorCode = 'DerParse'): BitString {
-  const v = primitive(node, Tag.BIT_STRING, field, code);
+export function derBitString(node: DerNode, field: string, code: ErrorCode = 'DerParse', tag: number = Tag.BIT_STRING): BitString {
+  // `tag`: an IMPLICIT tag standing for BIT STRING (X.509 unique identifiers [1], [2]).
+  const v = primitive(node, tag, field, code);
   if (v.length === 0) derFail(code, 'der.bitString', field, 'missing unused-bits octet', node.offset);
   const unused = v[0]!;
   if (unused > 7) derFail(code, 'der.bitString', field, 'unused-bit count above 7', node.offset, { found: String(unused) });

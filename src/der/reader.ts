@@ -2,7 +2,7 @@
  * Public entry point of the strict DER layer: the TLV reader, the primitive
  * decoders, time decoding and the ECDSA signature conversion.
  */
-export { DER_MAX_DEPTH, Tag, type DerNode, readDer, derChildren, derSequence, expectTag, derFail, retag } from './tlv.js';
+export { DER_MAX_DEPTH, Tag, type DerNode, readDer, derChildren, derSequence, expectTag, derFail } from './tlv.js';
 export {
   type BitString,
   derBoolean,

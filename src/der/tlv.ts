@@ -147,19 +147,6 @@ function readTlv(
   return new Node(tag, at, hdr, depth, buf, pos, len);
 }
 
-/** The same TLV read as if its identifier octet were `tag` (an IMPLICIT tag mapped back to its universal type). */
-export function retag(node: DerNode, tag: number): DerNode {
-  return {
-    tag,
-    constructed: (tag & 0x20) !== 0,
-    offset: node.offset,
-    headerLength: node.headerLength,
-    value: node.value,
-    raw: node.raw,
-    depth: node.depth,
-  };
-}
-
 function hexByte(b: number): string {
   return '0x' + b.toString(16).padStart(2, '0');
 }

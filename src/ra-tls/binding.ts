@@ -15,6 +15,7 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { VerifyError, attestationError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex, utf8Encode } from '../lib/bytes.js';
+import { sha512Of } from '../crypto/sha2.js';
 
 export type BindingMode = 'dstack-sha512' | 'sha256-spki' | 'sha256-public-key' | 'none';
 
@@ -52,7 +53,7 @@ function checkMode(mode: unknown): BindingMode {
 export function expectedReportData(key: BoundKey, mode: BindingMode, crypto: CryptoBackend): Uint8Array | undefined {
   switch (checkMode(mode)) {
     case 'dstack-sha512':
-      return crypto.sha512(dstackBindingPreimage(key.spki));
+      return sha512Of(crypto)(dstackBindingPreimage(key.spki));
     case 'sha256-spki':
       return concatBytes(crypto.sha256(key.spki), new Uint8Array(32));
     case 'sha256-public-key':

@@ -15,6 +15,7 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { VerifyError } from '../errors.js';
 import { concatBytes, toHex, utf8Encode } from '../lib/bytes.js';
+import { sha384Of } from '../crypto/sha2.js';
 
 /** dstack runtime event type (`DSTACK_RUNTIME_EVENT_TYPE`), not defined by the TCG. */
 export const DSTACK_RUNTIME_EVENT_TYPE = 0x08000001;
@@ -60,7 +61,7 @@ export function runtimeEventHashInput(e: RuntimeEvent): Uint8Array {
 
 /** SHA-384 digest of a runtime event. */
 export function runtimeEventDigest(e: RuntimeEvent, crypto: CryptoBackend): Uint8Array {
-  return crypto.sha384(runtimeEventHashInput(e));
+  return sha384Of(crypto)(runtimeEventHashInput(e));
 }
 
 /** RTMR3's 0-based index in `TdxEvent.imr`. */

@@ -17,6 +17,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { VerifyError } from '../errors.js';
 import { bytesEqual, concatBytes, toHex } from '../lib/bytes.js';
 import { checkEventPlacement, isRuntimeEvent, runtimeEventDigest, type RuntimeEvent, type TdxEvent } from './event-log.js';
+import { sha384Of } from '../crypto/sha2.js';
 
 export type RtmrIndex = 0 | 1 | 2 | 3;
 
@@ -33,7 +34,7 @@ export interface RtmrReplay {
 const ZERO48: Uint8Array = new Uint8Array(48);
 
 function extend(mr: Uint8Array, digest: Uint8Array, crypto: CryptoBackend): Uint8Array {
-  return crypto.sha384(concatBytes(mr, digest));
+  return sha384Of(crypto)(concatBytes(mr, digest));
 }
 
 /** The digest an event log entry extends, or undefined if the entry carries none (stripped). */

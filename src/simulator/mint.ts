@@ -37,6 +37,7 @@ import {
   type NameSpec,
   encodeName,
 } from '../encode/x509.js';
+import { sha512Of } from '../crypto/sha2.js';
 
 const crypto = nobleBackend();
 
@@ -68,7 +69,7 @@ export function p256Pkcs8Pem(key: TestKeyPair): string {
 
 /** dstack's REPORTDATA for an RA-TLS key: SHA-512("ratls-cert:" ‖ SubjectPublicKeyInfo DER). */
 export function ratlsReportData(publicKey: Uint8Array): Uint8Array {
-  return crypto.sha512(dstackBindingPreimage(subjectPublicKeyInfo(publicKey)));
+  return sha512Of(crypto)(dstackBindingPreimage(subjectPublicKeyInfo(publicKey)));
 }
 
 // --- SCALE (parity-scale-codec) ---------------------------------------------

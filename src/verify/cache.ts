@@ -56,6 +56,11 @@ export class SignatureMemo {
     this.entries = new BytesMap(max);
   }
 
+  /** Signature results kept. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   wrap(backend: CryptoBackend): CryptoBackend {
     return {
       name: `${backend.name}+memo`,
@@ -170,11 +175,10 @@ export class VerificationCache {
   private readonly byteIds: BytesMap<number>;
   private readonly rootIds: BytesMap<number>;
   /**
-   * Parsed certificates by the exact text of their PEM block body (one text,
-   * one DER): the CA and root of every PCK chain are shared by a fleet, and a
-   * new PCK chain decodes and parses only its leaf.
+   * Parsed CA certificates by their exact DER bytes: the CA and root of every
+   * PCK chain are shared by a fleet, so a new PCK chain parses only its leaf.
    */
-  readonly certificates: LruMap<string, Certificate>;
+  readonly certificates: BytesMap<Certificate>;
   private lastId = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -186,7 +190,7 @@ export class VerificationCache {
     this.textIds = new LruMap(maxCollateral * 10);
     this.byteIds = new BytesMap(maxCollateral * 10);
     this.rootIds = new BytesMap(16);
-    this.certificates = new LruMap(64);
+    this.certificates = new BytesMap(64);
   }
 
   private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];

@@ -29,7 +29,6 @@ import {
   integerIsNegative,
   integerMagnitudeHex,
   readDer,
-  retag,
 } from '../der/reader.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
 import {
@@ -255,7 +254,7 @@ function parseCertificateWith<A extends string, K>(
       extensions = parseExtensions(inner[0]!, 'tbsCertificate.extensions', CODE);
     } else {
       // Re-tag check only: contents are a BIT STRING with a valid unused-bits octet.
-      derBitString(retag(n, 0x03), 'tbsCertificate.uniqueIdentifier', CODE);
+      derBitString(n, 'tbsCertificate.uniqueIdentifier', CODE, n.tag);
     }
   }
 

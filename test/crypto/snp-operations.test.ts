@@ -60,7 +60,8 @@ describe.each(FULL)('%s implements the SEV-SNP members of CryptoBackend', (_name
 
   it('keeps the DCAP members (P-256 and the hashes)', () => {
     expect(typeof b.verifyP256).toBe('function');
-    expect(b.sha512(new Uint8Array(0)).length).toBe(64);
+    expect(b.sha384!(new Uint8Array(0)).length).toBe(48);
+    expect(b.sha512!(new Uint8Array(0)).length).toBe(64);
   });
 });
 
@@ -69,6 +70,9 @@ describe('the core entry backends carry only P-256', () => {
     for (const b of [nobleBackend(), webCryptoBackend()]) {
       expect(b.verifyP384).toBeUndefined();
       expect(b.verifyRsaPssSha384).toBeUndefined();
+      // SHA-384 / SHA-512 too: DCAP needs SHA-256 only (RA-TLS uses sha384Of / sha512Of).
+      expect(b.sha384).toBeUndefined();
+      expect(b.sha512).toBeUndefined();
     }
   });
 
