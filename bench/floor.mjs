@@ -156,8 +156,24 @@ const warmV = core.createVerifier({ crypto: nodeBackend, rootPublicKey });
 const leafV = core.createVerifier({ crypto: nodeBackend, rootPublicKey });
 check(await leafV.verifyQuote(quotes[0], collateral, { at })); // collateral known, every leaf new
 let nextLeaf = 0;
-[results.floor3, results.distinctLeaves] = await measure(
-  [floor3, async () => check(await leafV.verifyQuote(leaves[nextLeaf++], collateral, { at }))],
+// The crypto a new leaf cannot avoid with node:crypto, on data it has not
+// seen: import the leaf's key (OpenSSL checks the point: about one signature)
+// and the three verifications. floor(3) / this is the best ratio any
+// verifier on node:crypto can reach, before parsing a single byte.
+const leafParts = leaves.map((q) => {
+  const pq = core.parseQuote(q);
+  const leaf = core.parseCollateral({ ...collateral, pck_certificate_chain: pq.signatureData.certificationData.pemChain }).pckChain[0];
+  return { leaf, qe: pq.signatureData.qeReportRaw, qeSig: pq.signatureData.qeReportSignature, signed: pq.signedData, sig: pq.signatureData.signature };
+});
+let nextBound = 0;
+const leafCryptoBound = () => {
+  const p = leafParts[nextBound++ % leafParts.length];
+  v1(caKeyObj, p.leaf.tbs, p.leaf.signature);
+  v1(keyObject(p.leaf.publicKey), p.qe, p.qeSig);
+  v1(attKeyObj, p.signed, p.sig);
+};
+[results.floor3, results.distinctLeaves, results.leafCryptoBound] = await measure(
+  [floor3, async () => check(await leafV.verifyQuote(leaves[nextLeaf++], collateral, { at })), leafCryptoBound],
   { batch: LEAF_BATCH, rounds: LEAF_ROUNDS, warmup: 10 / scale },
 );
 const nobleV = core.createVerifier({ crypto: noble, rootPublicKey });
@@ -165,6 +181,15 @@ const nobleV = core.createVerifier({ crypto: noble, rootPublicKey });
   [nobleFloor1, async (i) => check(await nobleV.verifyQuote(quotes[i % N_QUOTES], collateral, { at }))],
   { batch: 4, rounds: 30, warmup: 40 },
 );
+// How many signatures a cold verification checks (the per-call memo
+// already folds the repeated root / CA / CRL checks).
+const counting = (() => {
+  const b = nodeEntry.nodeBackend();
+  let n = 0;
+  return { backend: { ...b, verifyP256: (k, m, g) => (n++, b.verifyP256(k, m, g)) }, count: () => n };
+})();
+check(await core.verifyQuote(quotes[0], collateral, { at, crypto: counting.backend, rootPublicKey }));
+results.coldSignatures = counting.count();
 const coldBackend = nodeEntry.nodeBackend();
 [results.floor1Cold, results.coldReused, results.coldFresh] = await measure(
   [
@@ -182,9 +207,9 @@ const target = (name, value, op, goal, detail) => {
   targets.push({ name, value: +value.toFixed(3), goal: `${op} ${goal}`, met, detail });
 };
 target('warm, distinct quotes of one platform: floor(1 sig) / warm', results.floor1 / results.warmDistinct, '>=', 0.8, `warm ${fmt(results.warmDistinct)} vs floor ${fmt(results.floor1)}`);
-target('distinct PCK leaves: floor(3 sigs) / verify', results.floor3 / results.distinctLeaves, '>=', 0.6, `${fmt(results.distinctLeaves)} vs floor ${fmt(results.floor3)}`);
+target('distinct PCK leaves: floor(3 sigs) / verify', results.floor3 / results.distinctLeaves, '>=', 0.6, `${fmt(results.distinctLeaves)} vs floor ${fmt(results.floor3)}; the node:crypto bound (new key import + 3 verifications on new data, ${fmt(results.leafCryptoBound)}) allows at most ${(results.floor3 / results.leafCryptoBound).toFixed(2)}, and the verification is ${(results.leafCryptoBound / results.distinctLeaves).toFixed(2)} of that bound`);
 target('noble-only warm: noble floor(1 sig) / warm', results.nobleFloor1 / results.nobleWarm, '>=', 0.8, `warm ${fmt(results.nobleWarm)} vs noble floor ${fmt(results.nobleFloor1)}`);
-target('cold (nothing cached, reused backend) / floor(1 sig)', results.coldReused / results.floor1Cold, '<=', 12, `${fmt(results.coldReused)} vs floor ${fmt(results.floor1Cold)} (fresh backend per call: ${fmt(results.coldFresh)}, ${(results.coldFresh / results.floor1Cold).toFixed(1)}×)`);
+target('cold (nothing cached, reused backend) / floor(1 sig)', results.coldReused / results.floor1Cold, '<=', 12, `${fmt(results.coldReused)} vs floor ${fmt(results.floor1Cold)}; ${results.coldSignatures} signatures checked (${results.coldSignatures}× floor = ${((results.coldSignatures * results.floor1Cold) / results.coldReused * 100).toFixed(0)} % of it); fresh backend per call: ${fmt(results.coldFresh)}, ${(results.coldFresh / results.floor1Cold).toFixed(1)}×`);
 
 // --- pool -------------------------------------------------------------------
 if (!argv.includes('--no-pool')) {
