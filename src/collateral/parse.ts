@@ -6,8 +6,7 @@ import { ParseError } from '../errors.js';
 import { tryFromHex, utf8Encode } from '../lib/bytes.js';
 import { parseCertificate, type Certificate } from '../x509/certificate.js';
 import { parseCrlAny, type Crl } from '../x509/crl.js';
-import { decodePemChain } from '../x509/pem.js';
-import { BytesMap } from '../lib/bytes-map.js';
+import { decodePemBody, pemChainBodies } from '../x509/pem.js';
 import { MAX_SIGNED_JSON_BYTES, parseJson } from './json.js';
 import { isCollateralJson, type CollateralInput } from './input.js';
 import { parseTcbInfo, type TcbInfo } from './tcb-info.js';
@@ -69,20 +68,25 @@ function signedJsonBytes(v: unknown, field: string): Uint8Array {
 }
 
 /**
- * Parsed certificates by their exact DER bytes. Intel's root and CA
- * certificates appear in several chains of one collateral set and in every
- * quote; each is parsed once per memo. Only CA certificates are kept, so a
- * fleet of machines does not fill a long-lived memo with leaves.
+ * Parsed certificates by the exact text of their PEM block body (decoding is
+ * deterministic: one text, one DER). Intel's root and CA certificates appear
+ * in several chains of one collateral set and in every quote; each is decoded
+ * and parsed once per memo. Only CA certificates are kept, so a fleet of
+ * machines does not fill a long-lived memo with leaves. A Map serves one
+ * call; a bounded LRU (VerificationCache) serves many.
  */
-export type CertificateMemo = BytesMap<Certificate>;
+export interface CertificateMemo {
+  get(pemBody: string): Certificate | undefined;
+  set(pemBody: string, certificate: Certificate): unknown;
+}
 
-/** The certificates of a PEM chain (plain or URL-encoded), CA certificates parsed once per memo. */
-export function parseChain(pem: string | Uint8Array, _field: string, memo: CertificateMemo = new BytesMap(8)): Certificate[] {
-  return decodePemChain(pem).map((der) => {
-    let cert = memo.get(der);
+/** The certificates of a PEM chain (plain or URL-encoded), CA certificates decoded and parsed once per memo. */
+export function parseChain(pem: string | Uint8Array, _field: string, memo: CertificateMemo = new Map()): Certificate[] {
+  return pemChainBodies(pem).map((body) => {
+    let cert = memo.get(body.text);
     if (cert === undefined) {
-      cert = parseCertificate(der);
-      if (cert.basicConstraints?.ca === true) memo.set([der], cert);
+      cert = parseCertificate(decodePemBody(body));
+      if (cert.basicConstraints?.ca === true) memo.set(body.text, cert);
     }
     return cert;
   });
@@ -105,7 +109,7 @@ export function splitSignedResponse(body: string | Uint8Array, member: string): 
 }
 
 /** Parse either collateral shape. Throws ParseError (CollateralParse, PemParse, CertificateParse, CrlParse). */
-export function parseCollateral(input: CollateralInput, memo: CertificateMemo = new BytesMap(8)): Collateral {
+export function parseCollateral(input: CollateralInput, memo: CertificateMemo = new Map()): Collateral {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('', 'expected an object');
   if ('tcb_info' in input) {
     if (!isCollateralJson(input)) fail('tcb_info', 'expected the signed TCB Info text (a string)');

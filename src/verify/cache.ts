@@ -175,10 +175,11 @@ export class VerificationCache {
   private readonly byteIds: BytesMap<number>;
   private readonly rootIds: BytesMap<number>;
   /**
-   * Parsed CA certificates by their exact DER bytes: the CA and root of every
-   * PCK chain are shared by a fleet, so a new PCK chain parses only its leaf.
+   * Parsed CA certificates by the exact text of their PEM block body (one
+   * text, one DER): the CA and root of every PCK chain are shared by a fleet,
+   * so a new PCK chain decodes and parses only its leaf.
    */
-  readonly certificates: BytesMap<Certificate>;
+  readonly certificates: LruMap<string, Certificate>;
   private lastId = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -190,7 +191,7 @@ export class VerificationCache {
     this.textIds = new LruMap(maxCollateral * 10);
     this.byteIds = new BytesMap(maxCollateral * 10);
     this.rootIds = new BytesMap(16);
-    this.certificates = new BytesMap(64);
+    this.certificates = new LruMap(64);
   }
 
   private readonly recent: { json: boolean; values: readonly (string | Uint8Array | undefined)[]; entry: CollateralEntry }[] = [];

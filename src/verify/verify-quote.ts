@@ -288,9 +288,9 @@ export async function verifyQuote(
     });
   }
   const colEntry = cache === undefined ? undefined : collateralEntryOf(collateralInput, cache);
-  // Certificates parsed in this call, by their exact DER bytes: Intel's root
+  // Certificates parsed in this call, by their exact PEM text: Intel's root
   // and CA certificates recur in the quote's chain and the collateral's chains.
-  const certificates: CertificateMemo = cache?.certificates ?? new BytesMap(8);
+  const certificates: CertificateMemo = cache?.certificates ?? new Map();
   const collateral =
     colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput, certificates));
   const tcbInfo = collateral.tcbInfo.info;

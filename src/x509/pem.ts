@@ -52,14 +52,28 @@ export interface PemBlock {
   readonly der: Uint8Array;
 }
 
-/** Every PEM block in order, whatever its label. */
-export function decodePemBlocks(input: string | Uint8Array): PemBlock[] {
+/**
+ * One PEM block before decoding: its label and the exact text between its
+ * encapsulation boundaries (line breaks included). Decoding that text is
+ * deterministic (whitespace removed, then strict canonical base64), so the
+ * text stands for exactly one DER encoding: it can key a memo without being
+ * decoded (RFC 7468 §3).
+ */
+export interface PemBody {
+  readonly label: string;
+  readonly text: string;
+  /** Offset of the body in the input, for error evidence. */
+  readonly offset: number;
+}
+
+/** Every PEM block in order, whatever its label, with its base64 body not yet decoded. */
+export function pemBodies(input: string | Uint8Array): PemBody[] {
   let text = toText(input);
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
   text = text.slice(0, end);
 
-  const blocks: PemBlock[] = [];
+  const blocks: PemBody[] = [];
   let pos = 0;
   for (;;) {
     while (pos < text.length && isSpace(text.charCodeAt(pos))) pos++;
@@ -83,12 +97,9 @@ export function decodePemBlocks(input: string | Uint8Array): PemBlock[] {
         found: text.slice(endPos + END.length, endPos + END.length + 64).split(DASHES)[0] ?? '',
       });
     }
-    // The same characters as isSpace, removed natively (no per-character string building).
-    const b64 = text.slice(bodyStart, endPos).replace(/[ \t\r\n]+/g, '');
-    if (b64.length === 0) pemFail('pem.base64', 'empty PEM block', bodyStart);
-    const der = base64DecodeStrict(b64);
-    if (der === undefined) pemFail('pem.base64', 'invalid base64 inside PEM block', bodyStart, { found: label });
-    blocks.push({ label, der });
+    const body = text.slice(bodyStart, endPos);
+    if (!/[^ \t\r\n]/.test(body)) pemFail('pem.base64', 'empty PEM block', bodyStart);
+    blocks.push({ label, text: body, offset: bodyStart });
     pos = endPos + endMarker.length;
     if (pos < text.length && !isSpace(text.charCodeAt(pos))) {
       pemFail('pem.structure', 'unexpected text after END line', pos);
@@ -97,13 +108,33 @@ export function decodePemBlocks(input: string | Uint8Array): PemBlock[] {
   return blocks;
 }
 
-/** DER bytes of all blocks labelled `label`, in order. Zero such blocks → PemParse. */
-export function decodePem(text: string | Uint8Array, label = 'CERTIFICATE'): Uint8Array[] {
-  const out = decodePemBlocks(text)
-    .filter((b) => b.label === label)
-    .map((b) => b.der);
+/** The DER bytes of one block body (strict, canonical base64); PemParse otherwise. */
+export function decodePemBody(body: PemBody): Uint8Array {
+  // The same characters as isSpace, removed natively (no per-character string building).
+  const der = base64DecodeStrict(body.text.replace(/[ \t\r\n]+/g, ''));
+  if (der === undefined) pemFail('pem.base64', 'invalid base64 inside PEM block', body.offset, { found: body.label });
+  return der;
+}
+
+/** Every PEM block in order, whatever its label. */
+export function decodePemBlocks(input: string | Uint8Array): PemBlock[] {
+  return pemBodies(input).map((b) => ({ label: b.label, der: decodePemBody(b) }));
+}
+
+/** The blocks labelled `label` (others are still decoded: strict everywhere). Zero such blocks → PemParse. */
+function bodiesOf(text: string | Uint8Array, label: string): PemBody[] {
+  const out: PemBody[] = [];
+  for (const b of pemBodies(text)) {
+    if (b.label === label) out.push(b);
+    else decodePemBody(b);
+  }
   if (out.length === 0) pemFail('pem.blocks', `no "${label}" PEM block found`, undefined, { expected: label, found: '0 blocks' });
   return out;
+}
+
+/** DER bytes of all blocks labelled `label`, in order. Zero such blocks → PemParse. */
+export function decodePem(text: string | Uint8Array, label = 'CERTIFICATE'): Uint8Array[] {
+  return bodiesOf(text, label).map(decodePemBody);
 }
 
 function hexVal(c: number): number {
@@ -136,7 +167,12 @@ export function percentDecode(text: string): string {
  * headers such as SGX-TCB-Info-Issuer-Chain are percent-encoded).
  */
 export function decodePemChain(text: string | Uint8Array, label = 'CERTIFICATE'): Uint8Array[] {
+  return pemChainBodies(text, label).map(decodePemBody);
+}
+
+/** The blocks labelled `label` of a chain as `decodePemChain` reads it (plain or URL-encoded), not yet decoded. */
+export function pemChainBodies(text: string | Uint8Array, label = 'CERTIFICATE'): PemBody[] {
   let s = toText(text);
   if (/%2D/i.test(s) || s.includes('-----BEGIN%20')) s = percentDecode(s);
-  return decodePem(s, label);
+  return bodiesOf(s, label);
 }
