@@ -31,6 +31,17 @@ describe('base64DecodeStrict (standard, padded; RFC 4648 §4)', () => {
     }
   });
 
+  it('refuses a character outside the alphabet in every position of every quantum (the unrolled loop and the last quantum alike)', () => {
+    const good = base64Encode(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])); // 16 characters, no padding
+    expect(list(base64DecodeStrict(good))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    for (let i = 0; i < good.length; i++) {
+      for (const bad of ['=', '-', '_', ' ', '\u00e9', '\u0100', '\u{1f600}'.slice(0, 1), '\u0000']) {
+        const s = good.slice(0, i) + bad + good.slice(i + 1);
+        expect(base64DecodeStrict(s), `${JSON.stringify(bad)} at ${i}`).toBeUndefined();
+      }
+    }
+  });
+
   it('refuses a non-string without throwing', () => {
     expect(base64DecodeStrict(42 as unknown as string)).toBeUndefined();
   });
