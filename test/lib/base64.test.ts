@@ -36,6 +36,7 @@ describe('base64DecodeStrict (standard, padded; RFC 4648 §4)', () => {
     expect(list(base64DecodeStrict(good))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for (let i = 0; i < good.length; i++) {
       for (const bad of ['=', '-', '_', ' ', '\u00e9', '\u0100', '\u{1f600}'.slice(0, 1), '\u0000']) {
+        if (bad === '=' && i >= good.length - 2) continue; // padding may stand there
         const s = good.slice(0, i) + bad + good.slice(i + 1);
         expect(base64DecodeStrict(s), `${JSON.stringify(bad)} at ${i}`).toBeUndefined();
       }
