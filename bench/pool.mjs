@@ -9,7 +9,7 @@
  * `verifyQuote`). The pools of each size live side by side and are measured in
  * interleaved rounds (order rotated each round), so that every ratio compares
  * figures taken under the same machine conditions; medians are printed, with
- * the main thread's busy µs per task (event-loop utilization) and the CPU µs
+ * the main thread's CPU µs per task (Linux schedstat) and the CPU µs
  * per task of all threads, and the load average.
  *
  *   node bench/pool.mjs [--rounds N] [--tasks N] [--fleet-tasks N] [--workers 1,2,4] [--no-fleet] [--json FILE]
@@ -73,7 +73,7 @@ for (const [name, count, quoteAt] of workloads) {
   results[name] = { summary, ratio, ratios, load: load() };
   line(`\n${name} (${count} tasks a round):`);
   for (const [w, s] of Object.entries(summary)) {
-    line(`  ${w} worker${w === '1' ? ' ' : 's'}: ${s.perSecond.toFixed(0).padStart(6)}/s   main thread busy ${s.mainUs.toFixed(1).padStart(6)} µs/task   all threads CPU ${s.cpuUs.toFixed(1).padStart(6)} µs/task`);
+    line(`  ${w} worker${w === '1' ? ' ' : 's'}: ${s.perSecond.toFixed(0).padStart(6)}/s   main thread CPU ${s.mainUs.toFixed(1).padStart(6)} µs/task   all threads CPU ${s.cpuUs.toFixed(1).padStart(6)} µs/task`);
   }
   if (ratio !== undefined) {
     line(`  2 workers / 1 worker: ${ratio.toFixed(2)} (median of ${ratios.length} interleaved rounds; min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`);

@@ -24,7 +24,7 @@ import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
-import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyMessage, type TaskMessage, type WorkerSetup } from './messages.js';
+import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyBatch, type TaskMessage, type WireError, type WorkerSetup } from './messages.js';
 import { sameBytes } from '../lib/bytes.js';
 
 export interface VerifierPoolOptions {
@@ -62,10 +62,18 @@ export interface VerifierPool {
 }
 
 interface Task {
-  readonly message: TaskMessage;
-  readonly transfer: ArrayBuffer[];
-  /** The pool's private copy of the quote bytes the worker verifies, parsed here for `result.quote`. */
-  readonly own?: { readonly bytes: Uint8Array; readonly trailingBytes: 'reject' | 'zeros' | 'any' };
+  readonly id: number;
+  /** What the worker verifies: the pool's private copy of the bytes, a moved buffer, or a parsed Quote. */
+  readonly quote: Uint8Array | Quote;
+  /** Set when `quote` is the pool's private copy: `result.quote` is parsed from it here, on first read. */
+  readonly own: boolean;
+  readonly at: number;
+  /** The call's own trailingBytes, if any. */
+  readonly trailingBytes: 'reject' | 'zeros' | 'any' | undefined;
+  /** The collateral's fields read at the call (byte fields copied), or undefined to send the input as is. */
+  readonly snapshot: ReturnType<typeof collateralSnapshot>;
+  readonly collateral: CollateralInput | Collateral;
+  readonly transfer: boolean;
   readonly resolve: (v: VerifiedQuote) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -80,7 +88,7 @@ interface Sent {
 interface Slot {
   worker: Worker;
   readonly running: Map<number, Task>;
-  /** Collateral snapshots this worker holds, most recent first (at most SENT_MAX; the worker keeps more). */
+  /** Collateral snapshots this worker holds, most recent use first (at most SENT_MAX; the worker keeps more). */
   sent: Sent[];
 }
 
@@ -142,44 +150,56 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   }
   const setup: WorkerSetup = {
     backend,
+    perWorker,
     ...(root === undefined ? {} : { rootPublicKey: root.slice() }),
     ...(options.trailingBytes === undefined ? {} : { trailingBytes: options.trailingBytes }),
     ...(options.cache === undefined ? {} : { cache: { ...options.cache } }),
   };
 
   const queue: Task[] = [];
+  let head = 0; // queue[head..] wait (shifted in bulk, not one by one)
   const waiters: (() => void)[] = [];
   let nextId = 1;
   let closing = false;
   let pending = 0;
+  let pumpScheduled = false;
   let drained: (() => void) | undefined;
   let closed: Promise<void> | undefined;
+  /** Accepted tasks beyond what the workers have room for (the ones a pump would leave queued). */
+  const waiting = (): number => {
+    let n = queue.length - head;
+    for (let i = 0; i < slots.length; i++) n -= Math.max(0, perWorker - slots[i]!.running.size);
+    return Math.max(0, n);
+  };
+  const poolTrailing = options.trailingBytes ?? 'zeros';
 
   const finish = (): void => {
     pending--;
-    if (queue.length < maxQueue) for (const w of waiters.splice(0)) w();
     if (pending === 0 && drained !== undefined) drained();
   };
 
   const newWorker = (): Worker => new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
 
+  const settle = (slot: Slot, id: number, ok: boolean, value: unknown): void => {
+    const task = slot.running.get(id);
+    if (task === undefined) return;
+    slot.running.delete(id);
+    if (!ok) task.reject(fromWire(value as WireError));
+    else if (!task.own) task.resolve(value as VerifiedQuote);
+    else task.resolve(withQuote(value as Record<string, unknown>, task.quote as Uint8Array, task.trailingBytes ?? poolTrailing));
+    finish();
+  };
+
   const attach = (slot: Slot): void => {
     const w = slot.worker;
-    w.on('message', (reply: ReplyMessage) => {
-      const task = slot.running.get(reply.id);
-      if (task === undefined) return;
-      slot.running.delete(reply.id);
-      if (!reply.ok) task.reject(fromWire(reply.error));
-      else if (task.own === undefined) task.resolve(reply.result);
-      else {
-        // The same deterministic parse the worker ran, of the same private bytes.
-        try {
-          task.resolve({ ...reply.result, quote: parseQuote(task.own.bytes, { trailingBytes: task.own.trailingBytes }) });
-        } catch (e) {
-          task.reject(e);
-        }
+    w.on('message', (reply: ReplyBatch) => {
+      if (reply.json !== undefined) {
+        const list = JSON.parse(reply.json) as unknown[];
+        for (let i = 0; i < list.length; i += 2) settle(slot, list[i] as number, true, list[i + 1]);
       }
-      finish();
+      if (reply.other !== undefined) {
+        for (const r of reply.other) settle(slot, r.id, r.ok, r.ok ? r.result : r.error);
+      }
       pump();
     });
     let gone = false;
@@ -191,13 +211,13 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         finish();
       }
       slot.running.clear();
-      if (!closing) {
+      if (!closing || head < queue.length) {
         // A replacement thread takes over the slot (it holds no collateral yet).
         slot.sent = [];
         slot.worker = newWorker();
         attach(slot);
-        pump();
       }
+      pump();
     };
     w.on('error', (e) => lost(e instanceof Error ? e.message : String(e)));
     w.on('exit', (code) => {
@@ -219,29 +239,65 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
    * content, compared field by field) travels as its reference only; a new one
    * travels as a snapshot the worker keeps.
    */
-  function withCollateral(slot: Slot, task: Task): TaskMessage {
-    const { snapshot, ...message } = task.message as TaskMessage & { snapshot?: ReturnType<typeof collateralSnapshot> };
-    if (snapshot === undefined) return message;
-    const hit = slot.sent.find((x) => sameSnapshot(x, snapshot.json, snapshot.values));
-    if (hit !== undefined) {
-      slot.sent = [hit, ...slot.sent.filter((x) => x !== hit)];
-      return { ...message, collateralRef: hit.ref };
+  function message(slot: Slot, task: Task): TaskMessage {
+    const base = {
+      id: task.id,
+      quote: task.quote,
+      at: task.at,
+      ...(task.trailingBytes === undefined ? {} : { trailingBytes: task.trailingBytes }),
+      ...(task.own ? { omitQuote: true } : {}),
+    };
+    const snapshot = task.snapshot;
+    if (snapshot === undefined) return { ...base, collateral: task.collateral };
+    const sent = slot.sent;
+    for (let i = 0; i < sent.length; i++) {
+      const hit = sent[i]!;
+      if (sameSnapshot(hit, snapshot.json, snapshot.values)) {
+        if (i > 0) {
+          sent.splice(i, 1);
+          sent.unshift(hit);
+        }
+        return { ...base, collateralRef: hit.ref };
+      }
     }
     const ref = nextRef++;
-    slot.sent = [{ json: snapshot.json, values: snapshot.values, ref }, ...slot.sent].slice(0, SENT_MAX);
-    return { ...message, collateral: collateralFromSnapshot(snapshot), collateralRef: ref };
+    sent.unshift({ json: snapshot.json, values: snapshot.values, ref });
+    if (sent.length > SENT_MAX) sent.length = SENT_MAX;
+    return { ...base, collateral: collateralFromSnapshot(snapshot), collateralRef: ref };
   }
 
+  /** Fill every worker up to perWorker from the queue, one message per worker. */
   function pump(): void {
-    while (queue.length > 0) {
-      let best: Slot | undefined;
-      for (const s of slots) if (s.running.size < perWorker && (best === undefined || s.running.size < best.running.size)) best = s;
-      if (best === undefined) return;
-      const task = queue.shift()!;
-      best.running.set(task.message.id, task);
-      best.worker.postMessage(withCollateral(best, task), task.transfer);
+    pumpScheduled = false;
+    if (head < queue.length) {
+      for (const slot of slots) {
+        let room = perWorker - slot.running.size;
+        if (room <= 0) continue;
+        // Spread what is waiting over the workers with room (a worker that has
+        // just answered gets about its share, not everything).
+        let free = 0;
+        for (const s of slots) free += Math.max(0, perWorker - s.running.size);
+        room = Math.min(room, Math.max(1, Math.ceil(((queue.length - head) * room) / free)));
+        const batch: TaskMessage[] = [];
+        const transfer: ArrayBuffer[] = [];
+        while (room-- > 0 && head < queue.length) {
+          const task = queue[head++]!;
+          slot.running.set(task.id, task);
+          batch.push(message(slot, task));
+          if (task.transfer) transfer.push((task.quote as Uint8Array).buffer as ArrayBuffer);
+        }
+        if (batch.length > 0) slot.worker.postMessage(batch, transfer);
+        if (head === queue.length) break;
+      }
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      } else if (head > 1024 && head * 2 > queue.length) {
+        queue.splice(0, head);
+        head = 0;
+      }
     }
-    if (queue.length < maxQueue) for (const w of waiters.splice(0)) w();
+    if (waiting() < maxQueue && waiters.length > 0) for (const w of waiters.splice(0)) w();
   }
 
   return {
@@ -267,47 +323,46 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
           attestationError('InvalidArgument', 'quote must be a Uint8Array or a parsed Quote', { check: 'arguments.quote', found: quote === null ? 'null' : typeof quote }),
         );
       }
-      if (queue.length >= maxQueue) {
+      if (waiting() >= maxQueue) {
         return Promise.reject(
           attestationError('PoolQueueFull', `the verifier pool queue is full (${maxQueue} waiting): await pool.ready()`, {
             check: 'pool.queue',
             expected: `<= ${maxQueue} waiting`,
-            found: String(queue.length),
+            found: String(waiting()),
           }),
         );
       }
       // A view into a larger buffer is copied to its own bytes (cloning would copy the whole buffer).
       let q = quote;
-      const transfer: ArrayBuffer[] = [];
-      let own: Task['own'];
+      let transfer = false;
+      let own = false;
       if (q instanceof Uint8Array) {
         if (callOptions.transfer === true && q.buffer instanceof ArrayBuffer && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength) {
-          transfer.push(q.buffer);
+          // Moved now (the caller's array is detached at the call, not when the task leaves the queue).
+          q = new Uint8Array(structuredClone(q.buffer, { transfer: [q.buffer] }));
+          transfer = true;
         } else {
           // A private copy, taken now: what the worker verifies and what
           // `result.quote` is parsed from (the worker does not send it back).
           q = q.slice();
-          own = { bytes: q, trailingBytes: callOptions.trailingBytes ?? options.trailingBytes ?? 'zeros' };
+          own = true;
         }
       }
       // Read the collateral's fields once, now (byte fields copied): the caller may change its object later.
       const snapshot = collateralSnapshot(collateral);
-      const message: TaskMessage & { snapshot?: typeof snapshot } = {
-        id: nextId++,
-        quote: q,
-        ...(snapshot === undefined ? { collateral } : { snapshot }),
-        at,
-        ...(callOptions.trailingBytes === undefined ? {} : { trailingBytes: callOptions.trailingBytes }),
-        ...(own === undefined ? {} : { omitQuote: true }),
-      };
+      const trailingBytes = callOptions.trailingBytes;
       return new Promise<VerifiedQuote>((resolve, reject) => {
         pending++;
-        queue.push({ message, transfer, ...(own === undefined ? {} : { own }), resolve, reject });
-        pump();
+        queue.push({ id: nextId++, quote: q, own, at, trailingBytes, snapshot, collateral, transfer, resolve, reject });
+        // Tasks accepted in the same turn go to a worker in one message.
+        if (!pumpScheduled) {
+          pumpScheduled = true;
+          queueMicrotask(pump);
+        }
       });
     },
     ready() {
-      if (queue.length < maxQueue) return Promise.resolve();
+      if (waiting() < maxQueue) return Promise.resolve();
       return new Promise<void>((ok) => waiters.push(ok));
     },
     close() {
@@ -321,4 +376,27 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       return closed;
     },
   };
+}
+
+/**
+ * The worker's result with `quote` added back, parsed from the pool's private
+ * copy of the bytes the worker verified on first read (the same deterministic
+ * parse, same trailingBytes mode, which succeeded there) and kept from then
+ * on. An own enumerable property, so that spreading, comparing or cloning the
+ * result sees it as a plain `quote` field; assigning it replaces it.
+ */
+function withQuote(result: Record<string, unknown>, bytes: Uint8Array, trailingBytes: 'reject' | 'zeros' | 'any'): VerifiedQuote {
+  Object.defineProperty(result, 'quote', {
+    configurable: true,
+    enumerable: true,
+    get(this: Record<string, unknown>) {
+      const quote = parseQuote(bytes, { trailingBytes });
+      Object.defineProperty(this, 'quote', { value: quote, writable: true, enumerable: true, configurable: true });
+      return quote;
+    },
+    set(this: Record<string, unknown>, value: unknown) {
+      Object.defineProperty(this, 'quote', { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  return result as unknown as VerifiedQuote;
 }
