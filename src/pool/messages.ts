@@ -9,6 +9,7 @@ import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
+import type { EncodedResults } from './codec.js';
 
 /** What a worker needs to build its verifier (all structured-cloneable). */
 export interface WorkerSetup {
@@ -51,49 +52,13 @@ export type ReplyMessage =
 /**
  * Tasks travel in batches (one postMessage for the tasks the pool sends a
  * worker at once, in order), and so do replies: one message for the results a
- * worker has ready. Results made only of JSON values travel as one JSON text
- * `[id, result, id, result, ...]` (cheaper to write and read than a structured
- * clone of the same objects, and equal to the result, see `jsonSafe`); the
+ * worker has ready. Results made of plain data travel encoded (codec.ts); the
  * others (errors, results holding a parsed quote) travel as ReplyMessages.
  */
 export type TaskBatch = readonly TaskMessage[];
 export interface ReplyBatch {
-  readonly json?: string;
+  readonly results?: EncodedResults;
   readonly other?: readonly ReplyMessage[];
-}
-
-/**
- * True when JSON.parse(JSON.stringify(v)) deep-equals v, own keys and their
- * order included: strings, booleans, null, finite numbers other than -0, dense
- * arrays and plain objects of those (no `undefined` value: JSON would drop the
- * key). Anything else (bytes, a parsed quote) travels by structured clone.
- */
-export function jsonSafe(v: unknown, depth = 0): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
-    case 'object': {
-      if (v === null) return true;
-      if (depth > 16) return false;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (!(i in v) || !jsonSafe(v[i], depth + 1)) return false;
-        return true;
-      }
-      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-      const o = v as Record<string, unknown>;
-      for (const k in o) {
-        // Integer-like keys would be reordered by a new object; none are expected.
-        if (!Object.prototype.hasOwnProperty.call(o, k) || (k.length > 0 && k.length < 11 && String(Number(k) >>> 0) === k)) return false;
-        if (!jsonSafe(o[k], depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
 }
 
 export function toWire(e: unknown): WireError {

@@ -26,6 +26,7 @@ import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
 import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyBatch, type TaskMessage, type WireError, type WorkerSetup } from './messages.js';
 import { sameBytes } from '../lib/bytes.js';
+import { ResultDecoder } from './codec.js';
 
 export interface VerifierPoolOptions {
   /** Worker threads (default: the available parallelism, at least 1). */
@@ -87,6 +88,8 @@ interface Sent {
 
 interface Slot {
   worker: Worker;
+  /** Reads this worker's encoded results (its tables follow the worker's). */
+  decoder: ResultDecoder;
   readonly running: Map<number, Task>;
   /** Collateral snapshots this worker holds, most recent use first (at most SENT_MAX; the worker keeps more). */
   sent: Sent[];
@@ -193,9 +196,21 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   const attach = (slot: Slot): void => {
     const w = slot.worker;
     w.on('message', (reply: ReplyBatch) => {
-      if (reply.json !== undefined) {
-        const list = JSON.parse(reply.json) as unknown[];
-        for (let i = 0; i < list.length; i += 2) settle(slot, list[i] as number, true, list[i + 1]);
+      if (slot.worker !== w) return;
+      if (reply.results !== undefined) {
+        const d = slot.decoder;
+        try {
+          d.begin(reply.results);
+          while (!d.done) {
+            const r = d.next();
+            settle(slot, r.id, true, r.value);
+          }
+        } catch (e) {
+          // Out of step with this worker (never expected): treat it as lost.
+          lost(`unreadable reply (${e instanceof Error ? e.message : String(e)})`);
+          void w.terminate();
+          return;
+        }
       }
       if (reply.other !== undefined) {
         for (const r of reply.other) settle(slot, r.id, r.ok, r.ok ? r.result : r.error);
@@ -214,6 +229,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       if (!closing || head < queue.length) {
         // A replacement thread takes over the slot (it holds no collateral yet).
         slot.sent = [];
+        slot.decoder = new ResultDecoder();
         slot.worker = newWorker();
         attach(slot);
       }
@@ -226,7 +242,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   };
 
   const spawn = (): Slot => {
-    const slot: Slot = { worker: newWorker(), running: new Map(), sent: [] };
+    const slot: Slot = { worker: newWorker(), decoder: new ResultDecoder(), running: new Map(), sent: [] };
     attach(slot);
     return slot;
   };

@@ -14,7 +14,8 @@ import { nobleBackend } from '../crypto/noble.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
 import { createVerifier } from '../verify/verifier.js';
 import { attestationError } from '../errors.js';
-import { jsonSafe, toWire, type ReplyMessage, type TaskBatch, type TaskMessage, type WorkerSetup } from './messages.js';
+import { toWire, type ReplyMessage, type TaskBatch, type TaskMessage, type WorkerSetup } from './messages.js';
+import { ResultEncoder } from './codec.js';
 
 const setup = workerData as WorkerSetup;
 const crypto = setup.backend === 'noble' ? nobleBackend() : setup.backend === 'webcrypto' ? webCryptoBackend() : nodeBackend();
@@ -37,17 +38,19 @@ const HELD_MAX = 8;
 
 const inbox: TaskMessage[] = [];
 let running = false;
-/** Ready results as JSON text pieces `id,result`, and the replies that are not JSON. */
-let json: string[] = [];
+/** Ready results: encoded (plain data), and the replies sent by structured clone. */
+const encoder = new ResultEncoder();
+let encoded = 0;
 let other: ReplyMessage[] = [];
 
 function flush(): void {
-  if (json.length === 0 && other.length === 0) return;
-  parentPort!.postMessage({
-    ...(json.length === 0 ? {} : { json: `[${json.join(',')}]` }),
-    ...(other.length === 0 ? {} : { other }),
-  });
-  json = [];
+  const results = encoder.take();
+  if (results === undefined && other.length === 0) return;
+  parentPort!.postMessage(
+    { ...(results === undefined ? {} : { results }), ...(other.length === 0 ? {} : { other }) },
+    results === undefined ? [] : [results.tape.buffer as ArrayBuffer],
+  );
+  encoded = 0;
   other = [];
 }
 
@@ -75,7 +78,7 @@ async function runOne(task: TaskMessage): Promise<void> {
     }
     // The pool parses its own copy of the quote bytes: leave the parsed quote out.
     const { quote: _quote, ...rest } = result;
-    if (jsonSafe(rest)) json.push(`${task.id},${JSON.stringify(rest)}`);
+    if (encoder.add(task.id, rest)) encoded++;
     else other.push({ id: task.id, ok: true, result: rest as typeof result });
   } catch (e) {
     other.push({ id: task.id, ok: false, error: toWire(e) });
@@ -87,7 +90,7 @@ async function drain(): Promise<void> {
   try {
     for (let i = 0; i < inbox.length; i++) {
       await runOne(inbox[i]!);
-      if (json.length + other.length >= flushAt) flush();
+      if (encoded + other.length >= flushAt) flush();
     }
   } finally {
     inbox.length = 0;
