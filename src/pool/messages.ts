@@ -50,12 +50,58 @@ export type ReplyMessage =
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
 /**
- * Tasks travel in batches (one postMessage for the tasks the pool sends a
- * worker at once, in order), and so do replies: one message for the results a
- * worker has ready. Results made of plain data travel encoded (codec.ts); the
- * others (errors, results holding a parsed quote) travel as ReplyMessages.
+ * Tasks travel in batches: one postMessage for the tasks the pool sends a
+ * worker at once, run in order. Their numbers go in one Float64Array (per task
+ * TASK_FIELDS: id, time, quote offset in `bytes` or -1, quote length,
+ * collateral reference or -1, flags) and the pool's private copies of their
+ * quote bytes one after another in `bytes` (both buffers moved, not copied);
+ * `extra` holds, by task index, what is not a number: a moved or parsed quote,
+ * a collateral sent in full. Replies travel in batches too: one message for
+ * the results a worker has ready. Results made of plain data travel encoded
+ * (codec.ts); the others (errors, results holding a parsed quote) travel as
+ * ReplyMessages.
  */
-export type TaskBatch = readonly TaskMessage[];
+export interface TaskBatch {
+  readonly meta: Float64Array;
+  readonly bytes: Uint8Array;
+  readonly extra: Readonly<Record<number, TaskExtra>>;
+}
+export interface TaskExtra {
+  readonly quote?: Uint8Array | Quote;
+  readonly collateral?: CollateralInput | Collateral;
+}
+export const TASK_FIELDS = 6;
+/** Flags: the reply leaves out `result.quote` (TaskMessage.omitQuote); bits 1-2: the call's trailingBytes. */
+export const OMIT_QUOTE = 1;
+const TRAILING_CODES = [undefined, 'reject', 'zeros', 'any'] as const;
+export function trailingCode(t: 'reject' | 'zeros' | 'any' | undefined): number {
+  return TRAILING_CODES.indexOf(t) << 1;
+}
+export function trailingOf(flags: number): 'reject' | 'zeros' | 'any' | undefined {
+  return TRAILING_CODES[(flags >> 1) & 3];
+}
+
+/** One task of a batch, as the worker reads it. */
+export function taskOf(batch: TaskBatch, i: number): TaskMessage {
+  const m = i * TASK_FIELDS;
+  const meta = batch.meta;
+  const x = batch.extra[i];
+  const off = meta[m + 2]!;
+  const ref = meta[m + 4]!;
+  const flags = meta[m + 5]!;
+  const trailingBytes = trailingOf(flags);
+  return {
+    id: meta[m]!,
+    // Its own bytes (a view would keep the whole batch alive in caches).
+    quote: off >= 0 ? batch.bytes.slice(off, off + meta[m + 3]!) : x!.quote!,
+    at: meta[m + 1]!,
+    ...(x?.collateral === undefined ? {} : { collateral: x.collateral }),
+    ...(ref >= 0 ? { collateralRef: ref } : {}),
+    ...(trailingBytes === undefined ? {} : { trailingBytes }),
+    ...((flags & OMIT_QUOTE) !== 0 ? { omitQuote: true } : {}),
+  };
+}
+
 export interface ReplyBatch {
   readonly results?: EncodedResults;
   readonly other?: readonly ReplyMessage[];

@@ -24,7 +24,7 @@ import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
-import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyBatch, type TaskMessage, type WireError, type WorkerSetup } from './messages.js';
+import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, trailingCode } from './messages.js';
 import { sameBytes } from '../lib/bytes.js';
 import { ResultDecoder } from './codec.js';
 
@@ -159,8 +159,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     ...(options.cache === undefined ? {} : { cache: { ...options.cache } }),
   };
 
-  const queue: Task[] = [];
-  let head = 0; // queue[head..] wait (shifted in bulk, not one by one)
+  const queue: (Task | undefined)[] = [];
+  let head = 0; // queue[head..] wait (shifted in bulk, not one by one; the ones before are cleared)
   const waiters: (() => void)[] = [];
   let nextId = 1;
   let closing = false;
@@ -251,20 +251,13 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
 
   let nextRef = 1;
   /**
-   * The message for `slot`: a collateral input this worker already holds (same
-   * content, compared field by field) travels as its reference only; a new one
-   * travels as a snapshot the worker keeps.
+   * How `task`'s collateral travels to `slot`: a collateral input this worker
+   * already holds (same content, compared field by field) as its reference
+   * only; a new one as a snapshot the worker keeps under a new reference.
    */
-  function message(slot: Slot, task: Task): TaskMessage {
-    const base = {
-      id: task.id,
-      quote: task.quote,
-      at: task.at,
-      ...(task.trailingBytes === undefined ? {} : { trailingBytes: task.trailingBytes }),
-      ...(task.own ? { omitQuote: true } : {}),
-    };
+  function collateralFor(slot: Slot, task: Task): { ref: number; collateral?: CollateralInput | Collateral } {
     const snapshot = task.snapshot;
-    if (snapshot === undefined) return { ...base, collateral: task.collateral };
+    if (snapshot === undefined) return { ref: -1, collateral: task.collateral };
     const sent = slot.sent;
     for (let i = 0; i < sent.length; i++) {
       const hit = sent[i]!;
@@ -273,13 +266,48 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
           sent.splice(i, 1);
           sent.unshift(hit);
         }
-        return { ...base, collateralRef: hit.ref };
+        return { ref: hit.ref };
       }
     }
     const ref = nextRef++;
     sent.unshift({ json: snapshot.json, values: snapshot.values, ref });
     if (sent.length > SENT_MAX) sent.length = SENT_MAX;
-    return { ...base, collateral: collateralFromSnapshot(snapshot), collateralRef: ref };
+    return { ref, collateral: collateralFromSnapshot(snapshot) };
+  }
+
+  /** One message with `tasks` for `slot` (see TaskBatch). */
+  function send(slot: Slot, tasks: readonly Task[]): void {
+    let total = 0;
+    for (const t of tasks) if (t.own) total += (t.quote as Uint8Array).length;
+    const meta = new Float64Array(tasks.length * TASK_FIELDS);
+    const bytes = new Uint8Array(total);
+    const extra: Record<number, TaskExtra> = {};
+    const transfer: ArrayBuffer[] = [meta.buffer, bytes.buffer];
+    let off = 0;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      slot.running.set(t.id, t);
+      const c = collateralFor(slot, t);
+      const m = i * TASK_FIELDS;
+      meta[m] = t.id;
+      meta[m + 1] = t.at;
+      meta[m + 4] = c.ref;
+      meta[m + 5] = (t.own ? OMIT_QUOTE : 0) | trailingCode(t.trailingBytes);
+      if (t.own) {
+        const q = t.quote as Uint8Array;
+        bytes.set(q, off);
+        meta[m + 2] = off;
+        meta[m + 3] = q.length;
+        off += q.length;
+      } else {
+        meta[m + 2] = -1;
+        if (t.transfer) transfer.push((t.quote as Uint8Array).buffer as ArrayBuffer);
+      }
+      if (!t.own || c.collateral !== undefined) {
+        extra[i] = { ...(t.own ? {} : { quote: t.quote }), ...(c.collateral === undefined ? {} : { collateral: c.collateral }) };
+      }
+    }
+    slot.worker.postMessage({ meta, bytes, extra } satisfies TaskBatch, transfer);
   }
 
   /** Fill every worker up to perWorker from the queue, one message per worker. */
@@ -294,15 +322,12 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         let free = 0;
         for (const s of slots) free += Math.max(0, perWorker - s.running.size);
         room = Math.min(room, Math.max(1, Math.ceil(((queue.length - head) * room) / free)));
-        const batch: TaskMessage[] = [];
-        const transfer: ArrayBuffer[] = [];
-        while (room-- > 0 && head < queue.length) {
-          const task = queue[head++]!;
-          slot.running.set(task.id, task);
-          batch.push(message(slot, task));
-          if (task.transfer) transfer.push((task.quote as Uint8Array).buffer as ArrayBuffer);
-        }
-        if (batch.length > 0) slot.worker.postMessage(batch, transfer);
+        const end = Math.min(queue.length, head + room);
+        const tasks = queue.slice(head, end);
+        // Dropped from the queue at once: a task sent must not stay reachable from here.
+        queue.fill(undefined, head, end);
+        head = end;
+        send(slot, tasks as Task[]);
         if (head === queue.length) break;
       }
       if (head === queue.length) {
@@ -394,25 +419,45 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   };
 }
 
+/** Where a pool result keeps what its `quote` is parsed from (module-private, not enumerable). */
+const QUOTE_SOURCE = Symbol('pool quote source');
+interface QuoteSource {
+  readonly bytes: Uint8Array;
+  readonly trailingBytes: 'reject' | 'zeros' | 'any';
+}
+type WithSource = Record<string | symbol, unknown> & { [QUOTE_SOURCE]: QuoteSource };
+
+function dataProperty(value: unknown): PropertyDescriptor {
+  return { value, writable: true, enumerable: true, configurable: true };
+}
+
 /**
- * The worker's result with `quote` added back, parsed from the pool's private
- * copy of the bytes the worker verified on first read (the same deterministic
- * parse, same trailingBytes mode, which succeeded there) and kept from then
- * on. An own enumerable property, so that spreading, comparing or cloning the
- * result sees it as a plain `quote` field; assigning it replaces it.
+ * `quote` of a pool result: an own enumerable accessor, so that spreading,
+ * comparing, cloning or JSON-encoding the result sees a plain `quote` field.
+ * Read, it parses the pool's private copy of the bytes the worker verified
+ * (the same deterministic parse, same trailingBytes mode, which succeeded
+ * there) and becomes a data property holding that Quote; assigned, it becomes
+ * a data property holding the value. One shared accessor pair (no closure per
+ * result keeps the result object's fast layout).
  */
+const QUOTE_ACCESSOR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: WithSource) {
+    const src = this[QUOTE_SOURCE];
+    const quote = parseQuote(src.bytes, { trailingBytes: src.trailingBytes });
+    Object.defineProperty(this, 'quote', dataProperty(quote));
+    return quote;
+  },
+  set(this: WithSource, value: unknown) {
+    Object.defineProperty(this, 'quote', dataProperty(value));
+  },
+};
+
+/** The worker's result with `quote` added back (last, as createVerifier's result has it), parsed on first read. */
 function withQuote(result: Record<string, unknown>, bytes: Uint8Array, trailingBytes: 'reject' | 'zeros' | 'any'): VerifiedQuote {
-  Object.defineProperty(result, 'quote', {
-    configurable: true,
-    enumerable: true,
-    get(this: Record<string, unknown>) {
-      const quote = parseQuote(bytes, { trailingBytes });
-      Object.defineProperty(this, 'quote', { value: quote, writable: true, enumerable: true, configurable: true });
-      return quote;
-    },
-    set(this: Record<string, unknown>, value: unknown) {
-      Object.defineProperty(this, 'quote', { value, writable: true, enumerable: true, configurable: true });
-    },
-  });
+  const source: QuoteSource = { bytes, trailingBytes };
+  Object.defineProperty(result, QUOTE_SOURCE, { value: source, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(result, 'quote', QUOTE_ACCESSOR);
   return result as unknown as VerifiedQuote;
 }

@@ -14,7 +14,7 @@ import { nobleBackend } from '../crypto/noble.js';
 import { webCryptoBackend } from '../crypto/webcrypto.js';
 import { createVerifier } from '../verify/verifier.js';
 import { attestationError } from '../errors.js';
-import { toWire, type ReplyMessage, type TaskBatch, type TaskMessage, type WorkerSetup } from './messages.js';
+import { TASK_FIELDS, taskOf, toWire, type ReplyMessage, type TaskBatch, type TaskMessage, type WorkerSetup } from './messages.js';
 import { ResultEncoder } from './codec.js';
 
 const setup = workerData as WorkerSetup;
@@ -100,7 +100,8 @@ async function drain(): Promise<void> {
 }
 
 parentPort!.on('message', (batch: TaskBatch) => {
-  for (const t of batch) inbox.push(t);
+  const n = batch.meta.length / TASK_FIELDS;
+  for (let i = 0; i < n; i++) inbox.push(taskOf(batch, i));
   // Start on the next turn of the event loop: the batches already waiting at
   // the port are read first, so that they run (and are answered) together.
   if (!running) {
