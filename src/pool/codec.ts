@@ -99,36 +99,6 @@ function shapeOf(v: unknown, depth: number, seen: Set<object>): Shape | undefine
   }
 }
 
-/** Does `v` have exactly this shape? */
-function fits(s: Shape, v: unknown): boolean {
-  switch (s) {
-    case 's':
-      return typeof v === 'string';
-    case 'n':
-      return typeof v === 'number';
-    case 'b':
-      return typeof v === 'boolean';
-    case 'z':
-      return v === null;
-    case 'u':
-      return v === undefined;
-  }
-  if (typeof v !== 'object' || v === null) return false;
-  if ('a' in s) {
-    if (!Array.isArray(v) || v.length !== s.a.length) return false;
-    for (let i = 0; i < v.length; i++) if (!(i in v) || !fits(s.a[i]!, v[i])) return false;
-    return true;
-  }
-  if (Array.isArray(v) || !isPlainObject(v)) return false;
-  const o = v as Record<string, unknown>;
-  let i = 0;
-  for (const key in o) {
-    if (i >= s.o.length || key !== s.o[i] || !Object.prototype.hasOwnProperty.call(o, key) || !fits(s.kids[i]!, o[key])) return false;
-    i++;
-  }
-  return i === s.o.length;
-}
-
 /** Worker side: one per worker. */
 export class ResultEncoder {
   private strings = new Map<string, number>();
@@ -141,53 +111,63 @@ export class ResultEncoder {
 
   /** Adds `value` under `id` to the batch; false (nothing added) when it is not plain data. */
   add(id: number, value: unknown): boolean {
-    let n = -1;
+    const mark = this.tape.length;
     // Most recent shapes first: a platform's results keep to one or two.
-    for (let i = this.shapes.length - 1; i >= 0; i--) {
-      if (fits(this.shapes[i]!, value)) {
-        n = i;
-        break;
-      }
+    for (let n = this.shapes.length - 1; n >= this.shapes.length - 4 && n >= 0; n--) {
+      this.tape.push(id, n);
+      if (this.put(this.shapes[n]!, value)) return true;
+      // Not this shape: undo (strings it added stay: they are valid entries).
+      this.tape.length = mark;
     }
-    if (n < 0) {
-      const s = shapeOf(value, 0, new Set());
-      if (s === undefined) return false;
-      n = this.shapes.push(s) - 1;
-    }
+    const s = shapeOf(value, 0, new Set());
+    if (s === undefined) return false;
+    const n = this.shapes.push(s) - 1;
     this.tape.push(id, n);
-    this.emit(this.shapes[n]!, value);
+    this.put(s, value);
     return true;
   }
 
-  private emit(s: Shape, v: unknown): void {
+  /** Writes `v`'s values if it has exactly shape `s` (else false, part written). */
+  private put(s: Shape, v: unknown): boolean {
     switch (s) {
       case 's': {
-        let n = this.strings.get(v as string);
+        if (typeof v !== 'string') return false;
+        let n = this.strings.get(v);
         if (n === undefined) {
           n = this.strings.size;
-          this.strings.set(v as string, n);
-          this.newStrings.push(v as string);
+          this.strings.set(v, n);
+          this.newStrings.push(v);
         }
         this.tape.push(n);
-        return;
+        return true;
       }
       case 'n':
-        this.tape.push(v as number);
-        return;
+        if (typeof v !== 'number') return false;
+        this.tape.push(v);
+        return true;
       case 'b':
-        this.tape.push(v === true ? 1 : 0);
-        return;
+        if (typeof v !== 'boolean') return false;
+        this.tape.push(v ? 1 : 0);
+        return true;
       case 'z':
+        return v === null;
       case 'u':
-        return;
+        return v === undefined;
     }
+    if (typeof v !== 'object' || v === null) return false;
     if ('a' in s) {
-      const a = v as unknown[];
-      for (let i = 0; i < s.a.length; i++) this.emit(s.a[i]!, a[i]);
-    } else {
-      const o = v as Record<string, unknown>;
-      for (let i = 0; i < s.o.length; i++) this.emit(s.kids[i]!, o[s.o[i]!]);
+      if (!Array.isArray(v) || v.length !== s.a.length) return false;
+      for (let i = 0; i < v.length; i++) if (!(i in v) || !this.put(s.a[i]!, v[i])) return false;
+      return true;
     }
+    if (Array.isArray(v) || !isPlainObject(v)) return false;
+    const o = v as Record<string, unknown>;
+    let i = 0;
+    for (const key in o) {
+      if (i >= s.o.length || key !== s.o[i] || !Object.prototype.hasOwnProperty.call(o, key) || !this.put(s.kids[i]!, o[key])) return false;
+      i++;
+    }
+    return i === s.o.length;
   }
 
   /** The batch so far (undefined if empty); the next batch starts afresh. */
@@ -242,11 +222,14 @@ export class ResultDecoder {
     return this.pos >= this.tape.length;
   }
 
-  next(): { id: number; value: unknown } {
-    const id = this.tape[this.pos++]!;
+  /** The id of the result `next()` returned last. */
+  id = 0;
+
+  next(): unknown {
+    this.id = this.tape[this.pos++]!;
     const shape = this.shapes[this.tape[this.pos++]!];
     if (shape === undefined) throw new Error('pool result shape unknown');
-    return { id, value: this.build(shape) };
+    return this.build(shape);
   }
 
   private build(s: Shape): unknown {

@@ -51,11 +51,11 @@ export type ReplyMessage =
 
 /**
  * Tasks travel in batches: one postMessage for the tasks the pool sends a
- * worker at once, run in order. Their numbers go in one Float64Array (per task
- * TASK_FIELDS: id, time, quote offset in `bytes` or -1, quote length,
- * collateral reference or -1, flags) and the pool's private copies of their
- * quote bytes one after another in `bytes` (both buffers moved, not copied);
- * `extra` holds, by task index, what is not a number: a moved or parsed quote,
+ * worker at once, run in order. Their numbers go in one Float64Array, moved
+ * (per task TASK_FIELDS: id, time, index in `quotes` or -1, unused,
+ * collateral reference or -1, flags); `quotes` are the pool's private copies
+ * of their quote bytes, copied by the message (the pool keeps its own, from
+ * which it parses `result.quote`); `extra` holds, by task index, what is not a number: a moved or parsed quote,
  * a collateral sent in full. Replies travel in batches too: one message for
  * the results a worker has ready. Results made of plain data travel encoded
  * (codec.ts); the others (errors, results holding a parsed quote) travel as
@@ -63,7 +63,7 @@ export type ReplyMessage =
  */
 export interface TaskBatch {
   readonly meta: Float64Array;
-  readonly bytes: Uint8Array;
+  readonly quotes: readonly Uint8Array[];
   readonly extra: Readonly<Record<number, TaskExtra>>;
 }
 export interface TaskExtra {
@@ -86,14 +86,13 @@ export function taskOf(batch: TaskBatch, i: number): TaskMessage {
   const m = i * TASK_FIELDS;
   const meta = batch.meta;
   const x = batch.extra[i];
-  const off = meta[m + 2]!;
+  const q = meta[m + 2]!;
   const ref = meta[m + 4]!;
   const flags = meta[m + 5]!;
   const trailingBytes = trailingOf(flags);
   return {
     id: meta[m]!,
-    // Its own bytes (a view would keep the whole batch alive in caches).
-    quote: off >= 0 ? batch.bytes.slice(off, off + meta[m + 3]!) : x!.quote!,
+    quote: q >= 0 ? batch.quotes[q]! : x!.quote!,
     at: meta[m + 1]!,
     ...(x?.collateral === undefined ? {} : { collateral: x.collateral }),
     ...(ref >= 0 ? { collateralRef: ref } : {}),

@@ -38,7 +38,12 @@ export interface VerifierPoolOptions {
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
   /** Sizes of each worker's VerificationCache. */
   readonly cache?: VerificationCacheOptions;
-  /** Tasks sent to one worker at a time (default 4: keeps it busy across message hops). */
+  /**
+   * Tasks sent to one worker at a time (default 32). They travel in batches,
+   * and the worker answers each time half of them are done, so the pool
+   * refills it while it works on the rest: larger means fewer messages per
+   * verification, smaller means less waiting behind a batch.
+   */
   readonly perWorker?: number;
   /** Tasks waiting for a worker before verifyQuote refuses with PoolQueueFull (default 1024). */
   readonly maxQueue?: number;
@@ -130,7 +135,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     throw attestationError('InvalidArgument', 'createVerifierPool: options must be an object', { check: 'options' });
   }
   const size = positiveInt(options.workers, 'workers', Math.max(1, availableParallelism()));
-  const perWorker = positiveInt(options.perWorker, 'perWorker', 4);
+  const perWorker = positiveInt(options.perWorker, 'perWorker', 32);
   const maxQueue = positiveInt(options.maxQueue, 'maxQueue', 1024);
   const backend = options.crypto ?? 'node';
   if (!BACKENDS.includes(backend)) {
@@ -202,8 +207,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         try {
           d.begin(reply.results);
           while (!d.done) {
-            const r = d.next();
-            settle(slot, r.id, true, r.value);
+            const value = d.next();
+            settle(slot, d.id, true, value);
           }
         } catch (e) {
           // Out of step with this worker (never expected): treat it as lost.
@@ -277,13 +282,10 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
 
   /** One message with `tasks` for `slot` (see TaskBatch). */
   function send(slot: Slot, tasks: readonly Task[]): void {
-    let total = 0;
-    for (const t of tasks) if (t.own) total += (t.quote as Uint8Array).length;
     const meta = new Float64Array(tasks.length * TASK_FIELDS);
-    const bytes = new Uint8Array(total);
+    const quotes: Uint8Array[] = [];
     const extra: Record<number, TaskExtra> = {};
-    const transfer: ArrayBuffer[] = [meta.buffer, bytes.buffer];
-    let off = 0;
+    const transfer: ArrayBuffer[] = [meta.buffer];
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;
       slot.running.set(t.id, t);
@@ -294,11 +296,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       meta[m + 4] = c.ref;
       meta[m + 5] = (t.own ? OMIT_QUOTE : 0) | trailingCode(t.trailingBytes);
       if (t.own) {
-        const q = t.quote as Uint8Array;
-        bytes.set(q, off);
-        meta[m + 2] = off;
-        meta[m + 3] = q.length;
-        off += q.length;
+        // Copied by the message (the pool keeps its own copy for `result.quote`).
+        meta[m + 2] = quotes.push(t.quote as Uint8Array) - 1;
       } else {
         meta[m + 2] = -1;
         if (t.transfer) transfer.push((t.quote as Uint8Array).buffer as ArrayBuffer);
@@ -307,7 +306,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         extra[i] = { ...(t.own ? {} : { quote: t.quote }), ...(c.collateral === undefined ? {} : { collateral: c.collateral }) };
       }
     }
-    slot.worker.postMessage({ meta, bytes, extra } satisfies TaskBatch, transfer);
+    slot.worker.postMessage({ meta, quotes, extra } satisfies TaskBatch, transfer);
   }
 
   /** Fill every worker up to perWorker from the queue, one message per worker. */
