@@ -10,6 +10,7 @@ import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { EncodedResults } from './codec.js';
+import { sameBytes } from '../lib/bytes.js';
 
 /** What a worker needs to build its verifier (all structured-cloneable). */
 export interface WorkerSetup {
@@ -133,19 +134,51 @@ const PCS_FIELDS = [
   'pckCertificateChain',
 ] as const;
 
-/** A collateral input's fields read once (byte fields copied), or undefined for anything else (sent as is). */
-export function collateralSnapshot(c: unknown): { json: boolean; values: (string | Uint8Array | undefined)[] } | undefined {
+export interface CollateralSnapshot {
+  readonly json: boolean;
+  /** Private copies (strings are immutable; byte fields were copied). */
+  readonly values: readonly (string | Uint8Array | undefined)[];
+}
+
+/** Each field read once per call, into this scratch list (reused: no allocation when the snapshot is the previous one). */
+const scratch: (string | Uint8Array | undefined)[] = [];
+
+function sameValue(x: string | Uint8Array | undefined, y: string | Uint8Array | undefined): boolean {
+  if (x === y) return true;
+  if (x instanceof Uint8Array && y instanceof Uint8Array) return sameBytes(x, y);
+  return false;
+}
+
+/**
+ * A collateral input's fields read once (byte fields copied), or undefined
+ * for anything else (sent as is). When every field has the same content as
+ * `previous` (strings by value, bytes byte for byte, never by identity of the
+ * input object), `previous` itself is returned.
+ */
+export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): CollateralSnapshot | undefined {
   if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
   const o = c as Record<string, unknown>;
   const json = 'tcb_info' in o;
   if (!json && !('tcbInfo' in o)) return undefined;
   if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
-  const values: (string | Uint8Array | undefined)[] = [];
-  for (const f of json ? JSON_FIELDS : PCS_FIELDS) {
-    const v = o[f];
-    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
-    values.push(v instanceof Uint8Array ? v.slice() : (v as string | undefined));
+  const fields = json ? JSON_FIELDS : PCS_FIELDS;
+  scratch.length = 0;
+  let same = previous !== undefined && previous.json === json && previous.values.length === fields.length;
+  for (let i = 0; i < fields.length; i++) {
+    const v = o[fields[i]!];
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) {
+      scratch.length = 0;
+      return undefined;
+    }
+    scratch.push(v);
+    if (same && !sameValue(v, previous!.values[i])) same = false;
   }
+  if (same) {
+    scratch.length = 0;
+    return previous;
+  }
+  const values = scratch.map((v) => (v instanceof Uint8Array ? v.slice() : v));
+  scratch.length = 0;
   return { json, values };
 }
 

@@ -24,7 +24,7 @@ import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
-import { collateralFromSnapshot, collateralSnapshot, fromWire, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, trailingCode } from './messages.js';
+import { collateralFromSnapshot, collateralSnapshot, fromWire, type CollateralSnapshot, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, trailingCode } from './messages.js';
 import { sameBytes } from '../lib/bytes.js';
 import { ResultDecoder } from './codec.js';
 
@@ -104,6 +104,7 @@ const SENT_MAX = 4;
 
 /** Same content, field by field: strings compare by content, byte fields byte for byte. */
 function sameSnapshot(a: Sent, json: boolean, values: readonly (string | Uint8Array | undefined)[]): boolean {
+  if (a.values === values) return a.json === json; // the pool's own private copy (immutable), taken once
   if (a.json !== json || a.values.length !== values.length) return false;
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
@@ -171,6 +172,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
   let closing = false;
   let pending = 0;
   let pumpScheduled = false;
+  /** The last collateral snapshot taken (reused while inputs keep the same content). */
+  let lastSnapshot: CollateralSnapshot | undefined;
   let drained: (() => void) | undefined;
   let closed: Promise<void> | undefined;
   /** Accepted tasks beyond what the workers have room for (the ones a pump would leave queued). */
@@ -389,7 +392,8 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
         }
       }
       // Read the collateral's fields once, now (byte fields copied): the caller may change its object later.
-      const snapshot = collateralSnapshot(collateral);
+      const snapshot = collateralSnapshot(collateral, lastSnapshot);
+      if (snapshot !== undefined) lastSnapshot = snapshot;
       const trailingBytes = callOptions.trailingBytes;
       return new Promise<VerifiedQuote>((resolve, reject) => {
         pending++;
@@ -453,10 +457,14 @@ const QUOTE_ACCESSOR: PropertyDescriptor = {
   },
 };
 
+/** Reused for every result (one thread; its value is cleared after each use). */
+const SOURCE_PROPERTY: PropertyDescriptor = { value: undefined, writable: false, enumerable: false, configurable: false };
+
 /** The worker's result with `quote` added back (last, as createVerifier's result has it), parsed on first read. */
 function withQuote(result: Record<string, unknown>, bytes: Uint8Array, trailingBytes: 'reject' | 'zeros' | 'any'): VerifiedQuote {
-  const source: QuoteSource = { bytes, trailingBytes };
-  Object.defineProperty(result, QUOTE_SOURCE, { value: source, writable: false, enumerable: false, configurable: false });
+  SOURCE_PROPERTY.value = { bytes, trailingBytes } satisfies QuoteSource;
+  Object.defineProperty(result, QUOTE_SOURCE, SOURCE_PROPERTY);
+  SOURCE_PROPERTY.value = undefined;
   Object.defineProperty(result, 'quote', QUOTE_ACCESSOR);
   return result as unknown as VerifiedQuote;
 }
