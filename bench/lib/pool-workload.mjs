@@ -5,7 +5,7 @@
  * as wall time, the main thread's busy time (event-loop utilization) and the
  * CPU time of all threads of this process.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -19,6 +19,29 @@ function mainThreadCpuUs() {
   } catch {
     return undefined;
   }
+}
+
+/** CPU µs of every thread of this process by thread id (Linux), or undefined elsewhere. */
+export function threadCpuUs() {
+  try {
+    const out = new Map();
+    for (const t of readdirSync('/proc/self/task')) {
+      out.set(t, Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1000);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Create a pool and note the threads it started (its workers), to tell their CPU time from the rest. */
+export async function newPool(createVerifierPool, options, inputs) {
+  const before = threadCpuUs();
+  const pool = createVerifierPool(options);
+  await warmPool(pool, inputs.distinct, inputs.collateral, inputs.at);
+  const after = threadCpuUs();
+  const workerThreads = before === undefined || after === undefined ? undefined : [...after.keys()].filter((t) => !before.has(t));
+  return { pool, workerThreads };
 }
 
 /** The inputs: 64 distinct quotes of one platform, and quotes whose PCK leaves are all different (a fleet). */
@@ -55,7 +78,8 @@ const check = (r) => {
  * full. Returns throughput (per wall second), the main thread's busy µs per
  * task and all threads' CPU µs per task.
  */
-export async function runPool(pool, quoteAt, count, collateral, at) {
+export async function runPool(pool, quoteAt, count, collateral, at, workerThreads) {
+  const threads0 = workerThreads === undefined ? undefined : threadCpuUs();
   const main0 = mainThreadCpuUs();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
@@ -70,11 +94,20 @@ export async function runPool(pool, quoteAt, count, collateral, at) {
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const main1 = mainThreadCpuUs();
+  const threads1 = threads0 === undefined ? undefined : threadCpuUs();
+  let workersUs;
+  if (threads0 !== undefined && threads1 !== undefined) {
+    workersUs = 0;
+    for (const t of workerThreads) workersUs += (threads1.get(t) ?? 0) - (threads0.get(t) ?? 0);
+    workersUs /= count;
+  }
   return {
     perSecond: count / (wallUs / 1e6),
     // the main thread's CPU time, or (not on Linux) its busy wall time
     mainUs: main0 !== undefined && main1 !== undefined ? (main1 - main0) / count : (elu.active * 1000) / count,
     cpuUs: (cpu.user + cpu.system) / count,
+    // the pool's worker threads only (Linux), per task
+    workersUs,
   };
 }
 
