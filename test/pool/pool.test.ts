@@ -87,6 +87,39 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     await expect(p.verifyQuote(s.quote, pcs, { at: s.at })).rejects.toMatchObject({ code: expect.stringMatching(/CrlSignature|CrlParse/) });
   });
 
+  it('a collateral used often stays with its worker while many others pass (the worker keeps what the pool assumes it holds)', async () => {
+    const p = await pool({ workers: 1 });
+    const often = { ...s.collateral };
+    expect((await p.verifyQuote(s.quote, often, { at: s.at })).status).toBe('UpToDate');
+    // Ten other collaterals (same PKI, other issue times: other content), each followed by the first one.
+    for (let k = 1; k <= 10; k++) {
+      const other = makeScenario({ pki: s.pki, at: s.at - k }).collateral;
+      expect((await p.verifyQuote(s.quote, other, { at: s.at })).status).toBe('UpToDate');
+      expect((await p.verifyQuote(s.quote, often, { at: s.at })).status).toBe('UpToDate');
+    }
+  });
+
+  it('tasks accepted together travel in batches: every result reaches its own caller, in any mix of outcomes', async () => {
+    const p = await pool({ workers: 2, perWorker: 3 });
+    const late = s.at + 40 * 86_400;
+    const bad = s.quote.slice();
+    bad[100]! ^= 1;
+    const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      i % 5 === 1 ? p.verifyQuote(bad, s.collateral, { at: s.at }) : i % 5 === 3 ? p.verifyQuote(s.quote, s.collateral, { at: late }) : p.verifyQuote(s.quote, s.collateral, { at: s.at }),
+    );
+    const settled = await Promise.allSettled(calls);
+    settled.forEach((r, i) => {
+      if (i % 5 === 1) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'QuoteSignature' } });
+      else if (i % 5 === 3) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'CrlExpired' } });
+      else {
+        expect(r.status).toBe('fulfilled');
+        expect((r as PromiseFulfilledResult<unknown>).value).toStrictEqual(local);
+      }
+    });
+    expect(p.pending).toBe(0);
+  });
+
   it('transfer: true moves the quote buffer to the worker', async () => {
     const p = await pool({ workers: 1 });
     const q = s.quote.slice();
