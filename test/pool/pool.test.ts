@@ -134,6 +134,37 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     expect(view.byteLength).toBe(s.quote.length);
   });
 
+  it('a worker lost mid-batch: each of its running tasks rejects with VerifierUnavailable, a new worker takes the rest', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const p = await pool({ workers: 1, perWorker: 8 });
+    expect((await p.verifyQuote(s.quote, s.collateral, { at: s.at })).status).toBe('UpToDate');
+    // Stop the pool's worker as the next batch is posted to it (it never runs that batch).
+    const post = Worker.prototype.postMessage;
+    let victim: InstanceType<typeof Worker> | undefined;
+    Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...args: Parameters<typeof post>) {
+      if (victim === undefined) {
+        victim = this;
+        void this.terminate();
+      }
+      return post.apply(this, args);
+    };
+    let calls: Promise<unknown>[];
+    try {
+      calls = Array.from({ length: 20 }, () => p.verifyQuote(s.quote, s.collateral, { at: s.at }));
+      await new Promise((ok) => setImmediate(ok));
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    expect(victim).toBeDefined();
+    const settled = await Promise.allSettled(calls);
+    const lost = settled.filter((r) => r.status === 'rejected');
+    expect(lost).toHaveLength(8); // the batch it was running (perWorker), nothing else
+    for (const r of lost) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'VerifierUnavailable', evidence: { check: 'pool.worker' } });
+    for (const r of settled) if (r.status === 'fulfilled') expect((r.value as { status: string }).status).toBe('UpToDate');
+    expect(p.pending).toBe(0);
+    expect((await p.verifyQuote(s.quote, s.collateral, { at: s.at })).status).toBe('UpToDate');
+  });
+
   it('close() finishes accepted work, then refuses with PoolClosed', async () => {
     const p = await pool({ workers: 2 });
     const accepted = Array.from({ length: 6 }, () => p.verifyQuote(s.quote, s.collateral, { at: s.at }));
