@@ -174,7 +174,7 @@ export class ResultEncoder {
   take(): EncodedResults | undefined {
     if (this.tape.length === 0) return undefined;
     const out: EncodedResults = {
-      tape: Float64Array.from(this.tape),
+      tape: new Float64Array(this.tape),
       ...(this.reset ? { reset: true as const } : {}),
       ...(this.newStrings.length === 0 ? {} : { strings: this.newStrings, stringBase: this.stringBase }),
       ...(this.shapes.length === this.shapeBase ? {} : { shapes: this.shapes.slice(this.shapeBase), shapeBase: this.shapeBase }),
