@@ -2,8 +2,9 @@
  * Worker-thread side of a VerifierPool: one long-lived verifier (its own
  * crypto backend and VerificationCache) per thread, fed by the pool.
  *
- * Tasks arrive in batches and run one after another, in order (a collateral
- * reference always follows the task that brought the collateral). Replies go
+ * Tasks arrive in batches and start in order (a collateral reference always
+ * follows the task that brought the collateral), one at a time (several for
+ * WebCrypto). Replies go
  * back in batches too: as soon as half of the pool's perWorker results are
  * ready (the pool refills the worker while it finishes the rest), and when
  * the worker has nothing left to run.
@@ -85,13 +86,25 @@ async function runOne(task: TaskMessage): Promise<void> {
   }
 }
 
+/**
+ * Tasks in flight at once: one for the synchronous backends (node:crypto,
+ * noble), so that results are ready, and sent, in order; several for
+ * WebCrypto, whose signature checks run on libuv's thread pool.
+ */
+const lanes = setup.backend === 'webcrypto' ? 8 : 1;
+
 async function drain(): Promise<void> {
   running = true;
-  try {
-    for (let i = 0; i < inbox.length; i++) {
-      await runOne(inbox[i]!);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    // Each task's collateral reference is resolved before the next task starts (runOne's first step).
+    while (next < inbox.length) {
+      await runOne(inbox[next++]!);
       if (encoded + other.length >= flushAt) flush();
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, lane));
   } finally {
     inbox.length = 0;
     running = false;

@@ -134,6 +134,15 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     expect(view.byteLength).toBe(s.quote.length);
   });
 
+  it('WebCrypto workers run several tasks at once: same results, collateral references still in order', async () => {
+    const p = await pool({ workers: 1, crypto: 'webcrypto', perWorker: 12 });
+    const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });
+    const others = [1, 2, 3].map((k) => makeScenario({ pki: s.pki, at: s.at - k }).collateral);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => p.verifyQuote(s.quote, i % 4 === 0 ? s.collateral : others[i % 3]!, { at: s.at })));
+    for (const r of results) expect(r.status).toBe('UpToDate');
+    expect(results[0]).toStrictEqual(local);
+  });
+
   it('a worker lost mid-batch: each of its running tasks rejects with VerifierUnavailable, a new worker takes the rest', async () => {
     const { Worker } = await import('node:worker_threads');
     const p = await pool({ workers: 1, perWorker: 8 });
