@@ -4,8 +4,14 @@
  * backend and VerificationCache (byte-keyed, dates checked on every call), so
  * a platform's collateral and chain are verified once per worker.
  *
- * - Inputs are structured-cloned (copied); `transfer: true` moves the quote's
- *   buffer to the worker instead (the caller's array is detached).
+ * - Inputs are copied at the call (the quote's bytes into the pool's own
+ *   copy, the collateral's fields once); `transfer: true` moves the quote's
+ *   buffer instead (the caller's array is detached at the call).
+ * - Tasks accepted in the same turn go to a worker in one message; a worker
+ *   answers in batches, results encoded compactly (codec.ts). `result.quote`
+ *   is parsed on first read from the pool's copy of the bytes the worker
+ *   verified (issue #15: the pool thread's work per verification bounds how
+ *   far the pool scales).
  * - Bounded: at most `workers × perWorker` tasks run and `maxQueue` wait;
  *   beyond that verifyQuote rejects with `PoolQueueFull`, and `ready()`
  *   resolves when there is room again (backpressure).
