@@ -9,10 +9,14 @@ import type { CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
+import type { EncodedResults } from './codec.js';
+import { sameBytes } from '../lib/bytes.js';
 
 /** What a worker needs to build its verifier (all structured-cloneable). */
 export interface WorkerSetup {
   readonly backend: 'node' | 'webcrypto' | 'noble';
+  /** The pool's perWorker: the worker replies once half of that many results are ready (the pool refills meanwhile). */
+  readonly perWorker: number;
   readonly rootPublicKey?: Uint8Array;
   readonly trailingBytes?: 'reject' | 'zeros' | 'any';
   readonly cache?: { maxSignatures?: number; maxChains?: number; maxCollateral?: number };
@@ -46,6 +50,63 @@ export type ReplyMessage =
   | { readonly id: number; readonly ok: true; readonly result: VerifiedQuote }
   | { readonly id: number; readonly ok: false; readonly error: WireError };
 
+/**
+ * Tasks travel in batches: one postMessage for the tasks the pool sends a
+ * worker at once, run in order. Their numbers go in one Float64Array, moved
+ * (per task TASK_FIELDS: id, time, index in `quotes` or -1, unused,
+ * collateral reference or -1, flags); `quotes` are the pool's private copies
+ * of their quote bytes, copied by the message (the pool keeps its own, from
+ * which it parses `result.quote`); `extra` holds, by task index, what is not a number: a moved or parsed quote,
+ * a collateral sent in full. Replies travel in batches too: one message for
+ * the results a worker has ready. Results made of plain data travel encoded
+ * (codec.ts); the others (errors, results holding a parsed quote) travel as
+ * ReplyMessages.
+ */
+export interface TaskBatch {
+  readonly meta: Float64Array;
+  readonly quotes: readonly Uint8Array[];
+  readonly extra: Readonly<Record<number, TaskExtra>>;
+}
+export interface TaskExtra {
+  readonly quote?: Uint8Array | Quote;
+  readonly collateral?: CollateralInput | Collateral;
+}
+export const TASK_FIELDS = 6;
+/** Flags: the reply leaves out `result.quote` (TaskMessage.omitQuote); bits 1-2: the call's trailingBytes. */
+export const OMIT_QUOTE = 1;
+const TRAILING_CODES = [undefined, 'reject', 'zeros', 'any'] as const;
+export function trailingCode(t: 'reject' | 'zeros' | 'any' | undefined): number {
+  return TRAILING_CODES.indexOf(t) << 1;
+}
+export function trailingOf(flags: number): 'reject' | 'zeros' | 'any' | undefined {
+  return TRAILING_CODES[(flags >> 1) & 3];
+}
+
+/** One task of a batch, as the worker reads it. */
+export function taskOf(batch: TaskBatch, i: number): TaskMessage {
+  const m = i * TASK_FIELDS;
+  const meta = batch.meta;
+  const x = batch.extra[i];
+  const q = meta[m + 2]!;
+  const ref = meta[m + 4]!;
+  const flags = meta[m + 5]!;
+  const trailingBytes = trailingOf(flags);
+  return {
+    id: meta[m]!,
+    quote: q >= 0 ? batch.quotes[q]! : x!.quote!,
+    at: meta[m + 1]!,
+    ...(x?.collateral === undefined ? {} : { collateral: x.collateral }),
+    ...(ref >= 0 ? { collateralRef: ref } : {}),
+    ...(trailingBytes === undefined ? {} : { trailingBytes }),
+    ...((flags & OMIT_QUOTE) !== 0 ? { omitQuote: true } : {}),
+  };
+}
+
+export interface ReplyBatch {
+  readonly results?: EncodedResults;
+  readonly other?: readonly ReplyMessage[];
+}
+
 export function toWire(e: unknown): WireError {
   if (e instanceof AttestationError) {
     return { name: e.name, code: e.code, message: e.message, ...(e.evidence === undefined ? {} : { evidence: e.evidence }) };
@@ -73,19 +134,51 @@ const PCS_FIELDS = [
   'pckCertificateChain',
 ] as const;
 
-/** A collateral input's fields read once (byte fields copied), or undefined for anything else (sent as is). */
-export function collateralSnapshot(c: unknown): { json: boolean; values: (string | Uint8Array | undefined)[] } | undefined {
+export interface CollateralSnapshot {
+  readonly json: boolean;
+  /** Private copies (strings are immutable; byte fields were copied). */
+  readonly values: readonly (string | Uint8Array | undefined)[];
+}
+
+/** Each field read once per call, into this scratch list (reused: no allocation when the snapshot is the previous one). */
+const scratch: (string | Uint8Array | undefined)[] = [];
+
+function sameValue(x: string | Uint8Array | undefined, y: string | Uint8Array | undefined): boolean {
+  if (x === y) return true;
+  if (x instanceof Uint8Array && y instanceof Uint8Array) return sameBytes(x, y);
+  return false;
+}
+
+/**
+ * A collateral input's fields read once (byte fields copied), or undefined
+ * for anything else (sent as is). When every field has the same content as
+ * `previous` (strings by value, bytes byte for byte, never by identity of the
+ * input object), `previous` itself is returned.
+ */
+export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): CollateralSnapshot | undefined {
   if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
   const o = c as Record<string, unknown>;
   const json = 'tcb_info' in o;
   if (!json && !('tcbInfo' in o)) return undefined;
   if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
-  const values: (string | Uint8Array | undefined)[] = [];
-  for (const f of json ? JSON_FIELDS : PCS_FIELDS) {
-    const v = o[f];
-    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) return undefined;
-    values.push(v instanceof Uint8Array ? v.slice() : (v as string | undefined));
+  const fields = json ? JSON_FIELDS : PCS_FIELDS;
+  scratch.length = 0;
+  let same = previous !== undefined && previous.json === json && previous.values.length === fields.length;
+  for (let i = 0; i < fields.length; i++) {
+    const v = o[fields[i]!];
+    if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) {
+      scratch.length = 0;
+      return undefined;
+    }
+    scratch.push(v);
+    if (same && !sameValue(v, previous!.values[i])) same = false;
   }
+  if (same) {
+    scratch.length = 0;
+    return previous;
+  }
+  const values = scratch.map((v) => (v instanceof Uint8Array ? v.slice() : v));
+  scratch.length = 0;
   return { json, values };
 }
 

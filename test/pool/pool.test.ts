@@ -87,6 +87,39 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     await expect(p.verifyQuote(s.quote, pcs, { at: s.at })).rejects.toMatchObject({ code: expect.stringMatching(/CrlSignature|CrlParse/) });
   });
 
+  it('a collateral used often stays with its worker while many others pass (the worker keeps what the pool assumes it holds)', async () => {
+    const p = await pool({ workers: 1 });
+    const often = { ...s.collateral };
+    expect((await p.verifyQuote(s.quote, often, { at: s.at })).status).toBe('UpToDate');
+    // Ten other collaterals (same PKI, other issue times: other content), each followed by the first one.
+    for (let k = 1; k <= 10; k++) {
+      const other = makeScenario({ pki: s.pki, at: s.at - k }).collateral;
+      expect((await p.verifyQuote(s.quote, other, { at: s.at })).status).toBe('UpToDate');
+      expect((await p.verifyQuote(s.quote, often, { at: s.at })).status).toBe('UpToDate');
+    }
+  });
+
+  it('tasks accepted together travel in batches: every result reaches its own caller, in any mix of outcomes', async () => {
+    const p = await pool({ workers: 2, perWorker: 3 });
+    const late = s.at + 40 * 86_400;
+    const bad = s.quote.slice();
+    bad[100]! ^= 1;
+    const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      i % 5 === 1 ? p.verifyQuote(bad, s.collateral, { at: s.at }) : i % 5 === 3 ? p.verifyQuote(s.quote, s.collateral, { at: late }) : p.verifyQuote(s.quote, s.collateral, { at: s.at }),
+    );
+    const settled = await Promise.allSettled(calls);
+    settled.forEach((r, i) => {
+      if (i % 5 === 1) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'QuoteSignature' } });
+      else if (i % 5 === 3) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'CrlExpired' } });
+      else {
+        expect(r.status).toBe('fulfilled');
+        expect((r as PromiseFulfilledResult<unknown>).value).toStrictEqual(local);
+      }
+    });
+    expect(p.pending).toBe(0);
+  });
+
   it('transfer: true moves the quote buffer to the worker', async () => {
     const p = await pool({ workers: 1 });
     const q = s.quote.slice();
@@ -99,6 +132,46 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     const view = big.subarray(50, 50 + s.quote.length);
     expect((await p.verifyQuote(view, s.collateral, { at: s.at })).status).toBe('UpToDate');
     expect(view.byteLength).toBe(s.quote.length);
+  });
+
+  it('WebCrypto workers run several tasks at once: same results, collateral references still in order', async () => {
+    const p = await pool({ workers: 1, crypto: 'webcrypto', perWorker: 12 });
+    const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });
+    const others = [1, 2, 3].map((k) => makeScenario({ pki: s.pki, at: s.at - k }).collateral);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => p.verifyQuote(s.quote, i % 4 === 0 ? s.collateral : others[i % 3]!, { at: s.at })));
+    for (const r of results) expect(r.status).toBe('UpToDate');
+    expect(results[0]).toStrictEqual(local);
+  });
+
+  it('a worker lost mid-batch: each of its running tasks rejects with VerifierUnavailable, a new worker takes the rest', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const p = await pool({ workers: 1, perWorker: 8 });
+    expect((await p.verifyQuote(s.quote, s.collateral, { at: s.at })).status).toBe('UpToDate');
+    // Stop the pool's worker as the next batch is posted to it (it never runs that batch).
+    const post = Worker.prototype.postMessage;
+    let victim: InstanceType<typeof Worker> | undefined;
+    Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...args: Parameters<typeof post>) {
+      if (victim === undefined) {
+        victim = this;
+        void this.terminate();
+      }
+      return post.apply(this, args);
+    };
+    let calls: Promise<unknown>[];
+    try {
+      calls = Array.from({ length: 20 }, () => p.verifyQuote(s.quote, s.collateral, { at: s.at }));
+      await new Promise((ok) => setImmediate(ok));
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    expect(victim).toBeDefined();
+    const settled = await Promise.allSettled(calls);
+    const lost = settled.filter((r) => r.status === 'rejected');
+    expect(lost).toHaveLength(8); // the batch it was running (perWorker), nothing else
+    for (const r of lost) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'VerifierUnavailable', evidence: { check: 'pool.worker' } });
+    for (const r of settled) if (r.status === 'fulfilled') expect((r.value as { status: string }).status).toBe('UpToDate');
+    expect(p.pending).toBe(0);
+    expect((await p.verifyQuote(s.quote, s.collateral, { at: s.at })).status).toBe('UpToDate');
   });
 
   it('close() finishes accepted work, then refuses with PoolClosed', async () => {
