@@ -58,6 +58,9 @@ describe.skipIf(SKIP_POSTGRES)('Postgres connector → IntelApiVerifier → appr
       source: { getCollateral: async (request) => ({ request, collateral, metadata: { source: 'simulator' } }) },
       verifier: createVerifier({ rootPublicKey: serverSim.rootPublicKey }),
       config: { apiKeys: [{ id: 'pg', sha256: hashApiKey(KEY) }], policies: { [DB_POLICY]: { allowedMrtds: [serverSim.mrtd] } } },
+      // The same fixed time as the client's verifier: tokens issued at AT are
+      // valid at AT however long the suite takes (no wall-clock race).
+      clock: () => AT,
       log: () => {},
     });
     http = createServer(service.handler);
