@@ -13,10 +13,12 @@ import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js'
 import { nodeBackend } from '../crypto/node.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
+import type { Collateral } from '../collateral/parse.js';
+import type { Quote } from '../quote/types.js';
 import { isoFromSeconds } from '../lib/time.js';
 import { choice, required, usage, type ParsedCommand } from './args.js';
 import { checkPccsUrl, parseRootCaCrl, parseTimeout } from './online-options.js';
-import { checkCollateralMatchesQuote } from './collateral-match.js';
+import { checkCollateralMatchesQuote, parseForVerify } from './collateral-match.js';
 import { isDirectory, readCollateralFile, resolveCollateralForVerify, type CollateralOrigin, type ResolvedCollateral } from './collateral-resolve.js';
 import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
 import { errorJson, type ErrorJson } from './output.js';
@@ -45,7 +47,7 @@ export function errorOf(e: AttestationError): ErrorJson {
   return errorJson(e);
 }
 
-export async function runVerify(quote: Uint8Array, collateral: CollateralInput, options: VerifyQuoteOptions): Promise<VerifyOutput> {
+export async function runVerify(quote: Uint8Array | Quote, collateral: CollateralInput | Collateral, options: VerifyQuoteOptions): Promise<VerifyOutput> {
   try {
     // The CLI runs on Node: node:crypto verifies synchronously and loads no
     // pure-JS curve code (process start, issue #15).
@@ -149,12 +151,14 @@ export async function runVerifyCommand(args: ParsedCommand, io: CliIo): Promise<
   try {
     const resolved = await collateralFor(args, io, quote, at, trailing, rootPublicKey);
     origin = resolved.origin;
-    checkCollateralMatchesQuote(quote, resolved.collateral, {
+    // Parsed once for the match check and the verification (process start, issue #15).
+    const parsed = parseForVerify(quote, resolved.collateral, trailing);
+    checkCollateralMatchesQuote(parsed.quote, parsed.collateral, {
       trailingBytes: trailing,
       source: origin.source,
       ...(origin.request !== undefined ? { bundleRequest: origin.request } : {}),
     });
-    const v = await runVerify(quote, resolved.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
+    const v = await runVerify(parsed.quote, parsed.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
     if (v.error?.kind === 'usage') throw usage(v.error.message);
     if (v.ok && origin.validUntil === null) origin = { ...origin, validUntil: (v.claims as unknown as VerifiedQuote).collateralExpiresAt };
     out = { ...v, collateral: origin };

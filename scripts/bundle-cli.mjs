@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/**
+ * Builds the `tee-attest` / `dcap` executable (issue #15, process start) from
+ * the tsc output in dist/, after `tsc -p tsconfig.build.json`:
+ *
+ *   dist/bin/cli.cjs            the whole CLI as one CommonJS script (esbuild):
+ *                               one file to read and compile instead of ~60
+ *                               ES modules; every command's code (and the node
+ *                               builtins it imports) is initialised only when
+ *                               that command runs. Node builtins and the
+ *                               optional peers (undici, pg, @sigstore/*) stay
+ *                               outside (`require`d when used, so a missing
+ *                               peer is still a coded DependencyMissing).
+ *   dist/bin/cli.cjs.v8cache    V8's code cache for that script, produced here
+ *                               by running the offline commands once; used at
+ *                               run time only when its recorded SHA-256 is the
+ *                               script's and V8 accepts it (same Node / V8).
+ *   dist/bin/tee-attest.cjs     the bin entry (`tee-attest`, `dcap`): loads
+ *                               cli.cjs with that cache (bin/launch.cjs).
+ *   dist/cli/main.js            replaced by a one-line ESM stub that runs the
+ *                               bin entry, so `node dist/cli/main.js` is the
+ *                               same program.
+ *
+ * The CLI's own crypto is node:crypto (nodeBackend): the default-backend module
+ * is replaced by a Node one in this bundle, so no pure-JS curve code is loaded.
+ * `import.meta.url` in a bundled module is the URL of that module's tsc output
+ * in dist/ (the files next to which its relative paths point: package.json,
+ * vectors/, the pool's worker.js).
+ */
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const out = join(dist, 'bin');
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+/** import.meta.url → the URL of the module's own file in dist/ (see above). */
+const distUrls = {
+  name: 'dist-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(dist, args.path).split('\\').join('/');
+      return { contents: text.replaceAll('import.meta.url', `__teeAttestDistUrl(${JSON.stringify(rel)})`), loader: 'js' };
+    });
+  },
+};
+
+/** The CLI verifies with node:crypto: the default backend (WebCrypto / noble) is never reached. */
+const nodeDefaultBackend = {
+  name: 'node-default-backend',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]crypto[\\/]default\.js$/ }, (args) => {
+      const target = resolve(args.resolveDir, args.path);
+      if (target !== join(dist, 'crypto', 'default.js')) return undefined;
+      return { path: join(dist, 'crypto', 'default-node.js') };
+    });
+  },
+};
+
+await build({
+  entryPoints: [join(dist, 'cli', 'bin.js')],
+  outfile: join(out, 'cli.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['undici', 'pg', '@sigstore/*'],
+  // No import() left in the script (the launcher compiles it as a plain script):
+  // an optional peer is require()d, and a missing one is still DependencyMissing.
+  supported: { 'dynamic-import': false },
+  plugins: [distUrls, nodeDefaultBackend],
+  banner: {
+    js: '"use strict";\nvar __teeAttestDistUrl = (p) => require("node:url").pathToFileURL(require("node:path").join(__dirname, "..", p)).href;',
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// The bundle is wrapped in a function by the launcher: no hashbang line, no import().
+const bundlePath = join(out, 'cli.cjs');
+const bundled = readFileSync(bundlePath, 'utf8').replace(/^#![^\n]*\n/, '');
+if (/[^\w$.]import\(/.test(bundled)) throw new Error('dist/bin/cli.cjs: an import() is left in the bundle');
+writeFileSync(bundlePath, bundled);
+
+// The launcher (src/cli/launch.cts) as the bin entry, and dist/cli/main.js as a stub of it.
+const launcher = readFileSync(join(dist, 'cli', 'launch.cjs'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+writeFileSync(join(out, 'tee-attest.cjs'), launcher);
+chmodSync(join(out, 'tee-attest.cjs'), 0o755);
+writeFileSync(
+  join(dist, 'cli', 'main.js'),
+  `#!/usr/bin/env node\n// The tee-attest CLI: runs the bundled executable (scripts/bundle-cli.mjs); src/cli/main.ts is the same program unbundled.\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('../bin/tee-attest.cjs').main();\n`,
+);
+
+// The code cache: the bundle compiled by the launcher and run on the offline
+// commands of the samples (so that their functions are compiled), in a child
+// process with no NODE_OPTIONS (V8 refuses a cache made under other flags).
+const V = join(root, 'vectors', 'dcap', 'dcap-qvl');
+const warmUp = [
+  ['--help'],
+  ['verify', '--help'],
+  ['verify', '--quote', join(V, 'sgx_quote'), '--collateral', join(V, 'sgx_quote_collateral.json'), '--at', '1752919277'],
+  ['verify', '--quote', join(V, 'tdx_quote'), '--collateral', join(V, 'tdx_quote_collateral.json'), '--at', '1752919234', '--json'],
+];
+const trainer = `
+const { loadCli } = require(${JSON.stringify(join(out, 'tee-attest.cjs'))});
+const cli = loadCli(false);
+const io = { program: 'tee-attest', stdout() {}, stderr() {}, stderrIsTTY: false, now: () => 1752919277 };
+(async () => {
+  for (const argv of ${JSON.stringify(warmUp)}) {
+    const code = await cli.exports.runCli(argv, io);
+    if (code !== 0) throw new Error('code-cache warm-up: ' + argv.join(' ') + ' exited ' + code);
+  }
+  require('node:fs').writeFileSync(${JSON.stringify(join(out, 'cli.cjs.v8cache'))}, cli.cacheData());
+})();
+`;
+const env = { ...process.env };
+delete env.NODE_OPTIONS;
+const r = spawnSync(process.execPath, ['-e', trainer], { env, stdio: 'inherit' });
+if (r.status !== 0) throw new Error(`code-cache warm-up failed (exit ${r.status})`);
