@@ -21,8 +21,9 @@
  *                               bin entry, so `node dist/cli/main.js` is the
  *                               same program.
  *
- * The CLI's own crypto is node:crypto (nodeBackend): the default-backend module
- * is replaced by a Node one in this bundle, so no pure-JS curve code is loaded.
+ * Two modules have Node variants in this bundle (NODE_VARIANTS below): the
+ * default crypto backend (node:crypto, no pure-JS curve code) and the strict
+ * base64 decoder (native).
  * `import.meta.url` in a bundled module is the URL of that module's tsc output
  * in dist/ (the files next to which its relative paths point: package.json,
  * vectors/, the pool's worker.js).
@@ -53,14 +54,26 @@ const distUrls = {
   },
 };
 
-/** The CLI verifies with node:crypto: the default backend (WebCrypto / noble) is never reached. */
-const nodeDefaultBackend = {
-  name: 'node-default-backend',
+/**
+ * Node variants, each `X-node.js` in place of `X.js` for every importer but
+ * itself (same exports, same results; see each file):
+ *   - crypto/default-node.js: the default backend is node:crypto (the CLI passes
+ *     it anyway), so no pure-JS curve or hash code is loaded;
+ *   - lib/base64-node.js: the strict base64 decoder (PEM) decodes natively.
+ */
+const NODE_VARIANTS = ['crypto/default.js', 'lib/base64.js'];
+const substituted = new Set();
+const nodeVariants = {
+  name: 'node-variants',
   setup(b) {
-    b.onResolve({ filter: /[\\/]crypto[\\/]default\.js$/ }, (args) => {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = resolve(args.resolveDir, args.path);
-      if (target !== join(dist, 'crypto', 'default.js')) return undefined;
-      return { path: join(dist, 'crypto', 'default-node.js') };
+      const rel = relative(dist, target).split('\\').join('/');
+      if (!NODE_VARIANTS.includes(rel)) return undefined;
+      const variant = target.replace(/\.js$/, '-node.js');
+      if (args.importer === variant) return undefined;
+      substituted.add(rel);
+      return { path: variant };
     });
   },
 };
@@ -76,13 +89,15 @@ await build({
   // No import() left in the script (the launcher compiles it as a plain script):
   // an optional peer is require()d, and a missing one is still DependencyMissing.
   supported: { 'dynamic-import': false },
-  plugins: [distUrls, nodeDefaultBackend],
+  plugins: [distUrls, nodeVariants],
   banner: {
     js: '"use strict";\nvar __teeAttestDistUrl = (p) => require("node:url").pathToFileURL(require("node:path").join(__dirname, "..", p)).href;',
   },
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+for (const v of NODE_VARIANTS) if (!substituted.has(v)) throw new Error(`bundle-cli: ${v} is not imported any more: update NODE_VARIANTS`);
 
 // The bundle is wrapped in a function by the launcher: no hashbang line, no import().
 const bundlePath = join(out, 'cli.cjs');
