@@ -3,7 +3,8 @@
  * Builds the `tee-attest` / `dcap` executable (issue #15, process start) from
  * the tsc output in dist/, after `tsc -p tsconfig.build.json`:
  *
- *   dist/bin/cli.cjs            the whole CLI as one CommonJS script (esbuild):
+ *   dist/bin/cli.cjs            the whole CLI as one CommonJS module (esbuild),
+ *                               already inside the CommonJS function wrapper:
  *                               one file to read and compile instead of ~60
  *                               ES modules; every command's code (and the node
  *                               builtins it imports) is initialised only when
@@ -16,7 +17,7 @@
  *                               run time only when its recorded SHA-256 is the
  *                               script's and V8 accepts it (same Node / V8).
  *   dist/bin/tee-attest.cjs     the bin entry (`tee-attest`, `dcap`): loads
- *                               cli.cjs with that cache (bin/launch.cjs).
+ *                               cli.cjs with that cache (src/cli/launch.cts).
  *   dist/cli/main.js            replaced by a one-line ESM stub that runs the
  *                               bin entry, so `node dist/cli/main.js` is the
  *                               same program.
@@ -102,11 +103,14 @@ await build({
 
 for (const v of NODE_VARIANTS) if (!substituted.has(v)) throw new Error(`bundle-cli: ${v} is not imported any more: update NODE_VARIANTS`);
 
-// The bundle is wrapped in a function by the launcher: no hashbang line, no import().
+// The script the launcher compiles: the bundle inside the CommonJS wrapper
+// (written here, so that the launcher compiles the file's text as it is),
+// without the hashbang line, ASCII only (decoded as latin1), no import().
 const bundlePath = join(out, 'cli.cjs');
 const bundled = readFileSync(bundlePath, 'utf8').replace(/^#![^\n]*\n/, '');
 if (/[^\w$.]import\(/.test(bundled)) throw new Error('dist/bin/cli.cjs: an import() is left in the bundle');
-writeFileSync(bundlePath, bundled);
+if (/[^\x00-\x7f]/.test(bundled)) throw new Error('dist/bin/cli.cjs: not ASCII');
+writeFileSync(bundlePath, `(function (exports, require, module, __filename, __dirname) {${bundled}\n})`);
 
 // The launcher (src/cli/launch.cts) as the bin entry, and dist/cli/main.js as a stub of it.
 const launcher = readFileSync(join(dist, 'cli', 'launch.cjs'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');

@@ -52,7 +52,8 @@ function cacheFor(script: Buffer): Buffer | undefined {
 function loadCli(useCache = true): { exports: CliBundle; cacheRejected: boolean | undefined; cacheData: () => Buffer } {
   const bytes = fs.readFileSync(SCRIPT);
   const cachedData = useCache ? cacheFor(bytes) : undefined;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
+  // The file is the CommonJS function wrapper around the bundle, in ASCII (the build checks both).
+  const script = new vm.Script(bytes.toString('latin1'), {
     filename: SCRIPT,
     ...(cachedData === undefined ? {} : { cachedData }),
   });
