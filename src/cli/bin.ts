@@ -17,7 +17,11 @@ export function runMain(): void {
     program,
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
-    stderrIsTTY: process.stderr.isTTY === true,
+    // Read when a command asks (only the progress lines do): creating the
+    // stderr stream costs process start otherwise.
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
     now: () => Math.floor(Date.now() / 1000),
   }).then((code) => {
     process.exitCode = code;
