@@ -130,6 +130,8 @@ const warmUp = [
   ['verify', '--help'],
   ['verify', '--quote', join(V, 'sgx_quote'), '--collateral', join(V, 'sgx_quote_collateral.json'), '--at', '1752919277'],
   ['verify', '--quote', join(V, 'tdx_quote'), '--collateral', join(V, 'tdx_quote_collateral.json'), '--at', '1752919234', '--json'],
+  ['inspect', join(V, 'tdx_quote')],
+  ['samples'],
 ];
 const trainer = `
 const { loadCli } = require(${JSON.stringify(join(out, 'tee-attest.cjs'))});
