@@ -153,12 +153,21 @@ export async function runVerifyCommand(args: ParsedCommand, io: CliIo): Promise<
     origin = resolved.origin;
     // Parsed once for the match check and the verification (process start, issue #15).
     const parsed = parseForVerify(quote, resolved.collateral, trailing);
-    checkCollateralMatchesQuote(parsed.quote, parsed.collateral, {
-      trailingBytes: trailing,
-      source: origin.source,
-      ...(origin.request !== undefined ? { bundleRequest: origin.request } : {}),
-    });
+    const bundleRequest = origin.request;
+    const checkMatch = (): void =>
+      checkCollateralMatchesQuote(parsed.quote, parsed.collateral, {
+        trailingBytes: trailing,
+        source: origin!.source,
+        ...(bundleRequest !== undefined ? { bundleRequest } : {}),
+      });
+    // A bundle's label (TEE, FMSPC, CA) is checked before verifying. Collateral
+    // known by its content only is checked when the verification fails, to
+    // name the mismatch: a verification that succeeds has compared the TCB
+    // Info's id and FMSPC with the quote and the PCK CRL's issuer with the PCK
+    // certificate's (4.1.2.5.7), which is all the check looks at.
+    if (bundleRequest !== undefined) checkMatch();
     const v = await runVerify(parsed.quote, parsed.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
+    if (!v.ok && bundleRequest === undefined) checkMatch();
     if (v.error?.kind === 'usage') throw usage(v.error.message);
     if (v.ok && origin.validUntil === null) origin = { ...origin, validUntil: (v.claims as unknown as VerifiedQuote).collateralExpiresAt };
     out = { ...v, collateral: origin };
