@@ -4,19 +4,10 @@
  * file). Commands, options, JSON shapes and exit codes: docs/cli.md.
  * Only the dispatcher loads here; each command's module (and its
  * dependencies, e.g. the HTTP client) loads when that command runs.
+ * `npm run build` replaces dist/cli/main.js with a stub that runs the bundled
+ * executable (dist/bin/tee-attest.cjs, scripts/bundle-cli.mjs); this module
+ * is the same program unbundled.
  */
-import { basename } from 'node:path';
-import { runCli } from './run.js';
+import { runMain } from './bin.js';
 
-const invoked = basename(process.argv[1] ?? 'tee-attest').replace(/\.(c|m)?js$/, '');
-const program = invoked === 'dcap' ? 'dcap' : 'tee-attest';
-
-runCli(process.argv.slice(2), {
-  program,
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-  stderrIsTTY: process.stderr.isTTY === true,
-  now: () => Math.floor(Date.now() / 1000),
-}).then((code) => {
-  process.exitCode = code;
-});
+runMain();

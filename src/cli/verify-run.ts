@@ -13,10 +13,12 @@ import { verifyQuote, type VerifyQuoteOptions } from '../verify/verify-quote.js'
 import { nodeBackend } from '../crypto/node.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { CollateralInput } from '../collateral/input.js';
+import type { Collateral } from '../collateral/parse.js';
+import type { Quote } from '../quote/types.js';
 import { isoFromSeconds } from '../lib/time.js';
 import { choice, required, usage, type ParsedCommand } from './args.js';
 import { checkPccsUrl, parseRootCaCrl, parseTimeout } from './online-options.js';
-import { checkCollateralMatchesQuote } from './collateral-match.js';
+import { checkCollateralMatchesQuote, parseForVerify } from './collateral-match.js';
 import { isDirectory, readCollateralFile, resolveCollateralForVerify, type CollateralOrigin, type ResolvedCollateral } from './collateral-resolve.js';
 import { decodeBinaryOrHex, loadRootKey, readFileOrUsage } from './io.js';
 import { errorJson, type ErrorJson } from './output.js';
@@ -45,7 +47,7 @@ export function errorOf(e: AttestationError): ErrorJson {
   return errorJson(e);
 }
 
-export async function runVerify(quote: Uint8Array, collateral: CollateralInput, options: VerifyQuoteOptions): Promise<VerifyOutput> {
+export async function runVerify(quote: Uint8Array | Quote, collateral: CollateralInput | Collateral, options: VerifyQuoteOptions): Promise<VerifyOutput> {
   try {
     // The CLI runs on Node: node:crypto verifies synchronously and loads no
     // pure-JS curve code (process start, issue #15).
@@ -149,12 +151,23 @@ export async function runVerifyCommand(args: ParsedCommand, io: CliIo): Promise<
   try {
     const resolved = await collateralFor(args, io, quote, at, trailing, rootPublicKey);
     origin = resolved.origin;
-    checkCollateralMatchesQuote(quote, resolved.collateral, {
-      trailingBytes: trailing,
-      source: origin.source,
-      ...(origin.request !== undefined ? { bundleRequest: origin.request } : {}),
-    });
-    const v = await runVerify(quote, resolved.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
+    // Parsed once for the match check and the verification (process start, issue #15).
+    const parsed = parseForVerify(quote, resolved.collateral, trailing);
+    const bundleRequest = origin.request;
+    const checkMatch = (): void =>
+      checkCollateralMatchesQuote(parsed.quote, parsed.collateral, {
+        trailingBytes: trailing,
+        source: origin!.source,
+        ...(bundleRequest !== undefined ? { bundleRequest } : {}),
+      });
+    // A bundle's label (TEE, FMSPC, CA) is checked before verifying. Collateral
+    // known by its content only is checked when the verification fails, to
+    // name the mismatch: a verification that succeeds has compared the TCB
+    // Info's id and FMSPC with the quote and the PCK CRL's issuer with the PCK
+    // certificate's (4.1.2.5.7), which is all the check looks at.
+    if (bundleRequest !== undefined) checkMatch();
+    const v = await runVerify(parsed.quote, parsed.collateral, { at, trailingBytes: trailing, ...(rootPublicKey ? { rootPublicKey } : {}) });
+    if (!v.ok && bundleRequest === undefined) checkMatch();
     if (v.error?.kind === 'usage') throw usage(v.error.message);
     if (v.ok && origin.validUntil === null) origin = { ...origin, validUntil: (v.claims as unknown as VerifiedQuote).collateralExpiresAt };
     out = { ...v, collateral: origin };

@@ -5,13 +5,13 @@
  * process-wide map so that a fresh backend does not re-import Intel's fixed
  * keys (root, PCK platform/processor CA, TCB signing).
  * P-384 and RSA-PSS (SEV-SNP) go through node:crypto's WebCrypto (the same
- * OpenSSL), with the WebCrypto backend's key cache.
+ * OpenSSL), with the WebCrypto backend's key cache; that module (and the hash
+ * code it carries) loads on the first SEV-SNP operation only.
  * Import it from `tee-attest/node`; the core never loads node:crypto itself.
  */
 import { createHash, createPublicKey, verify, webcrypto, type KeyObject } from 'node:crypto';
 import type { CryptoBackend } from './backend.js';
 import { BytesMap } from '../lib/bytes-map.js';
-import { webCryptoSnpBackend } from './webcrypto-snp.js';
 
 export interface NodeBackendOptions {
   /** How many public keys to keep as KeyObjects (default 256). */
@@ -61,10 +61,12 @@ export function nodeBackend(options: NodeBackendOptions = {}): CryptoBackend {
     keys.set([raw], k);
     return k;
   };
-  // SEV-SNP operations: created on first use.
-  let web: CryptoBackend | undefined;
-  const snp = (): CryptoBackend =>
-    (web ??= webCryptoSnpBackend({ subtle: webcrypto.subtle as SubtleCrypto, ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }) }));
+  // SEV-SNP operations: loaded and created on first use.
+  let web: Promise<CryptoBackend> | undefined;
+  const snp = (): Promise<CryptoBackend> =>
+    (web ??= import('./webcrypto-snp.js').then(({ webCryptoSnpBackend }) =>
+      webCryptoSnpBackend({ subtle: webcrypto.subtle as SubtleCrypto, ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }) }),
+    ));
   const hash = (alg: string) => (d: Uint8Array) => new Uint8Array(createHash(alg).update(d).digest());
   return {
     name: 'node',
@@ -82,7 +84,7 @@ export function nodeBackend(options: NodeBackendOptions = {}): CryptoBackend {
         return false;
       }
     },
-    verifyP384: (publicKey, message, signature) => snp().verifyP384!(publicKey, message, signature),
-    verifyRsaPssSha384: (key, message, signature) => snp().verifyRsaPssSha384!(key, message, signature),
+    verifyP384: async (publicKey, message, signature) => (await snp()).verifyP384!(publicKey, message, signature),
+    verifyRsaPssSha384: async (key, message, signature) => (await snp()).verifyRsaPssSha384!(key, message, signature),
   };
 }

@@ -219,6 +219,18 @@ describe.skipIf(!existsSync(CLI))('tee-attest verify', () => {
     expect(late.stdout).toContain('0 of 1 bundle(s) verified');
   });
 
+  it('a bundle labelled for another FMSPC is refused by its label (CollateralMismatch), even when its content fits the quote', () => {
+    const s = makeScenario();
+    const bundle = file(
+      'mislabelled-bundle.json',
+      serializeBundle({ request: { teeType: 'TDX', fmspc: '112233445566', ca: 'platform' }, collateral: toBundleCollateral(s.collateral), metadata: { source: 'test', fetchedAt: DEFAULT_AT } }),
+    );
+    const r = run(['verify', '--quote', file('mislabelled.quote', s.quote), '--collateral', bundle, '--root', file('root3.pem', s.pki.root.pem), '--at', String(DEFAULT_AT), '--json']);
+    expect(r.code).toBe(2);
+    expect(json(r).error.code).toBe('CollateralMismatch');
+    expect(json(r).error.message).toMatch(/wrong FMSPC \(the quote's platform is [0-9a-f]{12}, the collateral is for 112233445566\)/);
+  });
+
   it('--pccs: http needs --insecure-http (named as a flag); a network failure names the host and the cause', async () => {
     const port = await closedPort();
     const http = run(['verify', '--quote', `${V}tdx_quote`, '--pccs', `http://127.0.0.1:${port}`]);

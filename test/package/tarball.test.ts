@@ -128,6 +128,14 @@ describe('a consumer project that installed the tarball', () => {
     }
   });
 
+  it('the installed executable is the bundle with its code cache; `npx dcap verify --pccs` without undici is a DependencyMissing usage error', async () => {
+    for (const f of ['dist/bin/tee-attest.cjs', 'dist/bin/cli.cjs', 'dist/bin/cli.cjs.v8cache']) expect(files, f).toContain(f);
+    // The bundle require()s undici only when fetching; no request is made (the package is absent).
+    const r = await run('npx', ['--no-install', 'dcap', 'verify', '--quote', 'node_modules/tee-attest/vectors/dcap/dcap-qvl/tdx_quote', '--pccs', 'http://127.0.0.1:9', '--insecure-http', '--at', '1752919234', '--json'], consumer);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'DependencyMissing', kind: 'usage', evidence: { field: 'undici' } } });
+  });
+
   it('`npx tee-attest inspect --json` on the shipped dcap-qvl TDX sample: the fields of its manifest', async () => {
     const r = await run('npx', ['--no-install', 'tee-attest', 'inspect', 'node_modules/tee-attest/vectors/dcap/dcap-qvl/tdx_quote', '--json'], consumer);
     expect(r.code, r.stderr).toBe(0);
