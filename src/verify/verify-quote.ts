@@ -191,33 +191,50 @@ function pckClaims(leaf: Certificate, issuer: Certificate | undefined, ext: SgxP
   };
 }
 
-function sgxClaims(b: SgxReportBody): SgxEnclaveClaims {
+type Hex = (field: Uint8Array) => string;
+
+/**
+ * Hex of fields that lie inside `base`: one hex string of `base`, sliced per
+ * field (one conversion instead of one per field); a field elsewhere (a
+ * caller-parsed Quote) is converted on its own.
+ */
+function hexWithin(base: Uint8Array): Hex {
+  let all: string | undefined;
+  return (f) => {
+    const at = f.byteOffset - base.byteOffset;
+    if (f.buffer !== base.buffer || at < 0 || at + f.length > base.length) return toHex(f);
+    all ??= toHex(base);
+    return all.slice(2 * at, 2 * (at + f.length));
+  };
+}
+
+function sgxClaims(b: SgxReportBody, hex: Hex): SgxEnclaveClaims {
   return {
     kind: 'sgx',
-    mrEnclave: toHex(b.mrEnclave),
-    mrSigner: toHex(b.mrSigner),
+    mrEnclave: hex(b.mrEnclave),
+    mrSigner: hex(b.mrSigner),
     isvProdId: b.isvProdId,
     isvSvn: b.isvSvn,
-    cpuSvn: toHex(b.cpuSvn),
+    cpuSvn: hex(b.cpuSvn),
     miscSelect: b.miscSelect,
-    attributes: toHex(b.attributes),
-    reportData: toHex(b.reportData),
+    attributes: hex(b.attributes),
+    reportData: hex(b.reportData),
     debug: isDebugEnclave(b),
   };
 }
 
-function td15exClaims(b: TdReportBody15Ex): Td15ExClaims {
+function td15exClaims(b: TdReportBody15Ex, hex: Hex): Td15ExClaims {
   return {
     vmid: b.vmid[0]!,
-    tdId: toHex(b.tdId),
-    devInfo: toHex(b.devInfo),
-    initServTdHash: toHex(b.initServTdHash),
-    initServTdAttributes: toHex(b.initServTdAttributes),
-    initCpuSvn: toHex(b.initCpuSvn),
-    initTeeTcbSvn: toHex(b.initTeeTcbSvn),
-    initTeeFmspc: toHex(b.initTeeFmspc),
-    curServTdHash: toHex(b.curServTdHash),
-    curServTdAttributes: toHex(b.curServTdAttributes),
+    tdId: hex(b.tdId),
+    devInfo: hex(b.devInfo),
+    initServTdHash: hex(b.initServTdHash),
+    initServTdAttributes: hex(b.initServTdAttributes),
+    initCpuSvn: hex(b.initCpuSvn),
+    initTeeTcbSvn: hex(b.initTeeTcbSvn),
+    initTeeFmspc: hex(b.initTeeFmspc),
+    curServTdHash: hex(b.curServTdHash),
+    curServTdAttributes: hex(b.curServTdAttributes),
   };
 }
 
@@ -225,26 +242,26 @@ function tcbPassClaims(p: TcbPass): TcbPassClaims {
   return { status: p.status, tcbDate: isoFromSeconds(p.tcbDate), advisoryIds: [...p.advisoryIds] };
 }
 
-function tdClaims(b: TdReportBody): TdClaims {
+function tdClaims(b: TdReportBody, hex: Hex): TdClaims {
   return {
     kind: b.kind,
-    mrTd: toHex(b.mrTd),
-    rtmr0: toHex(b.rtmr0),
-    rtmr1: toHex(b.rtmr1),
-    rtmr2: toHex(b.rtmr2),
-    rtmr3: toHex(b.rtmr3),
-    reportData: toHex(b.reportData),
-    mrConfigId: toHex(b.mrConfigId),
-    mrOwner: toHex(b.mrOwner),
-    mrOwnerConfig: toHex(b.mrOwnerConfig),
-    mrSeam: toHex(b.mrSeam),
-    mrSignerSeam: toHex(b.mrSignerSeam),
-    seamAttributes: toHex(b.seamAttributes),
-    tdAttributes: toHex(b.tdAttributes),
-    xfam: toHex(b.xfam),
-    teeTcbSvn: toHex(b.teeTcbSvn),
-    ...(b.kind !== 'td10' ? { teeTcbSvn2: toHex(b.teeTcbSvn2), mrServiceTd: toHex(b.mrServiceTd) } : {}),
-    ...(b.kind === 'td15ex' ? { td15ex: td15exClaims(b) } : {}),
+    mrTd: hex(b.mrTd),
+    rtmr0: hex(b.rtmr0),
+    rtmr1: hex(b.rtmr1),
+    rtmr2: hex(b.rtmr2),
+    rtmr3: hex(b.rtmr3),
+    reportData: hex(b.reportData),
+    mrConfigId: hex(b.mrConfigId),
+    mrOwner: hex(b.mrOwner),
+    mrOwnerConfig: hex(b.mrOwnerConfig),
+    mrSeam: hex(b.mrSeam),
+    mrSignerSeam: hex(b.mrSignerSeam),
+    seamAttributes: hex(b.seamAttributes),
+    tdAttributes: hex(b.tdAttributes),
+    xfam: hex(b.xfam),
+    teeTcbSvn: hex(b.teeTcbSvn),
+    ...(b.kind !== 'td10' ? { teeTcbSvn2: hex(b.teeTcbSvn2), mrServiceTd: hex(b.mrServiceTd) } : {}),
+    ...(b.kind === 'td15ex' ? { td15ex: td15exClaims(b, hex) } : {}),
     debug: isDebugTd(b),
     septVeDisable: tdAttributeFlags(b.tdAttributes).septVeDisable,
   };
@@ -495,6 +512,8 @@ export async function verifyQuote(
     }
   }
 
+  // The report's fields are views of the signed bytes: one hex conversion for all of them.
+  const bodyHex = hexWithin(quote.signedData);
   return {
     teeType: quote.teeType,
     quoteVersion: quote.version,
@@ -521,7 +540,7 @@ export async function verifyQuote(
       isvProdId: sig.qeReport.isvProdId,
       isvSvn: sig.qeReport.isvSvn,
     },
-    report: quote.body.kind === 'sgx' ? sgxClaims(quote.body) : tdClaims(quote.body),
+    report: quote.body.kind === 'sgx' ? sgxClaims(quote.body, bodyHex) : tdClaims(quote.body, bodyHex),
     collateralExpiresAt: expiresAt,
     verifiedAt: at,
     checks,
