@@ -26,6 +26,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { BENCH_DIR, ROOT, dist } from './lib/common.mjs';
+import { newPool, poolInputs, runPool } from './lib/pool-workload.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -81,35 +82,15 @@ async function measure(fns, { batch = 50, rounds = 40, warmup = 300 } = {}) {
 const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
 
 // --- inputs -----------------------------------------------------------------
-const base = testing.makeScenario();
-const at = base.at;
-const rootPublicKey = base.rootPublicKey;
-const N_QUOTES = 64;
-const quotes = Array.from({ length: N_QUOTES }, (_, i) => {
-  const reportData = new Uint8Array(64);
-  reportData[0] = i;
-  reportData[1] = i >> 8;
-  return testing.buildQuote({ ...base.quoteOptions, tdBody: { ...base.quoteOptions.tdBody, reportData } });
-});
 // Every measured call of the "distinct leaves" figure sees a PCK leaf it has
 // never seen (a fleet of different machines): warm-up + rounds × batch leaves.
 const LEAF_BATCH = 8;
 const LEAF_ROUNDS = 40;
 const N_LEAVES = Math.max(2, Math.round(LEAF_BATCH * Math.sqrt(scale))) * Math.max(10, Math.round(LEAF_ROUNDS * scale)) + 20;
-const leaves = Array.from({ length: N_LEAVES }, (_, i) => {
-  const pck = testing.mintPckCert(base.pki, {
-    fmspc: base.pck.fmspc,
-    pceId: base.pck.pceId,
-    tcbComponents: base.pck.tcbComponents,
-    pcesvn: base.pck.pcesvn,
-    cpusvn: base.pck.cpusvn,
-    notBefore: base.pck.notBefore,
-    notAfter: base.pck.notAfter,
-    label: `bench leaf ${i}`,
-  });
-  return testing.buildQuote({ ...base.quoteOptions, pck });
-});
-const collateral = base.collateral;
+// The same inputs as bench/pool.mjs: 64 quotes of one platform that differ in
+// REPORTDATA, and one quote per new PCK leaf.
+const N_QUOTES = 64;
+const { at, rootPublicKey, collateral, distinct: quotes, fleet: leaves } = poolInputs(testing, { quotes: N_QUOTES, leaves: N_LEAVES });
 
 // --- floors -----------------------------------------------------------------
 const core0 = core.parseQuote(quotes[0]);
@@ -220,7 +201,6 @@ target('cold (nothing cached, reused backend) / floor(1 sig)', results.coldReuse
 // 2/1 ratio is the median of the rounds' ratios.
 if (!argv.includes('--no-pool')) {
   const { createVerifierPool } = nodeEntry;
-  const { newPool, runPool } = await import('./lib/pool-workload.mjs');
   const total = Math.round(3000 * scale);
   const sizes = [1, 2, 4].filter((w) => w <= Math.max(2, cpus().length));
   const pools = new Map();

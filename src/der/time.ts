@@ -7,6 +7,9 @@
  */
 import type { ErrorCode } from '../errors.js';
 import { type DerNode, Tag, derFail } from './tlv.js';
+import { unixFromParts } from '../lib/time.js';
+
+export { daysFromCivil, unixFromParts } from '../lib/time.js';
 
 function digits(v: Uint8Array, from: number, n: number): number {
   let x = 0;
@@ -16,30 +19,6 @@ function digits(v: Uint8Array, from: number, n: number): number {
     x = x * 10 + c;
   }
   return x;
-}
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Unix seconds for a UTC calendar time; undefined if any field is out of range. */
-export function unixFromParts(y: number, mo: number, d: number, h: number, mi: number, s: number): number | undefined {
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
-  const dim = mo === 2 && isLeap(y) ? 29 : MONTH_DAYS[mo - 1]!;
-  if (d > dim) return undefined;
-  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
 /** Decodes a UTCTime or GeneralizedTime node to unix seconds. */

@@ -28,8 +28,14 @@ export const MILLISECONDS_THRESHOLD = 1e11;
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
-function daysFromCivil(y: number, m: number, d: number): number {
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
@@ -38,7 +44,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Unix seconds for a UTC calendar time; undefined if any field is out of range. */
+export function unixFromParts(y: number, mo: number, d: number, h: number, mi: number, s: number): number | undefined {
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  const dim = mo === 2 && isLeap(y) ? 29 : MONTH_DAYS[mo - 1]!;
+  if (d > dim) return undefined;
+  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
 
 /** Two ASCII digits at i as a number, or -1. */
 function two(s: string, i: number): number {
@@ -63,11 +75,8 @@ function fastUtcSeconds(s: string): number | undefined {
   const h = two(s, 11);
   const mi = two(s, 14);
   const se = two(s, 17);
-  if (hi < 0 || lo < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return Number.NaN;
-  const y = hi * 100 + lo;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]!)) return Number.NaN;
-  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+  if (hi < 0 || lo < 0) return Number.NaN;
+  return unixFromParts(hi * 100 + lo, mo, d, h, mi, se) ?? Number.NaN;
 }
 
 /**
