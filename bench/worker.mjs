@@ -296,7 +296,7 @@ async function stagesJob() {
     const cd = quote.signatureData.certificationData;
     let chain = warm ? held.chain : undefined;
     if (chain === undefined) {
-      chain = parseChain(cd.pemChain, 'quote.certificationData');
+      chain = parseChain(cd.pemChain);
       if (warm) held.chain = chain;
     }
     mark();

@@ -55,7 +55,7 @@ function asErrorLike(e: unknown): ErrorLike {
 function pckChainFor(quote: Quote, collateral: Collateral | undefined): Certificate[] | undefined {
   const cd = quote.signatureData.certificationData;
   try {
-    if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData');
+    if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain);
   } catch {
     return undefined;
   }

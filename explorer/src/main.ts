@@ -273,7 +273,7 @@ function loadSample(s: EmbeddedSample, button: HTMLElement): void {
   collText.value = s.collateral;
   atInput.value = typeof s.at === 'number' ? String(s.at) : s.at;
   trailingSelect.value = s.trailingBytes ?? 'zeros';
-  sampleRoot = s.rootPem ? { key: parseChain(s.rootPem, 'sample.root')[0]!.publicKey, label: 'the Intel QVL sample’s test root' } : undefined;
+  sampleRoot = s.rootPem ? { key: parseChain(s.rootPem)[0]!.publicKey, label: 'the Intel QVL sample’s test root' } : undefined;
   describeQuoteInput();
   collInfo.textContent = `${s.collateral.length} characters`;
   for (const b of document.querySelectorAll('.sample.active')) b.classList.remove('active');

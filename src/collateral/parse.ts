@@ -81,7 +81,7 @@ export interface CertificateMemo {
 }
 
 /** The certificates of a PEM chain (plain or URL-encoded), CA certificates decoded and parsed once per memo. */
-export function parseChain(pem: string | Uint8Array, _field: string, memo: CertificateMemo = new Map()): Certificate[] {
+export function parseChain(pem: string | Uint8Array, memo: CertificateMemo = new Map()): Certificate[] {
   return pemChainBodies(pem).map((body) => {
     let cert = memo.get(body.text);
     if (cert === undefined) {
@@ -109,7 +109,12 @@ export function splitSignedResponse(body: string | Uint8Array, member: string): 
 }
 
 /** Parse either collateral shape. Throws ParseError (CollateralParse, PemParse, CertificateParse, CrlParse). */
-export function parseCollateral(input: CollateralInput, memo: CertificateMemo = new Map()): Collateral {
+export function parseCollateral(input: CollateralInput): Collateral {
+  return parseCollateralWith(input, new Map());
+}
+
+/** `parseCollateral` with the certificate memo of the verification it serves (internal: not in any entry). */
+export function parseCollateralWith(input: CollateralInput, memo: CertificateMemo): Collateral {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('', 'expected an object');
   if ('tcb_info' in input) {
     if (!isCollateralJson(input)) fail('tcb_info', 'expected the signed TCB Info text (a string)');
@@ -118,18 +123,18 @@ export function parseCollateral(input: CollateralInput, memo: CertificateMemo = 
       tcbInfo: {
         info: parseTcbInfo(signedJsonBytes(input.tcb_info, 'tcb_info')),
         signature: signature(requireString(input.tcb_info_signature, 'tcb_info_signature'), 'tcb_info_signature'),
-        chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), 'tcb_info_issuer_chain', memo),
+        chain: parseChain(requireString(input.tcb_info_issuer_chain, 'tcb_info_issuer_chain'), memo),
       },
       qeIdentity: {
         identity: parseQeIdentity(signedJsonBytes(input.qe_identity, 'qe_identity')),
         signature: signature(requireString(input.qe_identity_signature, 'qe_identity_signature'), 'qe_identity_signature'),
-        chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), 'qe_identity_issuer_chain', memo),
+        chain: parseChain(requireString(input.qe_identity_issuer_chain, 'qe_identity_issuer_chain'), memo),
       },
       rootCaCrl: parseCrlAny(requireString(input.root_ca_crl, 'root_ca_crl')),
       pckCrl: parseCrlAny(requireString(input.pck_crl, 'pck_crl')),
-      pckCrlChain: parseChain(requireString(input.pck_crl_issuer_chain, 'pck_crl_issuer_chain'), 'pck_crl_issuer_chain', memo),
+      pckCrlChain: parseChain(requireString(input.pck_crl_issuer_chain, 'pck_crl_issuer_chain'), memo),
       ...(typeof pckChain === 'string' && pckChain.length > 0
-        ? { pckChain: parseChain(pckChain, 'pck_certificate_chain', memo) }
+        ? { pckChain: parseChain(pckChain, memo) }
         : {}),
     };
   }
@@ -140,18 +145,18 @@ export function parseCollateral(input: CollateralInput, memo: CertificateMemo = 
     tcbInfo: {
       info: parseTcbInfo(tcb.bytes),
       signature: tcb.signature,
-      chain: parseChain(requireString(input.tcbInfoIssuerChain, 'tcbInfoIssuerChain'), 'tcbInfoIssuerChain', memo),
+      chain: parseChain(requireString(input.tcbInfoIssuerChain, 'tcbInfoIssuerChain'), memo),
     },
     qeIdentity: {
       identity: parseQeIdentity(qe.bytes),
       signature: qe.signature,
-      chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), 'qeIdentityIssuerChain', memo),
+      chain: parseChain(requireString(input.qeIdentityIssuerChain, 'qeIdentityIssuerChain'), memo),
     },
     rootCaCrl: parseCrlAny(requireStringOrBytes(input.rootCaCrl, 'rootCaCrl')),
     pckCrl: parseCrlAny(requireStringOrBytes(input.pckCrl, 'pckCrl')),
-    pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), 'pckCrlIssuerChain', memo),
+    pckCrlChain: parseChain(requireString(input.pckCrlIssuerChain, 'pckCrlIssuerChain'), memo),
     ...(typeof input.pckCertificateChain === 'string' && input.pckCertificateChain.length > 0
-      ? { pckChain: parseChain(input.pckCertificateChain, 'pckCertificateChain', memo) }
+      ? { pckChain: parseChain(input.pckCertificateChain, memo) }
       : {}),
   };
 }

@@ -13,7 +13,7 @@ import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
-import { parseCollateral, parseChain, type CertificateMemo, type Collateral } from '../collateral/parse.js';
+import { parseCollateralWith, parseChain, type CertificateMemo, type Collateral } from '../collateral/parse.js';
 import type { CollateralInput } from '../collateral/input.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
@@ -75,7 +75,7 @@ function fail(code: ConstructorParameters<typeof VerifyError>[0], message: strin
 /** Which chain proves the PCK key: the quote's own certification data (type 5), else the collateral's. */
 function pckChainOf(quote: Quote, collateral: Collateral, memo: CertificateMemo): readonly Certificate[] {
   const cd = quote.signatureData.certificationData;
-  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, 'quote.certificationData', memo);
+  if (cd.type === 5 && cd.pemChain !== undefined) return parseChain(cd.pemChain, memo);
   if (collateral.pckChain !== undefined) return collateral.pckChain;
   throw attestationError('CollateralMissing', `quote certification data type ${cd.type} carries no PCK chain and the collateral has none`, {
     check: 'pck.chain.source',
@@ -94,7 +94,7 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
     // The text comes from the very bytes the entry is keyed by (never from a
     // caller-parsed Quote's own pemChain field).
     const pem = pemText(cd.data);
-    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, 'quote.certificationData', cache.certificates));
+    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, cache.certificates));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
   if (entry === undefined || collateral.pckChain === undefined) return undefined;
@@ -142,7 +142,7 @@ function collateralEntryOf(input: CollateralInput | Collateral, cache: Verificat
   });
   let entry = cache.collateral.get(key);
   if (entry === undefined) {
-    entry = { id: cache.nextId(), collateral: parseCollateral(snapshot as unknown as CollateralInput, cache.certificates), verified: new Map() };
+    entry = { id: cache.nextId(), collateral: parseCollateralWith(snapshot as unknown as CollateralInput, cache.certificates), verified: new Map() };
     cache.collateral.set(key, entry);
   }
   cache.rememberCollateral(json, own, entry);
@@ -309,7 +309,7 @@ export async function verifyQuote(
   // and CA certificates recur in the quote's chain and the collateral's chains.
   const certificates: CertificateMemo = cache?.certificates ?? new Map();
   const collateral =
-    colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateral(collateralInput, certificates));
+    colEntry?.collateral ?? (isParsedCollateral(collateralInput) ? collateralInput : parseCollateralWith(collateralInput, certificates));
   const tcbInfo = collateral.tcbInfo.info;
   const qeIdentity = collateral.qeIdentity.identity;
   const sig = quote.signatureData;

@@ -42,7 +42,7 @@ describe('certificates parsed once per call', () => {
     const q = buildQuote(base.quoteOptions);
     const r = await verifyQuote(q, base.collateral, { at: base.at, rootPublicKey: base.rootPublicKey });
     expect(r.status).toBe('UpToDate');
-    const chain = parseChain(parseQuote(q).signatureData.certificationData.pemChain!, 'test');
+    const chain = parseChain(parseQuote(q).signatureData.certificationData.pemChain!);
     expect(r.pck.serial).toBe(chain[0]!.serialHex);
     expect(r.pck.ca).toBe(/Processor/.test(chain[1]!.subjectText) ? 'processor' : 'platform');
   });
