@@ -45,6 +45,18 @@ export interface PcsCollateral {
 
 export type CollateralInput = CollateralJson | PcsCollateral;
 
+/** Every field of the JSON shape, in a fixed order (what a content key or a snapshot of an input reads). */
+export const COLLATERAL_JSON_FIELDS = [
+  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
+  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
+] as const satisfies readonly (keyof CollateralJson)[];
+
+/** Every field of the PCS shape, in a fixed order. */
+export const PCS_COLLATERAL_FIELDS = [
+  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
+  'pckCertificateChain',
+] as const satisfies readonly (keyof PcsCollateral)[];
+
 export function isCollateralJson(c: CollateralInput): c is CollateralJson {
   return typeof (c as CollateralJson).tcb_info === 'string';
 }

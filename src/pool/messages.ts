@@ -5,7 +5,7 @@
  * same AttestationError subclass on the caller's side).
  */
 import { AttestationError, ErrorCodes, type ErrorCode, type Evidence, attestationError } from '../errors.js';
-import type { CollateralInput } from '../collateral/input.js';
+import { COLLATERAL_JSON_FIELDS, PCS_COLLATERAL_FIELDS, type CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
@@ -125,14 +125,6 @@ export function fromWire(w: WireError): AttestationError {
 }
 
 /** Fields of each collateral input shape (what a snapshot holds). */
-const JSON_FIELDS = [
-  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
-  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
-] as const;
-const PCS_FIELDS = [
-  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
-  'pckCertificateChain',
-] as const;
 
 export interface CollateralSnapshot {
   readonly json: boolean;
@@ -161,7 +153,7 @@ export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): C
   const json = 'tcb_info' in o;
   if (!json && !('tcbInfo' in o)) return undefined;
   if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
-  const fields = json ? JSON_FIELDS : PCS_FIELDS;
+  const fields = json ? COLLATERAL_JSON_FIELDS : PCS_COLLATERAL_FIELDS;
   scratch.length = 0;
   let same = previous !== undefined && previous.json === json && previous.values.length === fields.length;
   for (let i = 0; i < fields.length; i++) {
@@ -185,7 +177,7 @@ export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): C
 /** The snapshot as a collateral input object again. */
 export function collateralFromSnapshot(s: { json: boolean; values: readonly (string | Uint8Array | undefined)[] }): CollateralInput {
   const out: Record<string, string | Uint8Array> = {};
-  (s.json ? JSON_FIELDS : PCS_FIELDS).forEach((f, i) => {
+  (s.json ? COLLATERAL_JSON_FIELDS : PCS_COLLATERAL_FIELDS).forEach((f, i) => {
     const v = s.values[i];
     if (v !== undefined) out[f] = v;
   });

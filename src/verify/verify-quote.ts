@@ -14,7 +14,7 @@ import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
 import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
 import { parseCollateralWith, parseChain, type CertificateMemo, type Collateral } from '../collateral/parse.js';
-import type { CollateralInput } from '../collateral/input.js';
+import { COLLATERAL_JSON_FIELDS, PCS_COLLATERAL_FIELDS, type CollateralInput } from '../collateral/input.js';
 import type { Certificate } from '../x509/certificate.js';
 import { parseSgxExtension, type SgxPckExtension } from '../x509/sgx-extension.js';
 import { commonNames } from '../x509/name.js';
@@ -101,14 +101,6 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
   return entry.pckChain ?? (entry.pckChain = { id: cache.nextId(), certs: collateral.pckChain, facts: new LruMap(16) });
 }
 
-const JSON_FIELDS = [
-  'tcb_info', 'tcb_info_signature', 'tcb_info_issuer_chain', 'qe_identity', 'qe_identity_signature',
-  'qe_identity_issuer_chain', 'root_ca_crl', 'pck_crl', 'pck_crl_issuer_chain', 'pck_certificate_chain',
-] as const;
-const PCS_FIELDS = [
-  'tcbInfo', 'tcbInfoIssuerChain', 'qeIdentity', 'qeIdentityIssuerChain', 'pckCrl', 'pckCrlIssuerChain', 'rootCaCrl',
-  'pckCertificateChain',
-] as const;
 
 /**
  * The cached entry for collateral given in either input shape, keyed by the
@@ -120,7 +112,7 @@ const PCS_FIELDS = [
 function collateralEntryOf(input: CollateralInput | Collateral, cache: VerificationCache): CollateralEntry | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input) || isParsedCollateral(input)) return undefined;
   const json = 'tcb_info' in input;
-  const fields: readonly string[] = json ? JSON_FIELDS : PCS_FIELDS;
+  const fields: readonly string[] = json ? COLLATERAL_JSON_FIELDS : PCS_COLLATERAL_FIELDS;
   const values: (string | Uint8Array | undefined)[] = [];
   for (const f of fields) {
     const v = (input as unknown as Record<string, unknown>)[f];
