@@ -11,6 +11,7 @@
  *    the issuer-chain response headers (PEM, percent-encoded or not) and the
  *    CRLs (DER bytes, PEM or hex).
  */
+import { sameBytes } from '../lib/bytes.js';
 export interface CollateralJson {
   readonly tcb_info_issuer_chain: string;
   readonly tcb_info: string;
@@ -59,4 +60,23 @@ export const PCS_COLLATERAL_FIELDS = [
 
 export function isCollateralJson(c: CollateralInput): c is CollateralJson {
   return typeof (c as CollateralJson).tcb_info === 'string';
+}
+
+/** One field value of an input as read for a content key: a string, bytes, or absent. */
+export type CollateralFieldValue = string | Uint8Array | undefined;
+
+/**
+ * Same content, field by field: strings by value (they are immutable), byte
+ * fields byte for byte; never by the identity of the objects they came from.
+ */
+export function sameCollateralFields(a: readonly CollateralFieldValue[], b: readonly CollateralFieldValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (x instanceof Uint8Array && y instanceof Uint8Array && sameBytes(x, y)) continue;
+    return false;
+  }
+  return true;
 }

@@ -5,12 +5,11 @@
  * same AttestationError subclass on the caller's side).
  */
 import { AttestationError, ErrorCodes, type ErrorCode, type Evidence, attestationError } from '../errors.js';
-import { COLLATERAL_JSON_FIELDS, PCS_COLLATERAL_FIELDS, type CollateralInput } from '../collateral/input.js';
+import { COLLATERAL_JSON_FIELDS, PCS_COLLATERAL_FIELDS, sameCollateralFields, type CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { EncodedResults } from './codec.js';
-import { sameBytes } from '../lib/bytes.js';
 
 /** What a worker needs to build its verifier (all structured-cloneable). */
 export interface WorkerSetup {
@@ -135,12 +134,6 @@ export interface CollateralSnapshot {
 /** Each field read once per call, into this scratch list (reused: no allocation when the snapshot is the previous one). */
 const scratch: (string | Uint8Array | undefined)[] = [];
 
-function sameValue(x: string | Uint8Array | undefined, y: string | Uint8Array | undefined): boolean {
-  if (x === y) return true;
-  if (x instanceof Uint8Array && y instanceof Uint8Array) return sameBytes(x, y);
-  return false;
-}
-
 /**
  * A collateral input's fields read once (byte fields copied), or undefined
  * for anything else (sent as is). When every field has the same content as
@@ -155,7 +148,6 @@ export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): C
   if (!json && typeof o['tcbInfo'] === 'object' && !(o['tcbInfo'] instanceof Uint8Array)) return undefined; // parsed Collateral
   const fields = json ? COLLATERAL_JSON_FIELDS : PCS_COLLATERAL_FIELDS;
   scratch.length = 0;
-  let same = previous !== undefined && previous.json === json && previous.values.length === fields.length;
   for (let i = 0; i < fields.length; i++) {
     const v = o[fields[i]!];
     if (v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array)) {
@@ -163,9 +155,8 @@ export function collateralSnapshot(c: unknown, previous?: CollateralSnapshot): C
       return undefined;
     }
     scratch.push(v);
-    if (same && !sameValue(v, previous!.values[i])) same = false;
   }
-  if (same) {
+  if (previous !== undefined && previous.json === json && sameCollateralFields(previous.values, scratch)) {
     scratch.length = 0;
     return previous;
   }

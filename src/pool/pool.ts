@@ -23,7 +23,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { attestationError } from '../errors.js';
-import type { CollateralInput } from '../collateral/input.js';
+import { sameCollateralFields, type CollateralInput } from '../collateral/input.js';
 import type { Collateral } from '../collateral/parse.js';
 import type { Quote } from '../quote/types.js';
 import { parseQuote } from '../quote/parse.js';
@@ -31,7 +31,6 @@ import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
 import { collateralFromSnapshot, collateralSnapshot, fromWire, type CollateralSnapshot, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, trailingCode } from './messages.js';
-import { sameBytes } from '../lib/bytes.js';
 import { ResultDecoder } from './codec.js';
 
 export interface VerifierPoolOptions {
@@ -111,15 +110,7 @@ const SENT_MAX = 4;
 /** Same content, field by field: strings compare by content, byte fields byte for byte. */
 function sameSnapshot(a: Sent, json: boolean, values: readonly (string | Uint8Array | undefined)[]): boolean {
   if (a.values === values) return a.json === json; // the pool's own private copy (immutable), taken once
-  if (a.json !== json || a.values.length !== values.length) return false;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    const y = a.values[i];
-    if (x === y) continue;
-    if (x instanceof Uint8Array && y instanceof Uint8Array && sameBytes(x, y)) continue;
-    return false;
-  }
-  return true;
+  return a.json === json && sameCollateralFields(a.values, values);
 }
 
 function positiveInt(v: unknown, name: string, fallback: number): number {

@@ -27,6 +27,7 @@ import type { QeIdentityResult } from '../tcb/qe-identity-check.js';
 import type { TcbEvaluation } from '../tcb/evaluate.js';
 import type { Collateral } from '../collateral/parse.js';
 import { sameBytes } from '../lib/bytes.js';
+import { sameCollateralFields } from '../collateral/input.js';
 import { BytesMap } from '../lib/bytes-map.js';
 import { LruMap } from '../lib/lru.js';
 
@@ -203,17 +204,7 @@ export class VerificationCache {
    * for byte). A long-lived collateral object costs a few comparisons.
    */
   recentCollateral(json: boolean, values: readonly (string | Uint8Array | undefined)[]): CollateralEntry | undefined {
-    outer: for (const r of this.recent) {
-      if (r.json !== json) continue;
-      for (let i = 0; i < values.length; i++) {
-        const a = values[i];
-        const b = r.values[i];
-        if (a === b) continue;
-        if (a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b)) continue;
-        continue outer;
-      }
-      return r.entry;
-    }
+    for (const r of this.recent) if (r.json === json && sameCollateralFields(r.values, values)) return r.entry;
     return undefined;
   }
 
