@@ -84,12 +84,25 @@ export async function runPool(pool, quoteAt, count, collateral, at, workerThread
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  const pending = [];
+  // Completions are counted, not collected: a producer that kept every
+  // promise and result alive until the end would time its own heap's growth.
+  let done = 0;
+  let finish;
+  let fail;
+  const all = new Promise((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const settled = (r) => {
+    check(r);
+    if (++done === count) finish();
+  };
+  if (count === 0) finish();
   for (let i = 0; i < count; i++) {
     await pool.ready(); // backpressure: wait while the bounded queue is full
-    pending.push(pool.verifyQuote(quoteAt(i), collateral, { at }).then(check));
+    pool.verifyQuote(quoteAt(i), collateral, { at }).then(settled).catch(fail);
   }
-  await Promise.all(pending);
+  await all;
   const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
@@ -111,7 +124,13 @@ export async function runPool(pool, quoteAt, count, collateral, at, workerThread
   };
 }
 
-/** Warm every worker of `pool` (its collateral and chain verified once per worker). */
-export async function warmPool(pool, quotes, collateral, at) {
+/**
+ * Warm every worker of `pool`: its collateral and chain verified once, then
+ * `perWorker` tasks each, so that the workers' code is optimised before
+ * anything is timed (a few dozen tasks leave every round paying TurboFan's
+ * compilation on the platform threads).
+ */
+export async function warmPool(pool, quotes, collateral, at, perWorker = 4000) {
   await Promise.all(Array.from({ length: pool.workers * 16 }, (_, i) => pool.verifyQuote(quotes[i % quotes.length], collateral, { at }).then(check)));
+  await runPool(pool, (i) => quotes[i % quotes.length], pool.workers * perWorker, collateral, at, undefined);
 }
