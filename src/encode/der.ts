@@ -8,23 +8,10 @@
  */
 import { attestationError } from '../errors.js';
 import { concatBytes, fromHex } from '../lib/bytes.js';
+import { Tag } from '../der/tlv.js';
 
-export const Tag = {
-  BOOLEAN: 0x01,
-  INTEGER: 0x02,
-  BIT_STRING: 0x03,
-  OCTET_STRING: 0x04,
-  NULL: 0x05,
-  OID: 0x06,
-  ENUMERATED: 0x0a,
-  UTF8_STRING: 0x0c,
-  PRINTABLE_STRING: 0x13,
-  IA5_STRING: 0x16,
-  UTC_TIME: 0x17,
-  GENERALIZED_TIME: 0x18,
-  SEQUENCE: 0x30,
-  SET: 0x31,
-} as const;
+/** The reader's tag table (one table for reading and writing). */
+export { Tag };
 
 /** DER length octets (definite, minimal). */
 export function derLength(len: number): Uint8Array {
@@ -163,19 +150,24 @@ export function namedBitString(bits: readonly number[]): Uint8Array {
 const textEncoder = /* @__PURE__ */ new TextEncoder();
 
 export function utf8String(s: string): Uint8Array {
-  return tlv(Tag.UTF8_STRING, textEncoder.encode(s));
+  return tlv(Tag.UTF8String, textEncoder.encode(s));
 }
 
 export function printableString(s: string): Uint8Array {
-  return tlv(Tag.PRINTABLE_STRING, textEncoder.encode(s));
+  return tlv(Tag.PrintableString, textEncoder.encode(s));
 }
 
 export function ia5String(s: string): Uint8Array {
-  return tlv(Tag.IA5_STRING, textEncoder.encode(s));
+  return tlv(Tag.IA5String, textEncoder.encode(s));
 }
 
 function pad(n: number, w: number): string {
   return String(n).padStart(w, '0');
+}
+
+/** MMDDHHMMSSZ of a UTC date, after the year. */
+function afterYear(d: Date): string {
+  return pad(d.getUTCMonth() + 1, 2) + pad(d.getUTCDate(), 2) + pad(d.getUTCHours(), 2) + pad(d.getUTCMinutes(), 2) + pad(d.getUTCSeconds(), 2) + 'Z';
 }
 
 /** UTCTime YYMMDDHHMMSSZ (years 1950..2049). */
@@ -183,29 +175,13 @@ export function utcTime(unixSeconds: number): Uint8Array {
   const d = new Date(unixSeconds * 1000);
   const y = d.getUTCFullYear();
   if (y < 1950 || y > 2049) throw attestationError('InvalidArgument', `UTCTime year out of range: ${y}`, { check: 'encode/der' });
-  const s =
-    pad(y % 100, 2) +
-    pad(d.getUTCMonth() + 1, 2) +
-    pad(d.getUTCDate(), 2) +
-    pad(d.getUTCHours(), 2) +
-    pad(d.getUTCMinutes(), 2) +
-    pad(d.getUTCSeconds(), 2) +
-    'Z';
-  return tlv(Tag.UTC_TIME, textEncoder.encode(s));
+  return tlv(Tag.UTCTime, textEncoder.encode(pad(y % 100, 2) + afterYear(d)));
 }
 
 /** GeneralizedTime YYYYMMDDHHMMSSZ. */
 export function generalizedTime(unixSeconds: number): Uint8Array {
   const d = new Date(unixSeconds * 1000);
-  const s =
-    pad(d.getUTCFullYear(), 4) +
-    pad(d.getUTCMonth() + 1, 2) +
-    pad(d.getUTCDate(), 2) +
-    pad(d.getUTCHours(), 2) +
-    pad(d.getUTCMinutes(), 2) +
-    pad(d.getUTCSeconds(), 2) +
-    'Z';
-  return tlv(Tag.GENERALIZED_TIME, textEncoder.encode(s));
+  return tlv(Tag.GeneralizedTime, textEncoder.encode(pad(d.getUTCFullYear(), 4) + afterYear(d)));
 }
 
 /** RFC 5280 Time: UTCTime through 2049, GeneralizedTime from 2050. */
