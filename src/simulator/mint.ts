@@ -74,7 +74,8 @@ export function ratlsReportData(publicKey: Uint8Array): Uint8Array {
 
 // --- SCALE (parity-scale-codec) ---------------------------------------------
 
-function compact(n: number): Uint8Array {
+/** A SCALE compact length. */
+export function compact(n: number): Uint8Array {
   if (!Number.isSafeInteger(n) || n < 0) throw attestationError('InvalidArgument', `bad SCALE length ${n}`, { check: 'simulator/mint' });
   if (n < 64) return Uint8Array.of(n << 2);
   if (n < 1 << 14) return Uint8Array.of(((n << 2) | 1) & 0xff, (n << 2) >> 8);
@@ -120,7 +121,7 @@ export function rtmr3Of(events: readonly RuntimeEvent[]): Uint8Array {
 export function encodeAttestationV0(a: {
   readonly quote: Uint8Array;
   readonly eventLog: readonly SimEvent[];
-  readonly runtimeEvents: readonly RuntimeEvent[];
+  readonly runtimeEvents: readonly Pick<RuntimeEvent, 'event' | 'payload'>[];
   readonly reportData: Uint8Array;
   readonly config: string;
 }): Uint8Array {

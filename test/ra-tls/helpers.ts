@@ -9,9 +9,13 @@ import { readFileSync } from 'node:fs';
 import { sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CollateralJson } from '../../src/collateral/input.js';
 import { concatBytes, toHex, utf8Encode } from '../../src/lib/bytes.js';
-import { der, keyPairFromLabel, makeScenario, type Scenario } from '../../src/testing/index.js';
-import { buildCertificate, encodeName, extension, subjectPublicKeyInfo } from '../../src/encode/x509.js';
+import { keyPairFromLabel, makeScenario, type Scenario } from '../../src/testing/index.js';
+import { buildCertificate, encodeName, subjectPublicKeyInfo } from '../../src/encode/x509.js';
 import { DcapVerifier } from '../../src/verifier/dcap-verifier.js';
+import { compact, encodeAttestationV0, ratlsExtension } from '../../src/simulator/mint.js';
+
+// The simulator's writers (the tests here check the readers).
+export { compact, ratlsExtension };
 export { rejectsWith, throwsWith } from '../support/codes.js';
 
 export const V = vectorPath('ratls/');
@@ -39,52 +43,9 @@ export interface Summary {
 }
 export const summary = (): Summary => json<Summary>('synth-ratls-summary.json');
 
-
-
-// --- SCALE encoder (parity-scale-codec rules) ------------------------------
-
-export function compact(n: number): Uint8Array {
-  if (n < 64) return Uint8Array.of(n << 2);
-  if (n < 1 << 14) return Uint8Array.of(((n << 2) | 1) & 0xff, (n << 2) >> 8);
-  if (n < 2 ** 30) {
-    const v = n * 4 + 2;
-    return Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
-  }
-  return Uint8Array.of(3, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
-}
-export const scaleBytes = (b: Uint8Array): Uint8Array => concatBytes(compact(b.length), b);
-export const scaleString = (s: string): Uint8Array => scaleBytes(utf8Encode(s));
-export function u32le(n: number): Uint8Array {
-  return Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
-}
-
-export interface EventSpec {
-  imr: number;
-  eventType: number;
-  digest: Uint8Array;
-  event: string;
-  payload: Uint8Array;
-}
 export interface RuntimeSpec {
   event: string;
   payload: Uint8Array;
-}
-
-export function encodeV0(a: {
-  quote: Uint8Array;
-  eventLog: readonly EventSpec[];
-  runtimeEvents: readonly RuntimeSpec[];
-  reportData: Uint8Array;
-  config: string;
-}): Uint8Array {
-  const parts: Uint8Array[] = [Uint8Array.of(0, 0), scaleBytes(a.quote), compact(a.eventLog.length)];
-  for (const e of a.eventLog) {
-    parts.push(u32le(e.imr), u32le(e.eventType), scaleBytes(e.digest), scaleString(e.event), scaleBytes(e.payload));
-  }
-  parts.push(compact(a.runtimeEvents.length));
-  for (const e of a.runtimeEvents) parts.push(scaleString(e.event), scaleBytes(e.payload));
-  parts.push(a.reportData, scaleString(a.config));
-  return concatBytes(...parts);
 }
 
 // --- msgpack encoder (MessagePack spec; rmp_serde named-map shapes) ---------
@@ -135,11 +96,6 @@ export function replayRtmr3(events: readonly RuntimeSpec[]): Uint8Array {
   return mr;
 }
 
-/** Wraps a payload as a dstack RA-TLS extension (extnValue = DER OCTET STRING). */
-export function ratlsExtension(oid: string, payload: Uint8Array): Uint8Array {
-  return extension(oid, false, der.octetString(payload));
-}
-
 export const LEAF = keyPairFromLabel('tee-attest ratls test leaf');
 export const LEAF_SPKI = subjectPublicKeyInfo(LEAF.publicKey);
 
@@ -185,7 +141,7 @@ export function makeRaTlsScenario(o: {
   debug?: boolean;
   corruptQuoteSignature?: boolean;
   key?: typeof LEAF;
-  mutateV0?: (a: Parameters<typeof encodeV0>[0]) => Parameters<typeof encodeV0>[0];
+  mutateV0?: (a: Parameters<typeof encodeAttestationV0>[0]) => Parameters<typeof encodeAttestationV0>[0];
 } = {}): RaTlsScenario {
   const runtimeEvents = o.runtimeEvents ?? APP_EVENTS;
   const key = o.key ?? LEAF;
@@ -194,7 +150,7 @@ export function makeRaTlsScenario(o: {
     ...(o.debug ? { debug: true } : {}),
     ...(o.corruptQuoteSignature ? { corrupt: { quoteSignature: true } } : {}),
     quote: { tdBody: { reportData, rtmr3: replayRtmr3(runtimeEvents) } } });
-  type V0 = Parameters<typeof encodeV0>[0];
+  type V0 = Parameters<typeof encodeAttestationV0>[0];
   let v0: V0 = {
     quote: scenario.quote,
     eventLog: runtimeEvents.map((e) => ({ imr: 3, eventType: 0x08000001, digest: new Uint8Array(0), event: e.event, payload: e.payload })),
@@ -203,7 +159,7 @@ export function makeRaTlsScenario(o: {
     config: '{"os_image_hash":"44"}',
   };
   if (o.mutateV0) v0 = o.mutateV0(v0);
-  const attestation = encodeV0(v0);
+  const attestation = encodeAttestationV0(v0);
   const cert = leafCertificate([ratlsExtension('1.3.6.1.4.1.62397.1.4', utf8Encode('app:custom')), ratlsExtension('1.3.6.1.4.1.62397.1.8', attestation)], key);
   const collateral: CollateralJson = scenario.collateral;
   const verifier = new DcapVerifier({ collateral: async () => collateral, rootPublicKey: scenario.rootPublicKey });
