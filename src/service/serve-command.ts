@@ -20,6 +20,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attestationError } from '../errors.js';
 import { createAppraisalService, type AppraisalService, type AppraisalServiceOptions } from './service.js';
+import { listening } from '../node/listen.js';
 
 /** The flags `serve` takes: value flags and boolean flags, for the CLI's parser. */
 export const SERVE_VALUE_FLAGS = ['listen', 'pccs', 'cache', 'collateral', 'api-key', 'at', 'signing-key', 'config'] as const;
@@ -108,13 +109,7 @@ export async function runServeCommand(flags: ServeCommandOptions, io: ServeIo): 
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, service.handler);
   server.keepAliveTimeout = 5_000;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listening(server, { port, host });
   } catch (e) {
     await service.close(0);
     throw attestationError('InvalidArgument', `serve: cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {

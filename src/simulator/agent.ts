@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { tryFromHex } from '../lib/bytes.js';
 import type { DstackSimulator, SimTlsKeyRequest } from './simulator.js';
+import { listening } from '../node/listen.js';
 
 export interface AgentServerOptions {
   /** Listen on this unix socket path (an existing socket file there is replaced). */
@@ -150,23 +151,11 @@ export async function serveGuestAgent(sim: DstackSimulator, options: AgentServer
       if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket`);
       unlinkSync(path);
     }
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listening(server, { path });
     endpoint = path;
   } else {
     const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listening(server, { port: options.port ?? 0, host });
     const a = server.address() as AddressInfo;
     endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
   }

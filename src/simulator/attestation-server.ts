@@ -20,6 +20,7 @@ import { readClock, systemClock, type Clock } from '../lib/time.js';
 import { simulatorAttestationReport, type SimPostgresState } from './attestation-report.js';
 import { findPostgresBinDir, type PostgresCluster } from './postgres-cluster.js';
 import type { DstackSimulator } from './simulator.js';
+import { listening } from '../node/listen.js';
 
 export interface AttestationServerOptions {
   readonly host?: string;
@@ -94,13 +95,7 @@ export async function serveAttestation(sim: DstackSimulator, state: () => Promis
       (e: unknown) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`cannot read PostgreSQL state: ${e instanceof Error ? e.message : String(e)}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listening(server, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const addr = server.address() as AddressInfo;
   const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   let closed: Promise<void> | undefined;

@@ -18,6 +18,7 @@ import type { DstackTlsKey } from '../postgres/guest-agent.js';
 import { verifyServerCertificate, type ServerCertificateOptions } from '../ra-tls/verify-server-certificate.js';
 import { requireVerifier } from '../ra-tls/verify-attested-quote.js';
 import { toUnixSeconds } from '../lib/time.js';
+import { listening } from '../node/listen.js';
 
 export interface SidecarEvent {
   readonly type: 'accepted' | 'refused' | 'upstream-error' | 'closed';
@@ -174,13 +175,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RaTlsSideca
     })();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listening(server, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const addr = server.address() as AddressInfo;
   let closed: Promise<void> | undefined;
   return {
