@@ -7,6 +7,7 @@ import { VerifyError, type ErrorCode, attestationError } from '../errors.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import type { Certificate } from '../x509/certificate.js';
 import type { Crl } from '../x509/crl.js';
+import type { Collateral } from '../collateral/parse.js';
 import { isoFromSeconds } from '../lib/time.js';
 import { verifyChain } from './chain.js';
 import { commonNames } from '../x509/name.js';
@@ -64,4 +65,27 @@ export async function verifySignedJson(
       found: isoFromSeconds(ctx.at),
     });
   }
+}
+
+/**
+ * Both signed documents of `collateral`, TCB Info then QE Identity
+ * (4.1.2.2-4.1.2.4), each with `verifySignedJson`.
+ */
+export async function verifyCollateralDocuments(ctx: CollateralCheckContext, collateral: Collateral): Promise<void> {
+  const tcb = collateral.tcbInfo;
+  await verifySignedJson(ctx, 'tcbInfo', {
+    bytes: tcb.info.bytes,
+    signature: tcb.signature,
+    chain: tcb.chain,
+    issueDate: tcb.info.issueDate,
+    nextUpdate: tcb.info.nextUpdate,
+  });
+  const qe = collateral.qeIdentity;
+  await verifySignedJson(ctx, 'qeIdentity', {
+    bytes: qe.identity.bytes,
+    signature: qe.signature,
+    chain: qe.chain,
+    issueDate: qe.identity.issueDate,
+    nextUpdate: qe.identity.nextUpdate,
+  });
 }

@@ -24,7 +24,7 @@ import { checkQeIdentity } from '../tcb/qe-identity-check.js';
 import { checkTdxModuleSigner } from '../tcb/tdx-module.js';
 import { evaluateTcb, type TcbPass } from '../tcb/evaluate.js';
 import { verifyChain } from './chain.js';
-import { verifySignedJson } from './collateral.js';
+import { verifyCollateralDocuments } from './collateral.js';
 import { intelRootPublicKey } from './root.js';
 import { SignatureMemo, inWindow, type ChainEntry, type CollateralEntry, type PckFacts, type VerificationCache, type Window } from './cache.js';
 import { LruMap } from '../lib/lru.js';
@@ -375,21 +375,7 @@ export async function verifyQuote(
 
   // --- 3. Collateral authenticity (TCB Info, QE Identity) ------------------
   if (!collateralKnown) {
-    const collateralCtx = { at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl };
-    await verifySignedJson(collateralCtx, 'tcbInfo', {
-      bytes: tcbInfo.bytes,
-      signature: collateral.tcbInfo.signature,
-      chain: collateral.tcbInfo.chain,
-      issueDate: tcbInfo.issueDate,
-      nextUpdate: tcbInfo.nextUpdate,
-    });
-    await verifySignedJson(collateralCtx, 'qeIdentity', {
-      bytes: qeIdentity.bytes,
-      signature: collateral.qeIdentity.signature,
-      chain: collateral.qeIdentity.chain,
-      issueDate: qeIdentity.issueDate,
-      nextUpdate: qeIdentity.nextUpdate,
-    });
+    await verifyCollateralDocuments({ at, crypto, rootPublicKey, rootCaCrl: collateral.rootCaCrl }, collateral);
     colEntry?.verified.set(rootId, collateralWindow(collateral));
   }
   checks.push('tcbInfo.signature', 'tcbInfo.validity', 'qeIdentity.signature', 'qeIdentity.validity');

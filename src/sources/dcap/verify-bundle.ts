@@ -18,7 +18,7 @@
 import type { CryptoBackend } from '../../crypto/backend.js';
 import { defaultCryptoBackend } from '../../crypto/default.js';
 import { verifyChain, verifyCrl } from '../../verify/chain.js';
-import { verifySignedJson } from '../../verify/collateral.js';
+import { verifyCollateralDocuments } from '../../verify/collateral.js';
 import { intelRootPublicKey } from '../../verify/root.js';
 import { parseCollateral, type Collateral } from '../../collateral/parse.js';
 import { checkCollateralFits } from './fit.js';
@@ -84,23 +84,7 @@ export async function verifyParsedCollateral(
   await verifyCrl(parsed.pckCrl, parsed.pckCrlChain[0]!, { at, crypto, context: 'pckCrl' });
 
   // 4. TCB Info and QE Identity.
-  const ctx = { at, crypto, rootPublicKey, rootCaCrl: parsed.rootCaCrl };
-  const tcb = parsed.tcbInfo;
-  await verifySignedJson(ctx, 'tcbInfo', {
-    bytes: tcb.info.bytes,
-    signature: tcb.signature,
-    chain: tcb.chain,
-    issueDate: tcb.info.issueDate,
-    nextUpdate: tcb.info.nextUpdate,
-  });
-  const qe = parsed.qeIdentity;
-  await verifySignedJson(ctx, 'qeIdentity', {
-    bytes: qe.identity.bytes,
-    signature: qe.signature,
-    chain: qe.chain,
-    issueDate: qe.identity.issueDate,
-    nextUpdate: qe.identity.nextUpdate,
-  });
+  await verifyCollateralDocuments({ at, crypto, rootPublicKey, rootCaCrl: parsed.rootCaCrl }, parsed);
   return collateralValidity(parsed);
 }
 
