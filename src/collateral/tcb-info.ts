@@ -7,6 +7,7 @@
  */
 import { JsonReader, MAX_SIGNED_JSON_BYTES, parseJson, type JsonValue } from './json.js';
 import { parseIsoSeconds } from '../lib/time.js';
+import { withFields } from '../lib/object.js';
 import { TCB_LEVEL_STATUSES, MODULE_LEVEL_STATUSES, type TcbStatus } from '../tcb/status.js';
 import { ParseError } from '../errors.js';
 
@@ -88,11 +89,9 @@ function levelV2(o: Map<string, JsonValue>): Pick<TcbLevel, 'sgxComponents' | 'p
 
 function levelV3(o: Map<string, JsonValue>, tdx: boolean): Pick<TcbLevel, 'sgxComponents' | 'pcesvn' | 'tdxComponents'> {
   const tcb = r.object(o.get('tcb'), 'tcbLevels[].tcb');
-  const base = {
-    sgxComponents: components(tcb.get('sgxtcbcomponents'), 'sgxtcbcomponents'),
-    pcesvn: r.uint(tcb, 'pcesvn', 0xffff),
-  };
-  return tdx ? { ...base, tdxComponents: components(tcb.get('tdxtcbcomponents'), 'tdxtcbcomponents') } : base;
+  const sgxComponents = components(tcb.get('sgxtcbcomponents'), 'sgxtcbcomponents');
+  const pcesvn = r.uint(tcb, 'pcesvn', 0xffff);
+  return tdx ? { sgxComponents, pcesvn, tdxComponents: components(tcb.get('tdxtcbcomponents'), 'tdxtcbcomponents') } : { sgxComponents, pcesvn };
 }
 
 function cmpArrays(a: readonly number[], b: readonly number[]): number {
@@ -133,7 +132,9 @@ function moduleIdentity(v: JsonValue, i: number): TdxModuleIdentity {
   for (let j = 1; j < levels.length; j++) {
     if (levels[j]!.isvsvn === levels[j - 1]!.isvsvn) r.fail(`tdxModuleIdentities[${i}].tcbLevels`, 'duplicate level');
   }
-  return { id: r.string(o, 'id'), ...tdxModule(o, `tdxModuleIdentities[${i}]`), tcbLevels: levels };
+  const id = r.string(o, 'id');
+  const m = tdxModule(o, `tdxModuleIdentities[${i}]`);
+  return { id, mrsigner: m.mrsigner, attributes: m.attributes, attributesMask: m.attributesMask, tcbLevels: levels };
 }
 
 /** Parse TCB Info from the exact signed bytes (the value of the `tcbInfo` member). */
@@ -159,13 +160,12 @@ export function parseTcbInfo(bytes: Uint8Array): TcbInfo {
 
   const levels: TcbLevel[] = r.array(root.get('tcbLevels'), 'tcbLevels').map((lv, i) => {
     const l = r.object(lv, `tcbLevels[${i}]`);
-    const svns = version === 2 ? levelV2(l) : levelV3(l, tdx);
-    return {
-      ...svns,
+    // The level's SVNs, built just now, with the other fields added (lib/object.ts: not spread).
+    return withFields(version === 2 ? levelV2(l) : levelV3(l, tdx), {
       tcbDate: date(l, 'tcbDate'),
       status: status(l, TCB_LEVEL_STATUSES),
       advisoryIds: r.stringArray(l, 'advisoryIDs'),
-    };
+    });
   });
   if (levels.length === 0) r.fail('tcbLevels', 'empty');
   levels.sort((a, b) => compareLevels(b, a));

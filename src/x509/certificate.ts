@@ -31,6 +31,7 @@ import {
   readDer,
 } from '../der/reader.js';
 import { bytesEqual, toHex } from '../lib/bytes.js';
+import { withFields } from '../lib/object.js';
 import {
   type AnySignatureAlgorithm,
   type PublicKeyInfo,
@@ -162,7 +163,7 @@ const ANY_ALGORITHMS: AlgorithmHandlers<AnySignatureAlgorithm, PublicKeyInfo> = 
  */
 export function parseCertificate(der: Uint8Array): Certificate {
   const c = parseCertificateWith(der, DCAP_ALGORITHMS);
-  return { ...c.core, publicKey: c.key, signatureAlgorithm: 'ecdsa-with-SHA256', signature: c.signature };
+  return withFields(c.core, { publicKey: c.key, signatureAlgorithm: 'ecdsa-with-SHA256' as const, signature: c.signature });
 }
 
 /**
@@ -175,7 +176,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
  */
 export function parseCertificateAnyAlg(der: Uint8Array): AnyAlgCertificate {
   const c = parseCertificateWith(der, ANY_ALGORITHMS);
-  return { ...c.core, publicKeyInfo: c.key, signatureAlgorithm: c.alg, signature: c.signature };
+  return withFields(c.core, { publicKeyInfo: c.key, signatureAlgorithm: c.alg, signature: c.signature });
 }
 
 function parseCertificateWith<A extends string, K>(

@@ -28,6 +28,7 @@ import {
   readDer,
 } from '../der/reader.js';
 import { bytesEqual, toHex, tryFromHex } from '../lib/bytes.js';
+import { withFields } from '../lib/object.js';
 import {
   type AnySignatureAlgorithm,
   type SignatureAlgorithm,
@@ -155,7 +156,7 @@ const ANY_CRL_ALGORITHMS: CrlAlgorithmHandlers<AnySignatureAlgorithm> = {
 /** Parses a DCAP CRL: ecdsa-with-SHA256 only (anything else is CrlParse). */
 export function parseCrl(der: Uint8Array): Crl {
   const c = parseCrlWith(der, DCAP_CRL_ALGORITHMS);
-  return { ...c.core, signatureAlgorithm: 'ecdsa-with-SHA256', signature: c.signature };
+  return withFields(c.core, { signatureAlgorithm: 'ecdsa-with-SHA256' as const, signature: c.signature });
 }
 
 /**
@@ -165,7 +166,7 @@ export function parseCrl(der: Uint8Array): Crl {
  */
 export function parseCrlAnyAlg(der: Uint8Array): AnyAlgCrl {
   const c = parseCrlWith(der, ANY_CRL_ALGORITHMS);
-  return { ...c.core, signatureAlgorithm: c.alg, signature: c.signature };
+  return withFields(c.core, { signatureAlgorithm: c.alg, signature: c.signature });
 }
 
 function parseCrlWith<A extends string>(der: Uint8Array, algs: CrlAlgorithmHandlers<A>): { core: CrlCore; alg: A; signature: Uint8Array } {
