@@ -53,8 +53,8 @@ function isPlainObject(v: object): boolean {
   return Object.getPrototypeOf(v) === Object.prototype;
 }
 
-/** The shape of `v`, or undefined when it is not plain data. */
-function shapeOf(v: unknown, depth: number, seen: Set<object>): Shape | undefined {
+/** The shape of `v` (without its own key `omit`, if given), or undefined when it is not plain data. */
+function shapeOf(v: unknown, depth: number, seen: Set<object>, omit?: string): Shape | undefined {
   switch (typeof v) {
     case 'string':
       return 's';
@@ -82,6 +82,7 @@ function shapeOf(v: unknown, depth: number, seen: Set<object>): Shape | undefine
         const kids: Shape[] = [];
         const o = v as Record<string, unknown>;
         for (const key in o) {
+          if (key === omit) continue;
           // (an own `__proto__` key could not be set back by assignment)
           if (key === '__proto__' || !Object.prototype.hasOwnProperty.call(o, key)) return undefined;
           const k = shapeOf(o[key], depth + 1, seen);
@@ -103,32 +104,49 @@ function shapeOf(v: unknown, depth: number, seen: Set<object>): Shape | undefine
 export class ResultEncoder {
   private strings = new Map<string, number>();
   private shapes: Shape[] = [];
-  private tape: number[] = [];
+  /** The batch's numbers: `tape[0..len)` (grown by doubling, copied out by `take`). */
+  private tape = new Float64Array(1024);
+  private len = 0;
   private newStrings: string[] = [];
   private stringBase = 0;
   private shapeBase = 0;
   private reset = false;
 
-  /** Adds `value` under `id` to the batch; false (nothing added) when it is not plain data. */
-  add(id: number, value: unknown): boolean {
-    const mark = this.tape.length;
+  /**
+   * Adds `value` under `id` to the batch, without its own key `omit` if given
+   * (the worker leaves out `quote` this way instead of copying the result);
+   * false (nothing added) when it is not plain data.
+   */
+  add(id: number, value: unknown, omit?: string): boolean {
+    const mark = this.len;
     // Most recent shapes first: a platform's results keep to one or two.
     for (let n = this.shapes.length - 1; n >= this.shapes.length - 4 && n >= 0; n--) {
-      this.tape.push(id, n);
-      if (this.put(this.shapes[n]!, value)) return true;
+      this.push(id);
+      this.push(n);
+      if (this.put(this.shapes[n]!, value, omit)) return true;
       // Not this shape: undo (strings it added stay: they are valid entries).
-      this.tape.length = mark;
+      this.len = mark;
     }
-    const s = shapeOf(value, 0, new Set());
+    const s = shapeOf(value, 0, new Set(), omit);
     if (s === undefined) return false;
     const n = this.shapes.push(s) - 1;
-    this.tape.push(id, n);
-    this.put(s, value);
+    this.push(id);
+    this.push(n);
+    this.put(s, value, omit);
     return true;
   }
 
-  /** Writes `v`'s values if it has exactly shape `s` (else false, part written). */
-  private put(s: Shape, v: unknown): boolean {
+  private push(x: number): void {
+    if (this.len === this.tape.length) {
+      const bigger = new Float64Array(this.tape.length * 2);
+      bigger.set(this.tape);
+      this.tape = bigger;
+    }
+    this.tape[this.len++] = x;
+  }
+
+  /** Writes `v`'s values (an object without its key `omit`) if it has exactly shape `s` (else false, part written). */
+  private put(s: Shape, v: unknown, omit?: string): boolean {
     switch (s) {
       case 's': {
         if (typeof v !== 'string') return false;
@@ -138,16 +156,16 @@ export class ResultEncoder {
           this.strings.set(v, n);
           this.newStrings.push(v);
         }
-        this.tape.push(n);
+        this.push(n);
         return true;
       }
       case 'n':
         if (typeof v !== 'number') return false;
-        this.tape.push(v);
+        this.push(v);
         return true;
       case 'b':
         if (typeof v !== 'boolean') return false;
-        this.tape.push(v ? 1 : 0);
+        this.push(v ? 1 : 0);
         return true;
       case 'z':
         return v === null;
@@ -164,6 +182,7 @@ export class ResultEncoder {
     const o = v as Record<string, unknown>;
     let i = 0;
     for (const key in o) {
+      if (key === omit) continue;
       if (i >= s.o.length || key !== s.o[i] || !Object.prototype.hasOwnProperty.call(o, key) || !this.put(s.kids[i]!, o[key])) return false;
       i++;
     }
@@ -172,14 +191,14 @@ export class ResultEncoder {
 
   /** The batch so far (undefined if empty); the next batch starts afresh. */
   take(): EncodedResults | undefined {
-    if (this.tape.length === 0) return undefined;
+    if (this.len === 0) return undefined;
     const out: EncodedResults = {
-      tape: new Float64Array(this.tape),
+      tape: this.tape.slice(0, this.len),
       ...(this.reset ? { reset: true as const } : {}),
       ...(this.newStrings.length === 0 ? {} : { strings: this.newStrings, stringBase: this.stringBase }),
       ...(this.shapes.length === this.shapeBase ? {} : { shapes: this.shapes.slice(this.shapeBase), shapeBase: this.shapeBase }),
     };
-    this.tape = [];
+    this.len = 0;
     this.newStrings = [];
     this.reset = false;
     if (this.strings.size > MAX_STRINGS || this.shapes.length > MAX_SHAPES) {

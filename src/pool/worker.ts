@@ -77,10 +77,13 @@ async function runOne(task: TaskMessage): Promise<void> {
       other.push({ id: task.id, ok: true, result });
       return;
     }
-    // The pool parses its own copy of the quote bytes: leave the parsed quote out.
-    const { quote: _quote, ...rest } = result;
-    if (encoder.add(task.id, rest)) encoded++;
-    else other.push({ id: task.id, ok: true, result: rest as typeof result });
+    // The pool parses its own copy of the quote bytes: leave the parsed quote out
+    // (skipped by the encoder; a copy without it only for a result sent by structured clone).
+    if (encoder.add(task.id, result, 'quote')) encoded++;
+    else {
+      const { quote: _quote, ...rest } = result;
+      other.push({ id: task.id, ok: true, result: rest as typeof result });
+    }
   } catch (e) {
     other.push({ id: task.id, ok: false, error: toWire(e) });
   }

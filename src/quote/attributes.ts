@@ -107,12 +107,27 @@ export function sgxAttributeFlags(attributes: Uint8Array): SgxAttributeFlags {
   };
 }
 
+/**
+ * Bit `n` of a little-endian attributes field, read from its byte (the same
+ * bit the u64 decoders above read, without building the u64: every
+ * verification asks for two of them).
+ */
+function attributeBit(bytes: Uint8Array, size: number, field: string, n: number): boolean {
+  requireLength(bytes, size, field);
+  return ((bytes[n >> 3]! >> (n & 7)) & 1) === 1;
+}
+
 /** TD_ATTRIBUTES bit 0 (DEBUG). */
 export function isDebugTd(body: TdReportBody): boolean {
-  return tdAttributeFlags(body.tdAttributes).debug;
+  return attributeBit(body.tdAttributes, 8, 'tdAttributes', 0);
+}
+
+/** TD_ATTRIBUTES bit 28 (SEPT_VE_DISABLE). */
+export function isSeptVeDisabled(body: TdReportBody): boolean {
+  return attributeBit(body.tdAttributes, 8, 'tdAttributes', 28);
 }
 
 /** SGX ATTRIBUTES.FLAGS bit 1 (DEBUG). */
 export function isDebugEnclave(body: SgxReportBody): boolean {
-  return sgxAttributeFlags(body.attributes).debug;
+  return attributeBit(body.attributes, 16, 'attributes', 1);
 }

@@ -12,7 +12,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { defaultCryptoBackend } from '../crypto/default.js';
 import { parseQuote, pemText } from '../quote/parse.js';
 import type { Quote, SgxReportBody, TdReportBody, TdReportBody15Ex } from '../quote/types.js';
-import { isDebugEnclave, isDebugTd, tdAttributeFlags } from '../quote/attributes.js';
+import { isDebugEnclave, isDebugTd, isSeptVeDisabled } from '../quote/attributes.js';
 import { parseCollateralWith, parseChain, type CertificateMemo, type Collateral } from '../collateral/parse.js';
 import { COLLATERAL_JSON_FIELDS, PCS_COLLATERAL_FIELDS, type CollateralInput } from '../collateral/input.js';
 import type { Certificate } from '../x509/certificate.js';
@@ -255,7 +255,7 @@ function tdClaims(b: TdReportBody, hex: Hex): TdClaims {
     ...(b.kind !== 'td10' ? { teeTcbSvn2: hex(b.teeTcbSvn2), mrServiceTd: hex(b.mrServiceTd) } : {}),
     ...(b.kind === 'td15ex' ? { td15ex: td15exClaims(b, hex) } : {}),
     debug: isDebugTd(b),
-    septVeDisable: tdAttributeFlags(b.tdAttributes).septVeDisable,
+    septVeDisable: isSeptVeDisabled(b),
   };
 }
 

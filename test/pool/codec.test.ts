@@ -126,4 +126,35 @@ describe('pool result encoding', () => {
     ok.begin(second);
     expect(ok.next()).toStrictEqual({ a: 'two' });
   });
+
+  it('leaves out the top-level key it is told to (the worker omits `quote`), and only that one', () => {
+    const enc = new ResultEncoder();
+    const dec = new ResultDecoder();
+    const bytes = new Uint8Array([1, 2, 3]); // not plain data: only encodable because it is left out
+    const values = [
+      { status: 'UpToDate', quote: bytes, report: { quote: 'nested', n: 1 } },
+      { status: 'OutOfDate', quote: bytes, report: { quote: 'kept', n: 2 } },
+      { status: 'UpToDate', report: { quote: 'no top-level quote', n: 3 } },
+    ];
+    values.forEach((v, i) => expect(enc.add(i, v, 'quote')).toBe(true));
+    dec.begin(structuredClone(enc.take()!));
+    const back: unknown[] = [];
+    while (!dec.done) {
+      const v = dec.next();
+      back[dec.id] = v;
+    }
+    expect(back).toStrictEqual([
+      { status: 'UpToDate', report: { quote: 'nested', n: 1 } },
+      { status: 'OutOfDate', report: { quote: 'kept', n: 2 } },
+      { status: 'UpToDate', report: { quote: 'no top-level quote', n: 3 } },
+    ]);
+    // Without `omit` the same value is not plain data.
+    expect(enc.add(9, values[0])).toBe(false);
+  });
+
+  it('a batch larger than the tape it starts with (grown, nothing lost)', () => {
+    const values = Array.from({ length: 700 }, (_, i) => ({ n: i, m: -i, s: `v${i % 7}`, b: i % 2 === 0 }));
+    const back = roundTrip(values, 700); // 700 × 6 numbers > the initial 1,024
+    values.forEach((v, i) => expect(back[i]).toStrictEqual(v));
+  });
 });

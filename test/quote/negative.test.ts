@@ -10,6 +10,8 @@ import {
   tdAttributeFlags,
 } from '../../src/quote/index.js';
 import { V, cat, copy, expectCode, loadBin, offsetIn, readU32, u16, u32, writeU16, writeU32 } from './helpers.js';
+import { isSeptVeDisabled } from '../../src/quote/attributes.js';
+import type { SgxReportBody, TdReportBody } from '../../src/quote/types.js';
 
 // Exact quotes (no padding).
 const SGX = loadBin(V.sgxQuote); // v3, 4600 bytes
@@ -375,5 +377,27 @@ describe('input type and helpers', () => {
     expect(isDebugEnclave(sgxDebug.body)).toBe(true);
     expect(sgxAttributeFlags(sgxDebug.body.attributes).init).toBe(true);
     expect(sgxAttributeFlags(sgxDebug.body.attributes).mode64bit).toBe(true);
+  });
+
+  it('the single-bit readers agree with the u64 decoders on every bit, and refuse a wrong length alike', () => {
+    const td = (bytes: Uint8Array) => ({ tdAttributes: bytes }) as unknown as TdReportBody;
+    const sgx = (bytes: Uint8Array) => ({ attributes: bytes }) as unknown as SgxReportBody;
+    for (let bitNo = 0; bitNo < 128; bitNo++) {
+      const b = new Uint8Array(16);
+      b[bitNo >> 3] = 1 << (bitNo & 7);
+      if (bitNo < 64) {
+        const t = b.subarray(0, 8);
+        expect(isDebugTd(td(t))).toBe(tdAttributeFlags(t).debug);
+        expect(isSeptVeDisabled(td(t))).toBe(tdAttributeFlags(t).septVeDisable);
+        expect(isSeptVeDisabled(td(t))).toBe(bitNo === 28);
+      }
+      expect(isDebugEnclave(sgx(b))).toBe(sgxAttributeFlags(b).debug);
+      expect(isDebugEnclave(sgx(b))).toBe(bitNo === 1);
+    }
+    const all = new Uint8Array(16).fill(0xff);
+    expect([isDebugTd(td(all.subarray(0, 8))), isSeptVeDisabled(td(all.subarray(0, 8))), isDebugEnclave(sgx(all))]).toEqual([true, true, true]);
+    expectCode(() => isDebugTd(td(new Uint8Array(7))), 'InvalidArgument');
+    expectCode(() => isSeptVeDisabled(td(new Uint8Array(9))), 'InvalidArgument');
+    expectCode(() => isDebugEnclave(sgx(new Uint8Array(8))), 'InvalidArgument');
   });
 });
