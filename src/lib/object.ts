@@ -1,10 +1,12 @@
 /**
  * Object helpers for hot paths.
  *
- * V8 (Node 20) builds `{ ...obj, more: 1 }` through a slow runtime path when
- * `obj` has more than a few properties: about 3 µs per object, measured, a
- * third of a certificate parse. Adding the fields to an object the caller has
- * just built, and owns, costs about 70 ns.
+ * V8 (Node 20) builds `{ ...obj, more: 1 }`, a spread followed by keys the
+ * spread object does not have, through a slow runtime path: 0.3–3.7 µs per
+ * object, measured (3.7 µs for a certificate's 19 fields plus three, a third
+ * of its parse). Adding the fields to an object the caller has just built,
+ * and owns, costs about 70 ns; a plain `{ ...obj }`, or a spread followed by
+ * keys it already has, stays fast.
  */
 
 /**
