@@ -79,10 +79,23 @@ export function msgpack(v: Mp): Uint8Array {
     const head = n < 256 ? Uint8Array.of(0xc4, n) : n < 65536 ? Uint8Array.of(0xc5, n >> 8, n & 0xff) : Uint8Array.of(0xc6, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
     return concatBytes(head, v);
   }
-  if (Array.isArray(v)) return concatBytes(mpLen(v.length, 0x90, 15, 0xdc, 0xdd), ...v.map(msgpack));
+  if (Array.isArray(v)) return concatMany([mpLen(v.length, 0x90, 15, 0xdc, 0xdd), ...v.map(msgpack)]);
   if ('array' in v && v.array instanceof Uint8Array) return msgpack(Array.from(v.array));
   const entries = Object.entries(v as Record<string, Mp>);
-  return concatBytes(mpLen(entries.length, 0x80, 15, 0xde, 0xdf), ...entries.flatMap(([k, x]) => [msgpack(k), msgpack(x)]));
+  return concatMany([mpLen(entries.length, 0x80, 15, 0xde, 0xdf), ...entries.flatMap(([k, x]) => [msgpack(k), msgpack(x)])]);
+}
+
+/**
+ * concatBytes over any number of parts, in slices: the DoS tests encode
+ * arrays and maps of a million items, and passing that many arguments
+ * overflows the stack.
+ */
+function concatMany(parts: readonly Uint8Array[]): Uint8Array {
+  const SLICE = 8192;
+  if (parts.length <= SLICE) return concatBytes(...parts);
+  const joined: Uint8Array[] = [];
+  for (let i = 0; i < parts.length; i += SLICE) joined.push(concatBytes(...parts.slice(i, i + SLICE)));
+  return concatMany(joined);
 }
 
 // --- dstack helpers ----------------------------------------------------------
