@@ -35,14 +35,16 @@ function checkSignerName(cert: Certificate, context: string, code: ErrorCode): v
 export async function verifySignedJson(
   ctx: CollateralCheckContext,
   what: 'tcbInfo' | 'qeIdentity',
-  signed: { bytes: Uint8Array; signature: Uint8Array; chain: readonly Certificate[]; issueDate: number; nextUpdate: number },
+  document: { readonly bytes: Uint8Array; readonly issueDate: number; readonly nextUpdate: number },
+  signature: Uint8Array,
+  chain: readonly Certificate[],
 ): Promise<void> {
   const code: ErrorCode = what === 'tcbInfo' ? 'TcbInfoSignature' : 'QeIdentitySignature';
-  const signer = signed.chain[0];
+  const signer = chain[0];
   if (signer === undefined) {
     throw attestationError(code, `${what} issuer chain is empty`, { check: `${what}.chain`, expected: '>= 1 certificate', found: '0' });
   }
-  await verifyChain(signed.chain, {
+  await verifyChain(chain, {
     rootPublicKey: ctx.rootPublicKey,
     at: ctx.at,
     crypto: ctx.crypto,
@@ -51,17 +53,17 @@ export async function verifySignedJson(
     failCode: code,
   });
   checkSignerName(signer, what, code);
-  if (!(await ctx.crypto.verifyP256(signer.publicKey, signed.bytes, signed.signature))) {
+  if (!(await ctx.crypto.verifyP256(signer.publicKey, document.bytes, signature))) {
     throw attestationError(code, `${what} signature does not verify over the signed bytes`, {
       check: `${what}.signature`,
       field: 'signature',
     });
   }
-  if (ctx.at < signed.issueDate || ctx.at > signed.nextUpdate) {
+  if (ctx.at < document.issueDate || ctx.at > document.nextUpdate) {
     throw new VerifyError('CollateralExpired', `${what} is not valid at ${isoFromSeconds(ctx.at)}`, {
       check: `${what}.validity`,
-      field: ctx.at < signed.issueDate ? 'issueDate' : 'nextUpdate',
-      expected: `${isoFromSeconds(signed.issueDate)} .. ${isoFromSeconds(signed.nextUpdate)}`,
+      field: ctx.at < document.issueDate ? 'issueDate' : 'nextUpdate',
+      expected: `${isoFromSeconds(document.issueDate)} .. ${isoFromSeconds(document.nextUpdate)}`,
       found: isoFromSeconds(ctx.at),
     });
   }
@@ -72,20 +74,6 @@ export async function verifySignedJson(
  * (4.1.2.2-4.1.2.4), each with `verifySignedJson`.
  */
 export async function verifyCollateralDocuments(ctx: CollateralCheckContext, collateral: Collateral): Promise<void> {
-  const tcb = collateral.tcbInfo;
-  await verifySignedJson(ctx, 'tcbInfo', {
-    bytes: tcb.info.bytes,
-    signature: tcb.signature,
-    chain: tcb.chain,
-    issueDate: tcb.info.issueDate,
-    nextUpdate: tcb.info.nextUpdate,
-  });
-  const qe = collateral.qeIdentity;
-  await verifySignedJson(ctx, 'qeIdentity', {
-    bytes: qe.identity.bytes,
-    signature: qe.signature,
-    chain: qe.chain,
-    issueDate: qe.identity.issueDate,
-    nextUpdate: qe.identity.nextUpdate,
-  });
+  await verifySignedJson(ctx, 'tcbInfo', collateral.tcbInfo.info, collateral.tcbInfo.signature, collateral.tcbInfo.chain);
+  await verifySignedJson(ctx, 'qeIdentity', collateral.qeIdentity.identity, collateral.qeIdentity.signature, collateral.qeIdentity.chain);
 }
