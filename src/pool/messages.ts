@@ -52,11 +52,10 @@ export type ReplyMessage =
 /**
  * Tasks travel in batches: one postMessage for the tasks the pool sends a
  * worker at once, run in order. Their numbers go in one Float64Array, moved
- * (per task TASK_FIELDS: id, time, index in `quotes` or -1, unused,
- * collateral reference or -1, flags); `quotes` are the pool's private copies
- * of their quote bytes, copied by the message (the pool keeps its own, from
- * which it parses `result.quote`); `extra` holds, by task index, what is not a number: a moved or parsed quote,
- * a collateral sent in full. Replies travel in batches too: one message for
+ * (per task the TaskField offsets below); `quotes` are the pool's private
+ * copies of their quote bytes, copied by the message (the pool keeps its own,
+ * from which it parses `result.quote`); `extra` holds, by task index, what is
+ * not a number: a moved or parsed quote, a collateral sent in full. Replies travel in batches too: one message for
  * the results a worker has ready. Results made of plain data travel encoded
  * (codec.ts); the others (errors, results holding a parsed quote) travel as
  * ReplyMessages.
@@ -70,7 +69,18 @@ export interface TaskExtra {
   readonly quote?: Uint8Array | Quote;
   readonly collateral?: CollateralInput | Collateral;
 }
-export const TASK_FIELDS = 6;
+/** Where each number of a task lies in its TASK_FIELDS slots of `TaskBatch.meta`. */
+export const TaskField = {
+  id: 0,
+  at: 1,
+  /** Index in `quotes`, or -1 (the quote is in `extra`). */
+  quote: 2,
+  /** Collateral reference, or -1 (the collateral is in `extra`, sent as is). */
+  collateralRef: 3,
+  /** OMIT_QUOTE and the trailingBytes code. */
+  flags: 4,
+} as const;
+export const TASK_FIELDS = 5;
 /** Flags: the reply leaves out `result.quote` (TaskMessage.omitQuote); bits 1-2: the call's trailingBytes. */
 export const OMIT_QUOTE = 1;
 const TRAILING_CODES = [undefined, 'reject', 'zeros', 'any'] as const;
@@ -86,14 +96,14 @@ export function taskOf(batch: TaskBatch, i: number): TaskMessage {
   const m = i * TASK_FIELDS;
   const meta = batch.meta;
   const x = batch.extra[i];
-  const q = meta[m + 2]!;
-  const ref = meta[m + 4]!;
-  const flags = meta[m + 5]!;
+  const q = meta[m + TaskField.quote]!;
+  const ref = meta[m + TaskField.collateralRef]!;
+  const flags = meta[m + TaskField.flags]!;
   const trailingBytes = trailingOf(flags);
   return {
-    id: meta[m]!,
+    id: meta[m + TaskField.id]!,
     quote: q >= 0 ? batch.quotes[q]! : x!.quote!,
-    at: meta[m + 1]!,
+    at: meta[m + TaskField.at]!,
     ...(x?.collateral === undefined ? {} : { collateral: x.collateral }),
     ...(ref >= 0 ? { collateralRef: ref } : {}),
     ...(trailingBytes === undefined ? {} : { trailingBytes }),

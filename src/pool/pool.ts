@@ -30,7 +30,7 @@ import { parseQuote } from '../quote/parse.js';
 import type { VerifiedQuote } from '../verify/result.js';
 import type { VerificationCacheOptions } from '../verify/cache.js';
 import { toUnixSeconds, type TimeInput } from '../lib/time.js';
-import { collateralFromSnapshot, collateralSnapshot, fromWire, type CollateralSnapshot, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, trailingCode } from './messages.js';
+import { collateralFromSnapshot, collateralSnapshot, fromWire, type CollateralSnapshot, type ReplyBatch, type TaskBatch, type TaskExtra, type WireError, type WorkerSetup, OMIT_QUOTE, TASK_FIELDS, TaskField, trailingCode } from './messages.js';
 import { ResultDecoder } from './codec.js';
 
 export interface VerifierPoolOptions {
@@ -291,15 +291,15 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
       slot.running.set(t.id, t);
       const c = collateralFor(slot, t);
       const m = i * TASK_FIELDS;
-      meta[m] = t.id;
-      meta[m + 1] = t.at;
-      meta[m + 4] = c.ref;
-      meta[m + 5] = (t.own ? OMIT_QUOTE : 0) | trailingCode(t.trailingBytes);
+      meta[m + TaskField.id] = t.id;
+      meta[m + TaskField.at] = t.at;
+      meta[m + TaskField.collateralRef] = c.ref;
+      meta[m + TaskField.flags] = (t.own ? OMIT_QUOTE : 0) | trailingCode(t.trailingBytes);
       if (t.own) {
         // Copied by the message (the pool keeps its own copy for `result.quote`).
-        meta[m + 2] = quotes.push(t.quote as Uint8Array) - 1;
+        meta[m + TaskField.quote] = quotes.push(t.quote as Uint8Array) - 1;
       } else {
-        meta[m + 2] = -1;
+        meta[m + TaskField.quote] = -1;
         if (t.transfer) transfer.push((t.quote as Uint8Array).buffer as ArrayBuffer);
       }
       if (!t.own || c.collateral !== undefined) {
