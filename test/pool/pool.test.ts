@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
     expect(view.byteLength).toBe(s.quote.length);
   });
 
-  it('WebCrypto workers run several tasks at once: same results, collateral references still in order', async () => {
+  it('WebCrypto workers (several tasks in flight): same results, each task with its own collateral by reference', async () => {
     const p = await pool({ workers: 1, crypto: 'webcrypto', perWorker: 12 });
     const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });
     const others = [1, 2, 3].map((k) => makeScenario({ pki: s.pki, at: s.at - k }).collateral);
