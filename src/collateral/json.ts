@@ -11,6 +11,7 @@
  * CollateralParse and the byte offset.
  */
 import { type ErrorCode, attestationError } from '../errors.js';
+import { byteString } from '../lib/bytes.js';
 
 export type JsonValue =
   | { kind: 'object'; start: number; end: number; members: Map<string, JsonValue> }
@@ -38,13 +39,6 @@ const DEFAULT_MAX_DEPTH = 32;
 // ignoreBOM: a U+FEFF inside a string is content, never silently dropped.
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Bytes below 0x80 as text (each byte its own character). */
-function asciiText(b: Uint8Array, start: number, end: number): string {
-  if (end - start > 24) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
 
 /** A hex digit's value, or -1. */
 function hexDigit(c: number): number {
@@ -189,7 +183,7 @@ class Parser {
     }
     const end = this.pos;
     this.pos++; // closing quote
-    if (simple) return asciiText(b, start, end);
+    if (simple) return byteString(b, start, end);
     return this.decodeEscaped(start, end);
   }
 
@@ -265,7 +259,7 @@ class Parser {
       if (!digit()) this.fail('bad exponent');
       while (digit()) this.pos++;
     }
-    const raw = asciiText(b, start, this.pos);
+    const raw = byteString(b, start, this.pos);
     return { kind: 'number', start, end: this.pos, value: Number(raw), raw };
   }
 }

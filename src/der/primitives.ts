@@ -5,7 +5,7 @@
  * Every decoder checks the tag and raises a coded ParseError on malformed input.
  */
 import type { ErrorCode } from '../errors.js';
-import { toHex, tryUtf8Decode } from '../lib/bytes.js';
+import { byteString, toHex, tryUtf8Decode } from '../lib/bytes.js';
 import { BytesMap } from '../lib/bytes-map.js';
 import { type DerNode, Tag, derFail, expectTag } from './tlv.js';
 
@@ -190,16 +190,10 @@ function isPrintable(c: number): boolean {
   );
 }
 
-function latin1(v: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
-  return s;
-}
-
 /** ASCII (IA5) contents to a string, or undefined if any octet is above 0x7F. */
 export function asciiOrUndefined(v: Uint8Array): string | undefined {
   for (let i = 0; i < v.length; i++) if (v[i]! > 0x7f) return undefined;
-  return latin1(v);
+  return byteString(v);
 }
 
 /** Decodes a UTF8String, PrintableString or IA5String (primitive only, charset checked). */
@@ -217,7 +211,7 @@ export function derString(node: DerNode, field: string, code: ErrorCode = 'DerPa
           derFail(code, 'der.string', field, 'invalid PrintableString character', node.offset, { found: toHex(v.subarray(i, i + 1)) });
         }
       }
-      return latin1(v);
+      return byteString(v);
     case Tag.IA5String: {
       const s = asciiOrUndefined(v);
       if (s === undefined) derFail(code, 'der.string', field, 'non-ASCII octet in IA5String', node.offset);

@@ -110,6 +110,28 @@ export function utf8Encode(s: string): Uint8Array {
   return utf8Encoder.encode(s);
 }
 
+/** Arguments per String.fromCharCode call: far below any engine's argument limit. */
+const CHAR_CHUNK = 8192;
+
+/**
+ * bytes[start, end) as text, each byte its own character (U+0000-U+00FF):
+ * one flat string. Appending a character at a time builds a rope of one node
+ * per character past the 13th (V8), which costs more to build and then to
+ * flatten, and stays that large in every parsed object that keeps it (each
+ * CRL distribution point of every cached certificate).
+ */
+export function byteString(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start < 16) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  if (end - start <= CHAR_CHUNK) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  const parts: string[] = [];
+  for (let i = start; i < end; i += CHAR_CHUNK) parts.push(String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CHAR_CHUNK)) as unknown as number[]));
+  return parts.join('');
+}
+
 /**
  * Bounded little-endian reader over a byte view. Every read checks the
  * remaining length and raises `ParseError(code)` with the offset and field.

@@ -3,7 +3,7 @@
  * exact, immutable string) they stand for, never by object identity:
  *
  * - signature results for (signature, public key, message);
- * - parsed PCK chains by the certification data text or bytes;
+ * - parsed PCK chains by the exact certification data bytes;
  * - parsed collateral by the exact content of every input field (strings are
  *   immutable; byte fields are compared against a private copy);
  * - *verified facts*: once a collateral set (or a PCK chain under that
@@ -34,7 +34,7 @@ import { LruMap } from '../lib/lru.js';
 export interface VerificationCacheOptions {
   /** Signature results kept (default 4096). */
   readonly maxSignatures?: number;
-  /** Parsed PCK chains kept, by their exact text or bytes (default 1024). */
+  /** Parsed PCK chains kept, by their exact certification data bytes (default 1024). */
   readonly maxChains?: number;
   /** Parsed collateral sets kept, by the exact content of their fields (default 256). */
   readonly maxCollateral?: number;
@@ -126,27 +126,15 @@ export interface CollateralEntry {
   pckChain?: ChainEntry;
 }
 
-/** Parsed PCK chains by the exact certification data they came from. */
+/** Parsed PCK chains by the exact certification data bytes they came from. */
 export class ChainCache {
-  private readonly byText: LruMap<string, ChainEntry>;
   private readonly byBytes: BytesMap<ChainEntry>;
 
   constructor(
     max: number,
     private readonly nextId: () => number,
   ) {
-    this.byText = new LruMap(max);
     this.byBytes = new BytesMap(max);
-  }
-
-  /** By PEM text (strings are immutable: the text is its own exact key). */
-  text(pem: string, parse: () => readonly Certificate[]): ChainEntry {
-    let e = this.byText.get(pem);
-    if (e === undefined) {
-      e = { id: this.nextId(), certs: parse(), facts: new LruMap(16) };
-      this.byText.set(pem, e);
-    }
-    return e;
   }
 
   /** The entry for these exact bytes, if cached. */
@@ -154,13 +142,13 @@ export class ChainCache {
     return this.byBytes.get(data);
   }
 
-  /** By exact bytes (a private copy is kept and compared on every hit). */
-  bytes(data: Uint8Array, parse: () => readonly Certificate[]): ChainEntry {
-    let e = this.byBytes.get(data);
-    if (e === undefined) {
-      e = { id: this.nextId(), certs: parse(), facts: new LruMap(16) };
-      this.byBytes.set([data], e);
-    }
+  /**
+   * A new entry for `data`, which `find` did not know, with the chain parsed
+   * from those bytes (a private copy of them is kept and compared on every hit).
+   */
+  add(data: Uint8Array, certs: readonly Certificate[]): ChainEntry {
+    const e: ChainEntry = { id: this.nextId(), certs, facts: new LruMap(16) };
+    this.byBytes.set([data], e);
     return e;
   }
 }

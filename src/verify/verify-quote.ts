@@ -94,7 +94,7 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
     // The text comes from the very bytes the entry is keyed by (never from a
     // caller-parsed Quote's own pemChain field).
     const pem = pemText(cd.data);
-    if (pem !== undefined) return cache.chains.bytes(cd.data, () => parseChain(pem, cache.certificates));
+    if (pem !== undefined) return cache.chains.add(cd.data, parseChain(pem, cache.certificates));
   }
   // A chain from the collateral belongs to the collateral entry (exact content); a caller-parsed collateral has none.
   if (entry === undefined || collateral.pckChain === undefined) return undefined;

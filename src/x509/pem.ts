@@ -11,6 +11,7 @@
  */
 import { ParseError } from '../errors.js';
 import { base64DecodeStrict } from '../lib/base64.js';
+import { byteString } from '../lib/bytes.js';
 
 function pemFail(check: string, message: string, offset?: number, extra?: { expected?: string; found?: string }): never {
   throw new ParseError('PemParse', message, {
@@ -28,9 +29,7 @@ function isSpace(c: number): boolean {
 function toText(input: string | Uint8Array): string {
   if (typeof input === 'string') return input;
   if (!(input instanceof Uint8Array)) pemFail('pem.input', 'PEM input must be a string or Uint8Array');
-  let s = '';
-  for (let i = 0; i < input.length; i++) s += String.fromCharCode(input[i]!);
-  return s;
+  return byteString(input);
 }
 
 const BEGIN = '-----BEGIN ';
@@ -146,20 +145,20 @@ function hexVal(c: number): number {
 
 /** Strict percent-decoding (RFC 3986 §2.1) to a byte string; '+' stays literal. */
 export function percentDecode(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch !== '%') {
-      out += ch;
-      continue;
-    }
+  // The runs between escapes and the decoded characters, joined once (one flat string).
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = text.indexOf('%'); i >= 0; i = text.indexOf('%', from)) {
     const hi = hexVal(text.charCodeAt(i + 1));
     const lo = hexVal(text.charCodeAt(i + 2));
     if (hi < 0 || lo < 0) pemFail('pem.percentEncoding', 'invalid percent escape', i);
-    out += String.fromCharCode(hi * 16 + lo);
-    i += 2;
+    if (i > from) parts.push(text.slice(from, i));
+    parts.push(String.fromCharCode(hi * 16 + lo));
+    from = i + 3;
   }
-  return out;
+  if (from === 0) return text;
+  if (from < text.length) parts.push(text.slice(from));
+  return parts.join('');
 }
 
 /**

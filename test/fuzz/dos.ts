@@ -237,9 +237,10 @@ export const DOS_CASES: DosCase<any>[] = [
     build: bigQeIdentity,
     run: (b: Uint8Array) => parseQeIdentity(b),
   },
-  // decodePem / percentDecode build strings one character at a time. On V8 that has a
-  // step between ~300 KB and ~650 KB of text (cons strings promoted by the GC): linear
-  // below and above it, ~5× across it. The fast sizes stay below the step, the slow above.
+  // decodePem / percentDecode build large strings (percentDecode joins its runs once).
+  // The sizes were chosen when percentDecode appended one character at a time, which on
+  // V8 had a step between ~300 KB and ~650 KB of text (cons strings promoted by the GC);
+  // the fast sizes stay below that step, the slow above.
   {
     name: 'decodePem: many certificate blocks',
     n: 2,
