@@ -39,7 +39,6 @@ const DEFAULT_MAX_DEPTH = 32;
 // ignoreBOM: a U+FEFF inside a string is content, never silently dropped.
 const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-
 /** A hex digit's value, or -1. */
 function hexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
