@@ -20,5 +20,5 @@ export {
   integerMagnitudeHex,
   asciiOrUndefined,
 } from './primitives.js';
-export { derTime, unixFromParts, daysFromCivil } from './time.js';
+export { derTime } from './time.js';
 export { ecdsaSigDerToRaw } from './ecdsa.js';

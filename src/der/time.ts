@@ -9,8 +9,6 @@ import type { ErrorCode } from '../errors.js';
 import { type DerNode, Tag, derFail } from './tlv.js';
 import { unixFromParts } from '../lib/time.js';
 
-export { daysFromCivil, unixFromParts } from '../lib/time.js';
-
 function digits(v: Uint8Array, from: number, n: number): number {
   let x = 0;
   for (let i = from; i < from + n; i++) {
