@@ -55,10 +55,10 @@ export type ReplyMessage =
  * (per task the TaskField offsets below); `quotes` are the pool's private
  * copies of their quote bytes, copied by the message (the pool keeps its own,
  * from which it parses `result.quote`); `extra` holds, by task index, what is
- * not a number: a moved or parsed quote, a collateral sent in full. Replies travel in batches too: one message for
- * the results a worker has ready. Results made of plain data travel encoded
- * (codec.ts); the others (errors, results holding a parsed quote) travel as
- * ReplyMessages.
+ * not a number: a moved or parsed quote, a collateral sent in full. Replies
+ * travel in batches too: one message for the results a worker has ready.
+ * Results made of plain data travel encoded (codec.ts); the others (errors,
+ * results holding a parsed quote) travel as ReplyMessages.
  */
 export interface TaskBatch {
   readonly meta: Float64Array;
@@ -133,8 +133,7 @@ export function fromWire(w: WireError): AttestationError {
   return attestationError(code, w.message, w.evidence);
 }
 
-/** Fields of each collateral input shape (what a snapshot holds). */
-
+/** A collateral input's fields (collateral/input.ts, in that order), read once. */
 export interface CollateralSnapshot {
   readonly json: boolean;
   /** Private copies (strings are immutable; byte fields were copied). */
