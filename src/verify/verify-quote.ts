@@ -101,7 +101,6 @@ function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: Collateral
   return entry.pckChain ?? (entry.pckChain = { id: cache.nextId(), certs: collateral.pckChain, facts: new LruMap(16) });
 }
 
-
 /**
  * The cached entry for collateral given in either input shape, keyed by the
  * exact content of every field. Each field is read once into a private
