@@ -84,7 +84,7 @@ function pckChainOf(quote: Quote, collateral: Collateral, memo: CertificateMemo)
   });
 }
 
-/** The cached PCK chain entry, by the exact text of the quote's chain or the collateral entry it came with. */
+/** The cached PCK chain entry: by the quote's exact certification data bytes, or the collateral entry the chain came with. */
 function pckChainEntryOf(quote: Quote, collateral: Collateral, entry: CollateralEntry | undefined, cache: VerificationCache): ChainEntry | undefined {
   const cd = quote.signatureData.certificationData;
   if (cd.type === 5) {
