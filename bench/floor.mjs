@@ -12,6 +12,10 @@
  *     signature is new);
  *   - three for a new PCK leaf (the leaf certificate, the QE report, the quote);
  *   - noble's own one-signature cost for the noble-only backend.
+ * Next to the new-leaf, cold and pool ratios it prints their bounds: the
+ * least crypto node:crypto needs (and what the target leaves above it for
+ * everything else, against what parsing alone costs), and the ratio the CPU
+ * time of each pool thread allows.
  * Quotes, PCK leaves and collateral come from the test PKI of `tee-attest/testing`
  * (same structure and sizes as Intel's: 3-certificate PEM chain in the quote).
  *
