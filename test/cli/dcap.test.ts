@@ -6,10 +6,12 @@
  * `npm ci` through `prepare`) as a real process.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { skipWithoutBuild } from '../support/built.js';
 
 const CLI = 'dist/cli/main.js';
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(CLI, 'test/cli/dcap');
 
 function dcap(args: string[]): { code: number; stdout: string; stderr: string } {
   try {
@@ -23,7 +25,7 @@ function dcap(args: string[]): { code: number; stdout: string; stderr: string } 
 
 const V = 'vectors/dcap/dcap-qvl/';
 
-describe.skipIf(!existsSync(CLI))('dcap verify (built CLI)', () => {
+describe.skipIf(SKIP)('dcap verify (built CLI)', () => {
   it('a verified quote: exit 0 and the JSON contract', () => {
     const r = dcap(['verify', '--quote', `${V}sgx_quote`, '--collateral', `${V}sgx_quote_collateral.json`, '--at', '1752919277', '--json']);
     expect(r.code).toBe(0);

@@ -3,12 +3,15 @@
  * every encoding it detects (binary, hex, base64, PEM, JSON), human and --json.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipWithoutBuild } from '../support/built.js';
 
 const CLI = resolve('dist/cli/main.js');
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(CLI, 'test/cli/inspect');
 const V = 'vectors/dcap/dcap-qvl/';
 const R = 'vectors/ratls/';
 
@@ -32,7 +35,7 @@ const file = (name: string, content: string | Uint8Array): string => {
 const collateral = JSON.parse(readFileSync(`${V}sgx_quote_collateral.json`, 'utf8')) as Record<string, string>;
 const sgxQuote = readFileSync(`${V}sgx_quote`);
 
-describe.skipIf(!existsSync(CLI))('tee-attest inspect', () => {
+describe.skipIf(SKIP)('tee-attest inspect', () => {
   it('a quote: binary, hex and base64 are detected', () => {
     for (const [path, encoding] of [
       [`${V}sgx_quote`, 'binary'],

@@ -14,8 +14,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipWithoutBuild } from '../support/built.js';
 
 const BIN = resolve('dist/bin/tee-attest.cjs');
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(BIN, 'test/cli/lazy-load');
 const V = 'vectors/dcap/dcap-qvl/';
 const VERIFY = ['verify', '--quote', `${V}sgx_quote`, '--collateral', `${V}sgx_quote_collateral.json`, '--at', '1752919277', '--json'];
 const NETWORK = ['node:http', 'node:https', 'node:tls', 'node:net', 'node:http2', 'node:dns'];
@@ -42,7 +45,7 @@ function node(code: string, bin = BIN): string {
   return execFileSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
 }
 
-describe.skipIf(!existsSync(BIN))('the bundled executable', () => {
+describe.skipIf(SKIP)('the bundled executable', () => {
   it('--help loads the bundle and no package or network module', () => {
     const mods = loads('help.txt', ['--help']);
     expect(mods).toContain(resolve('dist/bin/cli.cjs').replace(/cli\.cjs$/, 'tee-attest.cjs'));

@@ -4,15 +4,18 @@
  * behaviour tested here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeScenario, DEFAULT_AT } from '../../src/testing/index.js';
 import { serializeBundle, toBundleCollateral } from '../../src/sources/dcap/bundle.js';
+import { skipWithoutBuild } from '../support/built.js';
 
 const CLI = resolve('dist/cli/main.js');
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(CLI, 'test/cli/tee-attest');
 const V = 'vectors/dcap/dcap-qvl/';
 const SGX = [`--quote`, `${V}sgx_quote`, '--collateral', `${V}sgx_quote_collateral.json`];
 const SGX_AT = '1752919277';
@@ -55,7 +58,7 @@ const file = (name: string, content: string | Uint8Array): string => {
   return p;
 };
 
-describe.skipIf(!existsSync(CLI))('tee-attest: dispatch, help, version, exit codes', () => {
+describe.skipIf(SKIP)('tee-attest: dispatch, help, version, exit codes', () => {
   it('--help lists every command (exit 0); no command prints it on stderr (exit 1)', () => {
     const r = run(['--help']);
     expect(r.code).toBe(0);
@@ -123,7 +126,7 @@ describe.skipIf(!existsSync(CLI))('tee-attest: dispatch, help, version, exit cod
   });
 });
 
-describe.skipIf(!existsSync(CLI))('tee-attest verify', () => {
+describe.skipIf(SKIP)('tee-attest verify', () => {
   it('the JSON contract: ok, status, advisoryIds, error, claims, and where the collateral came from', () => {
     const r = run(['verify', ...SGX, '--at', SGX_AT, '--json']);
     expect(r.code).toBe(0);
@@ -252,7 +255,7 @@ describe.skipIf(!existsSync(CLI))('tee-attest verify', () => {
   });
 });
 
-describe.skipIf(!existsSync(CLI))('tee-attest samples (npm start)', () => {
+describe.skipIf(SKIP)('tee-attest samples (npm start)', () => {
   it('verifies the bundled samples against their manifests', () => {
     const r = run(['samples', '--json']);
     expect(r.code).toBe(0);

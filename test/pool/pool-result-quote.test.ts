@@ -4,13 +4,15 @@
  * equal createVerifier's, and a caller changing its bytes after the call
  * changes neither what is verified nor the returned quote.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/verify/verifier.js';
 import { makeScenario } from '../../src/testing/index.js';
 import type { VerifierPool } from '../../src/pool/index.js';
+import { skipWithoutBuild } from '../support/built.js';
 
 const DIST = 'dist/pool/pool.js';
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(DIST, 'test/pool/result-quote');
 const s = makeScenario();
 let p: VerifierPool | undefined;
 
@@ -18,7 +20,7 @@ afterAll(async () => {
   await p?.close();
 });
 
-describe.skipIf(!existsSync(DIST))('pool result.quote (built package)', () => {
+describe.skipIf(SKIP)('pool result.quote (built package)', () => {
   it('equals createVerifier result, quote included, for every trailingBytes mode', async () => {
     const { createVerifierPool } = (await import('../../dist/pool/pool.js')) as unknown as typeof import('../../src/pool/pool.js');
     p = createVerifierPool({ workers: 1, rootPublicKey: s.rootPublicKey, trailingBytes: 'any' });

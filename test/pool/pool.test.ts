@@ -3,13 +3,16 @@
  * createVerifier across worker threads. Runs the built package (dist/, made
  * by `npm ci` through `prepare`): worker threads load dist/pool/worker.js.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../src/verify/verifier.js';
 import { makeScenario } from '../../src/testing/index.js';
 import type { VerifierPool, VerifierPoolOptions } from '../../src/pool/index.js';
+import { skipWithoutBuild } from '../support/built.js';
 
 const DIST = 'dist/pool/pool.js';
+/** Skipped only without a build outside CI (test/support/built.ts). */
+const SKIP = skipWithoutBuild(DIST, 'test/pool');
 const s = makeScenario();
 const pools: VerifierPool[] = [];
 
@@ -24,7 +27,7 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
-describe.skipIf(!existsSync(DIST))('createVerifierPool (built package)', () => {
+describe.skipIf(SKIP)('createVerifierPool (built package)', () => {
   it('returns what createVerifier returns', async () => {
     const p = await pool({ workers: 2 });
     const local = await createVerifier({ rootPublicKey: s.rootPublicKey }).verifyQuote(s.quote, s.collateral, { at: s.at });

@@ -6,12 +6,13 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { DstackTlsKey } from '../../src/postgres/guest-agent.js';
+import { CI } from '../support/ci.js';
 import { findPostgresBinDir } from '../../src/simulator/postgres-cluster.js';
 import type { SimTlsKeyResponse } from '../../src/simulator/simulator.js';
 import type { RaTlsVerifier, RaTlsVerifyOptions, VerificationResult } from '../../src/verifier/types.js';
 
 export const PG_BIN = findPostgresBinDir();
-export const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
+export const IN_CI = CI;
 /** Skip the PostgreSQL suites locally when no binaries exist; under CI they must run. */
 export const SKIP_POSTGRES = PG_BIN === undefined && !IN_CI;
 if (SKIP_POSTGRES) {

@@ -20,12 +20,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PcsTestServer, TDX, pcsData } from '../sources/dcap/helpers.js';
+import { CI } from '../support/ci.js';
 // @ts-expect-error plain ESM test helpers without declarations
 import { SAMPLES, bundleSources, distProblem, matrixData, pccsData } from './data.mjs';
 // @ts-expect-error plain ESM test helpers without declarations
 import { RUNTIMES, disposeWorkerd, runIn, runtimeVersion } from './hosts.mjs';
 
-const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
 
 interface Row {
   name: string;
