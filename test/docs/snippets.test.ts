@@ -31,11 +31,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPostgresBinDir } from '../../src/simulator/postgres-cluster.js';
 import { snippetsOfFile, type Snippet } from './extract.js';
 import { SETUPS, SNIPPET_GLOBALS, type Started } from './setups.js';
+import { CI } from '../support/ci.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const DOCS = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const SNIPPETS: Snippet[] = DOCS.flatMap((f) => snippetsOfFile(REPO, f));
-const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
 const HAVE_POSTGRES = findPostgresBinDir() !== undefined;
 /** The explicit skips must stay few: each needs a reason a reviewer accepts. */
 const MAX_SKIPS = 10;
@@ -160,7 +160,7 @@ async function runSnippet(s: Snippet): Promise<RunResult> {
 
 const runnable = SNIPPETS.filter((s) => s.skip === undefined);
 const skipped = SNIPPETS.filter((s) => s.skip !== undefined);
-const postgresMissing = (s: Snippet): boolean => s.setup !== undefined && SETUPS[s.setup]?.needsPostgres === true && !HAVE_POSTGRES && !IN_CI;
+const postgresMissing = (s: Snippet): boolean => s.setup !== undefined && SETUPS[s.setup]?.needsPostgres === true && !HAVE_POSTGRES && !CI;
 
 beforeAll(async () => {
   if (!existsSync(join(REPO, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm ci runs it through prepare)');

@@ -12,9 +12,8 @@ import type { SimTlsKeyResponse } from '../../src/simulator/simulator.js';
 import type { RaTlsVerifier, RaTlsVerifyOptions, VerificationResult } from '../../src/verifier/types.js';
 
 export const PG_BIN = findPostgresBinDir();
-export const IN_CI = CI;
 /** Skip the PostgreSQL suites locally when no binaries exist; under CI they must run. */
-export const SKIP_POSTGRES = PG_BIN === undefined && !IN_CI;
+export const SKIP_POSTGRES = PG_BIN === undefined && !CI;
 if (SKIP_POSTGRES) {
   console.warn(
     '[test/postgres] SKIPPED: PostgreSQL binaries (initdb, postgres) not found (looked in $PG_BIN, /usr/lib/postgresql/*/bin, PATH). ' +

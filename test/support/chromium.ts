@@ -10,7 +10,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { CI } from './ci.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export { CI } from './ci.js';
+export { CI };
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 const ARGS = [
